@@ -1,0 +1,79 @@
+import type { Toxiproxy } from 'toxiproxy-node-client';
+import { HarnessError, describeError } from './errors.ts';
+import type { LinkName } from './links.ts';
+
+/** Toxiproxy's toxic types (BRIEF §5). A partition is not a toxic: it is a disabled proxy. */
+export type ToxicType = 'latency' | 'timeout' | 'reset_peer' | 'bandwidth' | 'slicer' | 'limit_data' | 'slow_close';
+
+export interface ToxicSpec {
+  readonly type: ToxicType;
+  /** upstream = client to server, downstream = server to client. */
+  readonly stream: 'upstream' | 'downstream';
+  /** Fraction of connections affected, 0..1. */
+  readonly toxicity?: number;
+  readonly attributes: Readonly<Record<string, number>>;
+  readonly name?: string;
+}
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** One proxied link, as the nemesis sees it. */
+export interface LinkControl {
+  readonly name: LinkName;
+  /** Where SUT processes on this link connect. */
+  readonly endpoint: Endpoint;
+  /** Partition: the proxy stops listening and drops its open connections. */
+  disable(): Promise<void>;
+  enable(): Promise<void>;
+  /** Returns the toxic's name, for removeToxic. */
+  addToxic(spec: ToxicSpec): Promise<string>;
+  removeToxic(name: string): Promise<void>;
+  /** Enabled, no toxics. */
+  heal(): Promise<void>;
+}
+
+let toxicSerial = 0;
+
+export function linkControl(client: Toxiproxy, name: LinkName, endpoint: Endpoint): LinkControl {
+  const proxy = () => client.get(name);
+  const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new HarnessError(`toxiproxy: could not ${what} on link ${name}: ${describeError(err)}`);
+    }
+  };
+  const setEnabled = (enabled: boolean) =>
+    guard(enabled ? 'enable' : 'disable', async () => {
+      const p = await proxy();
+      await p.update({ listen: p.listen, upstream: p.upstream, enabled });
+    });
+  return {
+    name,
+    endpoint,
+    disable: () => setEnabled(false),
+    enable: () => setEnabled(true),
+    addToxic: (spec) =>
+      guard(`add a ${spec.type} toxic`, async () => {
+        const toxicName = spec.name ?? `${spec.type}-${spec.stream}-${++toxicSerial}`;
+        await (await proxy()).addToxic({
+          name: toxicName,
+          type: spec.type,
+          stream: spec.stream,
+          toxicity: spec.toxicity ?? 1,
+          attributes: spec.attributes,
+        });
+        return toxicName;
+      }),
+    removeToxic: (toxicName) => guard(`remove toxic ${toxicName}`, async () => (await (await proxy()).getToxic(toxicName)).remove()),
+    heal: () =>
+      guard('heal', async () => {
+        const p = await proxy();
+        for (const toxic of p.toJson().toxics) await (await p.getToxic(toxic.name)).remove();
+        if (!p.enabled) await p.update({ listen: p.listen, upstream: p.upstream, enabled: true });
+      }),
+  };
+}

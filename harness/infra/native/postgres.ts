@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { runCommand } from '../command.ts';
+import { HarnessError, describeError } from '../errors.ts';
+import { ManagedProcess } from '../processes.ts';
+import type { PostgresBinaries } from '../tools.ts';
+import { waitUntilHealthy } from '../wait.ts';
+
+export const PG_SUPERUSER = 'postgres';
+
+export interface NativePostgresOptions {
+  /** Owned by the stack; the cluster lives in dir/data. */
+  readonly dir: string;
+  readonly port: number;
+  readonly bins: PostgresBinaries;
+  readonly startTimeoutMs?: number;
+}
+
+/** The account that owns the cluster: ourselves, or a system account when we are root. */
+function clusterOwner(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const passwd = fs.readFileSync('/etc/passwd', 'utf8').split('\n');
+  for (const name of ['postgres', 'nobody']) {
+    const fields = passwd.find((line) => line.startsWith(`${name}:`))?.split(':');
+    if (fields) return { uid: Number(fields[2]), gid: Number(fields[3]) };
+  }
+  throw new HarnessError('running as root, but no "postgres" or "nobody" account exists to own the PostgreSQL cluster');
+}
+
+/**
+ * One PostgreSQL server run straight from the binaries (no pg_ctl), so that the harness holds its
+ * PID and can SIGKILL the postmaster and its backends as a machine crash would.
+ */
+export class NativePostgres {
+  private proc: ManagedProcess | undefined;
+  private readonly dataDir: string;
+  private readonly logFile: string;
+  private readonly owner = clusterOwner();
+
+  constructor(private readonly options: NativePostgresOptions) {
+    this.dataDir = path.join(options.dir, 'data');
+    this.logFile = path.join(options.dir, 'postgres.log');
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.running ? this.proc.pid : undefined;
+  }
+
+  get port(): number {
+    return this.options.port;
+  }
+
+  async init(): Promise<void> {
+    fs.mkdirSync(this.options.dir, { recursive: true });
+    if (this.owner) fs.chownSync(this.options.dir, this.owner.uid, this.owner.gid);
+    // --no-sync only skips flushing initdb's own files; the running server keeps fsync on.
+    try {
+      await runCommand(
+        this.options.bins.initdb,
+        ['-D', this.dataDir, '-U', PG_SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+        { ...this.owner, timeoutMs: 60_000 },
+      );
+    } catch (err) {
+      if (this.owner && /Permission denied/.test(describeError(err))) {
+        throw new HarnessError(
+          `initdb runs as uid ${this.owner.uid} (PostgreSQL refuses root) and cannot reach ${this.dataDir}; ` +
+            `set TMPDIR to a folder every user can traverse, such as /tmp`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    const conf = [
+      `listen_addresses = '127.0.0.1'`,
+      `port = ${this.options.port}`,
+      `unix_socket_directories = ''`,
+      // Durability stays on: crash tests are only meaningful if a commit is on disk.
+      `fsync = on`,
+      `synchronous_commit = on`,
+      `full_page_writes = on`,
+      // CDC relays (logical replication) need this.
+      `wal_level = logical`,
+      `max_wal_senders = 10`,
+      `max_replication_slots = 10`,
+      `max_connections = 300`,
+      `shared_buffers = 128MB`,
+      `log_line_prefix = '%m [%p] '`,
+      `log_min_messages = warning`,
+    ];
+    fs.appendFileSync(path.join(this.dataDir, 'postgresql.conf'), `\n# outbox-chaos\n${conf.join('\n')}\n`);
+    if (this.owner) fs.chownSync(path.join(this.dataDir, 'postgresql.conf'), this.owner.uid, this.owner.gid);
+  }
+
+  /** Starts the server (crash recovery runs here after a kill) and waits until it answers a query. */
+  async start(): Promise<void> {
+    if (this.proc?.running) return;
+    this.proc = ManagedProcess.start({
+      label: 'postgres',
+      command: this.options.bins.postgres,
+      args: ['-D', this.dataDir],
+      logFile: this.logFile,
+      ...this.owner,
+    });
+    await waitUntilHealthy('postgres', () => this.probe(), {
+      timeoutMs: this.options.startTimeoutMs ?? 30_000,
+      process: this.proc,
+    });
+  }
+
+  /** kill -9 of the postmaster and every backend at once. */
+  async crash(): Promise<void> {
+    await this.proc?.kill();
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop(5_000);
+  }
+
+  url(database: string, port = this.options.port): string {
+    return `postgres://${PG_SUPERUSER}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  }
+
+  private async probe(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url('postgres'), connectionTimeoutMillis: 1_000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCommand } from './command.ts';
+import { HarnessError } from './errors.ts';
+import { CACHE_DIR, PROJECT_ROOT } from './paths.ts';
+import { isAlive } from './processes.ts';
+import { findGo, findJava, findMaven, findPostgres, type PostgresBinaries } from './tools.ts';
+
+export const KAFKA_VERSION = '3.9.1';
+export const TOXIPROXY_VERSION = 'v2.12.0';
+const TOXIPROXY_MODULE = 'github.com/Shopify/toxiproxy/v2/cmd/server';
+
+export interface Provisioned {
+  readonly java: string;
+  readonly kafkaLibs: string;
+  readonly toxiproxyServer: string;
+  readonly postgres: PostgresBinaries;
+}
+
+export interface ProvisionOptions {
+  /** Progress lines go here; defaults to stderr. */
+  readonly log?: (line: string) => void;
+}
+
+const kafkaLibsDir = () => path.join(CACHE_DIR, `kafka-${KAFKA_VERSION}`, 'libs');
+const toxiproxyBinary = () => path.join(CACHE_DIR, 'bin', `toxiproxy-server-${TOXIPROXY_VERSION}`);
+const COMPLETE_MARKER = '.complete';
+
+/** True when every artefact is cached, so a caller can skip the lock and the log lines. */
+export function isProvisioned(): boolean {
+  return fs.existsSync(path.join(kafkaLibsDir(), COMPLETE_MARKER)) && fs.existsSync(toxiproxyBinary());
+}
+
+/**
+ * Brings every binary the native stack needs into the cache, skipping what is already there.
+ * Safe to call from several processes at once (test workers): they serialise on a lock.
+ */
+export async function ensureProvisioned(options: ProvisionOptions = {}): Promise<Provisioned> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Tool checks first: they are instant and name what to install before any slow step.
+  const java = findJava();
+  await checkJavaVersion(java);
+  const postgres = findPostgres();
+  checkUnprivilegedUser();
+
+  if (!isProvisioned()) {
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    await withLock(path.join(CACHE_DIR, '.setup.lock'), log, async () => {
+      await step(log, `Kafka ${KAFKA_VERSION} jars (Maven Central)`, kafkaJarsPresent, fetchKafkaJars);
+      await step(log, `toxiproxy-server ${TOXIPROXY_VERSION} (go install)`, () => fs.existsSync(toxiproxyBinary()), buildToxiproxy);
+    });
+  }
+  return { java, kafkaLibs: kafkaLibsDir(), toxiproxyServer: toxiproxyBinary(), postgres };
+}
+
+function kafkaJarsPresent(): boolean {
+  return fs.existsSync(path.join(kafkaLibsDir(), COMPLETE_MARKER));
+}
+
+async function step(log: (l: string) => void, label: string, done: () => boolean, run: () => Promise<void>): Promise<void> {
+  if (done()) {
+    log(`[setup] ${label}: cached`);
+    return;
+  }
+  log(`[setup] ${label}: fetching...`);
+  const started = Date.now();
+  await run();
+  log(`[setup] ${label}: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+}
+
+async function fetchKafkaJars(): Promise<void> {
+  const mvn = findMaven();
+  const target = kafkaLibsDir();
+  // Copy into a scratch folder and rename, so an interrupted fetch never looks complete.
+  const scratch = `${target}.partial-${process.pid}`;
+  fs.rmSync(scratch, { recursive: true, force: true });
+  await runCommand(mvn, [
+    '-B', '-q',
+    '-f', path.join(PROJECT_ROOT, 'provision', 'kafka-pom.xml'),
+    `-Dkafka.version=${KAFKA_VERSION}`,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${scratch}`,
+    '-DincludeScope=runtime',
+  ]);
+  if (!fs.readdirSync(scratch).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) {
+    throw new HarnessError(`Maven finished but kafka_2.13-${KAFKA_VERSION}.jar is not in ${scratch}`);
+  }
+  fs.writeFileSync(path.join(scratch, COMPLETE_MARKER), `${new Date().toISOString()}\n`);
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.renameSync(scratch, target);
+}
+
+async function buildToxiproxy(): Promise<void> {
+  const go = findGo();
+  const scratch = path.join(CACHE_DIR, `gobin.partial-${process.pid}`);
+  fs.rmSync(scratch, { recursive: true, force: true });
+  fs.mkdirSync(scratch, { recursive: true });
+  // GOTOOLCHAIN=local: never try to download a Go toolchain, which this network cannot reach.
+  await runCommand(go, ['install', `${TOXIPROXY_MODULE}@${TOXIPROXY_VERSION}`], {
+    env: {
+    GOBIN: scratch,
+    GOTOOLCHAIN: 'local',
+    GOFLAGS: '-mod=mod',
+    CGO_ENABLED: '0',
+    },
+  });
+  const built = path.join(scratch, 'server');
+  if (!fs.existsSync(built)) throw new HarnessError(`go install finished but ${built} is missing`);
+  fs.mkdirSync(path.dirname(toxiproxyBinary()), { recursive: true });
+  fs.renameSync(built, toxiproxyBinary());
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+async function checkJavaVersion(java: string): Promise<void> {
+  const out = await runCommand(java, ['-version']);
+  const major = Number(/version "(\d+)/.exec(out)?.[1] ?? NaN);
+  if (!(major >= 17)) {
+    throw new HarnessError(`Kafka ${KAFKA_VERSION} here is run on JDK 17 or newer, but ${java} reports: ${out.split('\n')[0]}`);
+  }
+}
+
+/** PostgreSQL refuses to run as root; when we are root, a system account must exist to own the cluster. */
+function checkUnprivilegedUser(): void {
+  if (process.getuid?.() !== 0) return;
+  const passwd = fs.readFileSync('/etc/passwd', 'utf8');
+  if (!/^(postgres|nobody):/m.test(passwd)) {
+    throw new HarnessError('running as root, but no "postgres" or "nobody" user exists to own the PostgreSQL cluster (apt-get install postgresql-15 creates one)');
+  }
+}
+
+/** A lock made of a directory: mkdir is atomic. A lock whose owner died is taken over. */
+async function withLock<T>(lockDir: string, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
+  const owner = path.join(lockDir, 'pid');
+  let waitedSince: number | undefined;
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      fs.writeFileSync(owner, String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.existsSync(owner) ? fs.readFileSync(owner, 'utf8') : NaN);
+      if (Number.isFinite(pid) && !isAlive(pid)) {
+        fs.rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (waitedSince === undefined) {
+        waitedSince = Date.now();
+        log('[setup] another process is provisioning; waiting for it');
+      }
+      if (Date.now() - waitedSince > 15 * 60_000) throw new HarnessError(`gave up waiting for the provisioning lock ${lockDir}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }
+}

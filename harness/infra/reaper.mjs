@@ -1,0 +1,47 @@
+// The reaper outlives a harness that dies without running its own cleanup (SIGKILL, OOM).
+// It reads registrations as JSON lines on stdin; when stdin closes, its parent is gone, and
+// it kills every process group and removes every folder still registered.
+// Plain JavaScript on purpose: it must start in milliseconds and need no loader.
+import fs from 'node:fs';
+
+const groups = new Set();
+const dirs = new Set();
+let pending = '';
+
+function apply(msg) {
+  if (msg.op === 'group') groups.add(msg.pid);
+  else if (msg.op === 'ungroup') groups.delete(msg.pid);
+  else if (msg.op === 'dir') dirs.add(msg.path);
+  else if (msg.op === 'undir') dirs.delete(msg.path);
+}
+
+function reap() {
+  for (const pid of groups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  // Give killed processes a moment to release files before removing their folders.
+  setTimeout(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }, groups.size > 0 ? 300 : 0);
+}
+
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  pending += chunk;
+  let nl;
+  while ((nl = pending.indexOf('\n')) >= 0) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    if (line.trim()) apply(JSON.parse(line));
+  }
+});
+process.stdin.on('close', reap);
+process.stdin.on('error', reap);
+// The reaper must not be stopped by the Ctrl-C meant for its parent.
+process.on('SIGINT', () => {});
+process.on('SIGHUP', () => {});

@@ -1,0 +1,173 @@
+import crypto from 'node:crypto';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { HarnessError, describeError } from './errors.ts';
+import { harnessKafka } from './kafka-client.ts';
+import { linkControl, type Endpoint, type LinkControl } from './link-control.ts';
+import { LINK_NAMES, LINKS, type LinkName } from './links.ts';
+import { quoteIdent, withPgClient } from './pg-client.ts';
+
+export type ProviderName = 'native' | 'containers';
+
+/** Where a client connects: through one link's proxy, or directly (the observer only). */
+export type Route = LinkName | 'direct';
+
+/** A piece of infrastructure the nemesis can crash and bring back with its data. */
+export interface ServiceControl {
+  readonly endpoint: Endpoint;
+  /** The OS process, when the provider runs one on this host and it is up. */
+  readonly pid: number | undefined;
+  /** kill -9, no shutdown hooks. */
+  crash(): Promise<void>;
+  /** Start again on the same data and wait until healthy. */
+  restart(): Promise<void>;
+}
+
+export interface RunOptions {
+  readonly partitions?: number;
+  /** A database prepared with prepareTemplate; an empty one otherwise. */
+  readonly template?: string;
+}
+
+/** What one property run gets for itself, without restarting anything. */
+export interface RunEnv {
+  readonly id: string;
+  readonly database: string;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly partitions: number;
+  pgUrl(route: Route): string;
+  kafkaBrokers(route: Route): string[];
+  drop(): Promise<void>;
+}
+
+export interface Stack {
+  readonly id: string;
+  readonly provider: ProviderName;
+  readonly postgres: ServiceControl;
+  readonly kafka: ServiceControl;
+  readonly toxiproxyUrl: string;
+  link(name: LinkName): LinkControl;
+  /** Every proxy enabled, every toxic removed. */
+  healAll(): Promise<void>;
+  pgUrl(database: string, route: Route): string;
+  kafkaBrokers(route: Route): string[];
+  prepareTemplate(name: string, setupSql: string): Promise<void>;
+  newRun(options?: RunOptions): Promise<RunEnv>;
+  /** PIDs of the processes the stack runs on this host, up or not. */
+  pids(): number[];
+  /** Folders the stack owns; all gone after stop(). */
+  readonly dirs: readonly string[];
+  stop(): Promise<void>;
+}
+
+/** What a provider supplies; the rest of the Stack is the same for every provider. */
+export interface StackParts {
+  readonly id: string;
+  readonly provider: ProviderName;
+  readonly postgres: ServiceControl;
+  readonly kafka: ServiceControl;
+  /** The observer's Kafka listener. */
+  readonly kafkaDirect: Endpoint;
+  readonly toxiproxyUrl: string;
+  readonly linkEndpoints: Record<LinkName, Endpoint>;
+  readonly dirs: readonly string[];
+  pids(): number[];
+  teardown(): Promise<void>;
+}
+
+export function newStackId(): string {
+  return crypto.randomBytes(4).toString('hex');
+}
+
+export function assembleStack(parts: StackParts): Stack {
+  const toxiproxy = new Toxiproxy(parts.toxiproxyUrl);
+  const links = new Map(LINK_NAMES.map((name) => [name, linkControl(toxiproxy, name, parts.linkEndpoints[name])]));
+  let stopped: Promise<void> | undefined;
+
+  const endpointFor = (target: 'postgres' | 'kafka', route: Route): Endpoint => {
+    if (route === 'direct') return target === 'postgres' ? parts.postgres.endpoint : parts.kafkaDirect;
+    if (LINKS[route].target !== target) throw new HarnessError(`link ${route} leads to ${LINKS[route].target}, not ${target}`);
+    return parts.linkEndpoints[route];
+  };
+  const pgUrl = (database: string, route: Route) => {
+    const e = endpointFor('postgres', route);
+    return `postgres://postgres@${e.host}:${e.port}/${encodeURIComponent(database)}`;
+  };
+  const kafkaBrokers = (route: Route) => {
+    const e = endpointFor('kafka', route);
+    return [`${e.host}:${e.port}`];
+  };
+  const admin = (sql: string) => withPgClient(pgUrl('postgres', 'direct'), (c) => c.query(sql));
+
+  const stack: Stack = {
+    id: parts.id,
+    provider: parts.provider,
+    postgres: parts.postgres,
+    kafka: parts.kafka,
+    toxiproxyUrl: parts.toxiproxyUrl,
+    dirs: parts.dirs,
+    pids: () => parts.pids(),
+    pgUrl,
+    kafkaBrokers,
+    link(name) {
+      const control = links.get(name);
+      if (!control) throw new HarnessError(`unknown link "${name}"; links are: ${LINK_NAMES.join(', ')}`);
+      return control;
+    },
+    async healAll() {
+      try {
+        await toxiproxy.reset();
+      } catch (err) {
+        throw new HarnessError(`toxiproxy: could not heal all links: ${describeError(err)}`);
+      }
+    },
+    async prepareTemplate(name, setupSql) {
+      await admin(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+      await admin(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+      await withPgClient(pgUrl(name, 'direct'), (c) => c.query(setupSql));
+      await admin(`ALTER DATABASE ${quoteIdent(name)} WITH IS_TEMPLATE true`);
+    },
+    async newRun(options = {}) {
+      const partitions = options.partitions ?? 3;
+      const id = `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`;
+      const database = `run_${id}`;
+      const topic = `run-${id}`;
+      await admin(`CREATE DATABASE ${quoteIdent(database)} TEMPLATE ${quoteIdent(options.template ?? 'template0')}`);
+      await withKafkaAdmin(kafkaBrokers('direct'), async (a) => {
+        const created = await a.createTopics({
+          topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+          waitForLeaders: true,
+        });
+        if (!created) throw new HarnessError(`topic ${topic} already existed`);
+      });
+      return {
+        id,
+        database,
+        topic,
+        groupId: `${topic}-consumers`,
+        partitions,
+        pgUrl: (route) => pgUrl(database, route),
+        kafkaBrokers,
+        async drop() {
+          await admin(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+          await withKafkaAdmin(kafkaBrokers('direct'), (a) => a.deleteTopics({ topics: [topic] }));
+        },
+      };
+    },
+    stop() {
+      stopped ??= parts.teardown();
+      return stopped;
+    },
+  };
+  return stack;
+}
+
+async function withKafkaAdmin<T>(brokers: string[], fn: (admin: ReturnType<ReturnType<typeof harnessKafka>['admin']>) => Promise<T>): Promise<T> {
+  const admin = harnessKafka(brokers, 'outbox-chaos-admin').admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}

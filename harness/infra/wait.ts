@@ -1,0 +1,39 @@
+import { HarnessError, describeError } from './errors.ts';
+import type { ManagedProcess } from './processes.ts';
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly intervalMs?: number;
+  /** Give up at once if this process exits while we wait. */
+  readonly process?: ManagedProcess;
+}
+
+/**
+ * Polls a real health probe until it succeeds. On timeout or an early exit, the error names the
+ * component, the last probe error, and the tail of the component's log.
+ */
+export async function waitUntilHealthy<T>(component: string, probe: () => Promise<T>, options: WaitOptions): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  const interval = options.intervalMs ?? 100;
+  let lastError: unknown;
+  for (;;) {
+    if (options.process && !options.process.running) {
+      const exit = options.process.exitInfo;
+      throw new HarnessError(
+        `${component} exited during start-up (${exit?.signal ?? `code ${exit?.code}`}). Last log lines:\n${options.process.logTail()}`,
+      );
+    }
+    try {
+      return await probe();
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const tail = options.process ? `\nLast log lines:\n${options.process.logTail()}` : '';
+      throw new HarnessError(
+        `${component} not healthy after ${options.timeoutMs} ms (last probe: ${describeError(lastError)})${tail}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
