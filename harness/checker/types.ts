@@ -1,0 +1,63 @@
+import type { CommittedRow, EffectRow, ObservedMessage } from '../history/observe.ts';
+
+/** The invariant violations of BRIEF §4. */
+export type AnomalyKind = 'lost' | 'phantom' | 'effect-missing' | 'effect-duplicated' | 'order' | 'integrity';
+
+export interface Anomaly {
+  readonly kind: AnomalyKind;
+  /** Concrete event ids, so a person can look them up in Kafka and the database. */
+  readonly eventIds: readonly string[];
+  readonly aggregateId?: string;
+  readonly detail: string;
+}
+
+export type Validity = true | false | 'unknown';
+
+export interface CheckerResult {
+  readonly checker: string;
+  readonly valid: Validity;
+  readonly anomalies: readonly Anomaly[];
+  /** Measurements (rates, percentiles); never a verdict on their own. */
+  readonly stats?: Readonly<Record<string, number | null>>;
+  /** Why the verdict is 'unknown'. */
+  readonly unknownBecause?: string;
+  /** What an undecidable checker would have reported, kept for the report, not counted. */
+  readonly suspected?: readonly Anomaly[];
+}
+
+/** Everything a checker may look at: the final state, read directly, and what the harness saw. */
+export interface CheckInput {
+  readonly committed: readonly CommittedRow[];
+  readonly messages: readonly ObservedMessage[];
+  readonly effects: readonly EffectRow[];
+  readonly deadLettered: readonly string[];
+  readonly eventIdHeader: string;
+  readonly perAggregateOrder: boolean;
+  /** Commit time of each committed event as the writer saw it (ms since epoch), where known. */
+  readonly commitTimes?: ReadonlyMap<string, number>;
+  /** Effect time of each event (ms since epoch), where the SUT reports it. */
+  readonly effectTimes?: ReadonlyMap<string, number>;
+  /** How the end-of-run drain went: a drain that did not settle makes every verdict unknown. */
+  readonly drain: DrainOutcome;
+}
+
+export interface DrainOutcome {
+  /** Everything committed reached Kafka and every effect was applied. */
+  readonly converged: boolean;
+  /** Nothing changed for the quiet period: the final state is final, even if incomplete. */
+  readonly settled: boolean;
+  /** From the last heal until converged; null when it never converged. */
+  readonly convergenceMs: number | null;
+}
+
+/** A checker is a pure function over the input. */
+export interface Checker {
+  readonly name: string;
+  /**
+   * True when an absence is what it detects (lost, effect-missing): it can only decide once the
+   * final state is final. Violations already observed (a phantom, a double effect, an inversion)
+   * stand however the drain went.
+   */
+  readonly needsSettledState: boolean;
+  check(input: CheckInput): CheckerResult;
+}

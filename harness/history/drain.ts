@@ -1,0 +1,69 @@
+import type { DrainOutcome } from '../checker/types.ts';
+import { harnessKafka } from '../infra/kafka-client.ts';
+import type { RunEnv } from '../infra/stack.ts';
+import type { SutDefinition } from '../sut/definition.ts';
+import { readFinalDbState } from './observe.ts';
+
+export interface DrainOptions {
+  /** When the last fault was healed (ms since epoch); convergence is measured from here. */
+  readonly lastHealAt: number;
+  /** Give up after this long; an unsettled drain makes absences undecidable. */
+  readonly timeoutMs: number;
+  /**
+   * The state counts as final once nothing changed for this long. It must exceed the SUT's
+   * longest retry backoff, or a pending retry would be mistaken for a loss.
+   */
+  readonly quietMs: number;
+  readonly pollMs?: number;
+}
+
+interface Progress {
+  readonly complete: boolean;
+  readonly fingerprint: string;
+}
+
+/** Everything committed is applied, and nothing is moving any more. Read directly, never through a proxy. */
+async function probe(run: RunEnv, def: SutDefinition): Promise<Progress> {
+  const db = await readFinalDbState(run.pgUrl('direct'), def);
+  const admin = harnessKafka(run.kafkaBrokers('direct'), 'outbox-chaos-drain').admin();
+  await admin.connect();
+  let high = 0;
+  try {
+    for (const o of await admin.fetchTopicOffsets(run.topic)) high += Number(o.high);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  const applied = new Set(db.effects.map((e) => e.eventId));
+  const dead = new Set(db.deadLettered);
+  const complete = db.committed.every((c) => applied.has(c.eventId) || dead.has(c.eventId));
+  return { complete, fingerprint: `${db.committed.length}|${high}|${db.effects.length}|${dead.size}` };
+}
+
+/**
+ * Waits for the SUT to deliver and apply everything after the faults are healed. Returns
+ * converged when it did; settled when it stopped changing without converging (the final state
+ * is final, and whatever is missing is missing); neither when it was still changing at the end.
+ */
+export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptions): Promise<DrainOutcome> {
+  const deadline = Date.now() + options.timeoutMs;
+  const pollMs = options.pollMs ?? 250;
+  let last: string | undefined;
+  let unchangedSince = Date.now();
+  while (Date.now() < deadline) {
+    let progress: Progress | undefined;
+    try {
+      progress = await probe(run, def);
+    } catch {
+      progress = undefined; // the observer could not look; that is not a change, nor evidence
+    }
+    if (progress?.complete) return { converged: true, settled: true, convergenceMs: Math.max(0, Date.now() - options.lastHealAt) };
+    if (progress && progress.fingerprint !== last) {
+      last = progress.fingerprint;
+      unchangedSince = Date.now();
+    } else if (progress && Date.now() - unchangedSince >= options.quietMs) {
+      return { converged: false, settled: true, convergenceMs: null };
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return { converged: false, settled: false, convergenceMs: null };
+}

@@ -1,0 +1,252 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { HarnessError } from '../infra/errors.ts';
+import { freePorts } from '../infra/ports.ts';
+import { ManagedProcess } from '../infra/processes.ts';
+import type { RunEnv, Stack } from '../infra/stack.ts';
+import { waitUntilHealthy } from '../infra/wait.ts';
+import { ROLES, type Role, type SutDefinition } from './definition.ts';
+
+export interface ClusterOptions {
+  readonly replicas?: Partial<Record<Role, number>>;
+  /** A bug variant, passed through the SUT's declared bug variable. */
+  readonly bug?: string;
+  /** Crash points per role, passed through the SUT's declared crash variable. */
+  readonly crashAt?: Partial<Record<Role, string>>;
+  /** Extra environment per role (tuning knobs such as BATCH_SIZE). */
+  readonly env?: Partial<Record<Role, Readonly<Record<string, string>>>>;
+  /** Restart a process that died on its own (a crash point fired) after this delay. Off when undefined. */
+  readonly restartCrashedAfterMs?: number;
+  /** Where each process's log goes; kept after the run for the report. */
+  readonly logDir: string;
+  /** Called for every process lifecycle event, so the history can record it. */
+  readonly onEvent?: (event: ProcessEvent) => void;
+}
+
+export interface ProcessEvent {
+  readonly process: string;
+  readonly what: 'started' | 'exited' | 'killed' | 'paused' | 'resumed' | 'stopped';
+  readonly pid: number;
+  readonly detail?: string;
+}
+
+interface Member {
+  readonly name: string;
+  readonly role: Role;
+  readonly replica: number;
+  readonly env: Record<string, string>;
+  readonly port?: number;
+  proc: ManagedProcess;
+  /** Set when the harness itself ends the process, so the exit is not taken for a crash. */
+  expectingExit: boolean;
+  paused: boolean;
+}
+
+/** The SUT's processes for one run, each on its own links, under the harness's control. */
+export class SutCluster {
+  private readonly members = new Map<string, Member>();
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  private constructor(
+    private readonly stack: Stack,
+    private readonly run: RunEnv,
+    private readonly def: SutDefinition,
+    private readonly options: ClusterOptions,
+  ) {}
+
+  static async start(stack: Stack, run: RunEnv, def: SutDefinition, options: ClusterOptions): Promise<SutCluster> {
+    fs.mkdirSync(options.logDir, { recursive: true });
+    const cluster = new SutCluster(stack, run, def, options);
+    try {
+      const starts: Promise<string>[] = [];
+      for (const role of ROLES) {
+        const count = options.replicas?.[role] ?? 1;
+        for (let i = 0; i < count; i++) starts.push(cluster.addReplica(role));
+      }
+      await Promise.all(starts);
+    } catch (err) {
+      await cluster.stopAll();
+      throw err;
+    }
+    return cluster;
+  }
+
+  names(role?: Role): string[] {
+    return [...this.members.values()].filter((m) => !role || m.role === role).map((m) => m.name);
+  }
+
+  /** Base URLs of the running apps. */
+  appUrls(): string[] {
+    return [...this.members.values()].filter((m) => m.role === 'app' && m.port).map((m) => `http://127.0.0.1:${m.port}`);
+  }
+
+  pid(name: string): number | undefined {
+    const m = this.members.get(name);
+    return m?.proc.running ? m.proc.pid : undefined;
+  }
+
+  isRunning(name: string): boolean {
+    return this.member(name).proc.running;
+  }
+
+  logFile(name: string): string {
+    return this.member(name).proc.spec.logFile;
+  }
+
+  async addReplica(role: Role, extraEnv: Record<string, string> = {}): Promise<string> {
+    const replica = this.names(role).length + 1;
+    const name = `${role}-${replica}`;
+    const [port] = role === 'app' ? await freePorts(1) : [undefined];
+    const def = this.def.processes[role];
+    const vars: Record<string, string> = {
+      DATABASE_URL: this.run.pgUrl(def.links.pg),
+      KAFKA_BROKERS: this.run.kafkaBrokers(def.links.kafka).join(','),
+      TOPIC: this.run.topic,
+      DLQ_TOPIC: `${this.run.topic}.dlq`,
+      GROUP_ID: this.run.groupId,
+      PORT: String(port ?? ''),
+      REPLICA: name,
+    };
+    const env: Record<string, string> = {};
+    for (const [key, template] of Object.entries(def.env)) env[key] = fill(template, vars, `${this.def.name} ${role} env ${key}`);
+    Object.assign(env, this.options.env?.[role], extraEnv);
+    if (this.options.bug) {
+      if (!this.def.bugs) throw new HarnessError(`${this.def.name} declares no bug variants, so --bug ${this.options.bug} cannot be applied`);
+      env[this.def.bugs.env] = this.options.bug;
+    }
+    const crash = this.options.crashAt?.[role];
+    if (crash && this.def.crashEnv) env[this.def.crashEnv] = crash;
+    const member: Member = { name, role, replica, env, port, proc: undefined as unknown as ManagedProcess, expectingExit: false, paused: false };
+    this.members.set(name, member);
+    await this.launch(member);
+    return name;
+  }
+
+  /** SIGKILL: no shutdown hooks run. */
+  async kill(name: string): Promise<void> {
+    const m = this.member(name);
+    m.expectingExit = true;
+    const pid = m.proc.pid;
+    await m.proc.kill();
+    this.emit({ process: name, what: 'killed', pid });
+  }
+
+  /** SIGSTOP: the process freezes with its connections open. */
+  pause(name: string): void {
+    const m = this.member(name);
+    if (!m.proc.running || m.paused) return;
+    m.proc.signal('SIGSTOP');
+    m.paused = true;
+    this.emit({ process: name, what: 'paused', pid: m.proc.pid });
+  }
+
+  resume(name: string): void {
+    const m = this.member(name);
+    if (!m.paused) return;
+    m.proc.signal('SIGCONT');
+    m.paused = false;
+    this.emit({ process: name, what: 'resumed', pid: m.proc.pid });
+  }
+
+  /** SIGTERM, letting the process shut down gracefully. */
+  async stop(name: string): Promise<void> {
+    const m = this.member(name);
+    m.expectingExit = true;
+    this.resume(name);
+    await m.proc.stop(10_000);
+    this.emit({ process: name, what: 'stopped', pid: m.proc.pid });
+  }
+
+  /** Starts a stopped, killed or crashed process again, with the same environment plus overrides. */
+  async restart(name: string, envOverrides: Record<string, string> = {}): Promise<void> {
+    const m = this.member(name);
+    if (m.proc.running) await this.kill(name);
+    Object.assign(m.env, envOverrides);
+    await this.launch(m);
+  }
+
+  async stopAll(): Promise<void> {
+    this.closed = true;
+    for (const t of this.restartTimers) clearTimeout(t);
+    this.restartTimers.clear();
+    await Promise.all(
+      [...this.members.values()].map(async (m) => {
+        m.expectingExit = true;
+        if (m.paused) m.proc.signal('SIGCONT');
+        if (m.proc.running) await m.proc.kill();
+      }),
+    );
+  }
+
+  private member(name: string): Member {
+    const m = this.members.get(name);
+    if (!m) throw new HarnessError(`no SUT process named ${name}; there are: ${this.names().join(', ')}`);
+    return m;
+  }
+
+  private async launch(m: Member): Promise<void> {
+    const def = this.def.processes[m.role];
+    const [command, ...args] = def.command;
+    m.expectingExit = false;
+    m.paused = false;
+    m.proc = ManagedProcess.start({
+      label: m.name,
+      command: command!,
+      args,
+      env: { ...harnessFreeEnv(), ...m.env },
+      cwd: def.cwd,
+      logFile: path.join(this.options.logDir, `${m.name}.log`),
+    });
+    const proc = m.proc;
+    this.emit({ process: m.name, what: 'started', pid: proc.pid });
+    void proc.exited.then((exit) => {
+      if (m.proc !== proc) return;
+      this.emit({ process: m.name, what: 'exited', pid: proc.pid, detail: exit.signal ?? `code ${exit.code}` });
+      if (!m.expectingExit && !this.closed && this.options.restartCrashedAfterMs !== undefined) {
+        const timer = setTimeout(() => {
+          this.restartTimers.delete(timer);
+          if (!this.closed && m.proc === proc) void this.launch(m).catch(() => {});
+        }, this.options.restartCrashedAfterMs);
+        this.restartTimers.add(timer);
+      }
+    });
+    await this.waitReady(m, proc);
+  }
+
+  private async waitReady(m: Member, proc: ManagedProcess): Promise<void> {
+    const def = this.def.processes[m.role];
+    if (m.role === 'app' && this.def.write.kind === 'http') {
+      const url = `http://127.0.0.1:${m.port}${this.def.write.healthPath}`;
+      await waitUntilHealthy(m.name, async () => {
+        const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+        if (!res.ok) throw new Error(`health answered ${res.status}`);
+      }, { timeoutMs: 30_000, process: proc });
+    } else if (def.readyLog) {
+      const marker = def.readyLog;
+      await waitUntilHealthy(m.name, async () => {
+        if (!fs.readFileSync(proc.spec.logFile, 'utf8').includes(marker)) throw new Error(`no "${marker}" in its log yet`);
+      }, { timeoutMs: 30_000, process: proc });
+    }
+  }
+
+  private emit(event: ProcessEvent): void {
+    this.options.onEvent?.(event);
+  }
+}
+
+/** Fills ${VAR} placeholders; an unknown one is a definition error, not an empty string. */
+export function fill(template: string, vars: Record<string, string>, where: string): string {
+  return template.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
+    const value = vars[name];
+    if (value === undefined) throw new HarnessError(`${where}: unknown placeholder \${${name}}; known: ${Object.keys(vars).join(', ')}`);
+    return value;
+  });
+}
+
+/** The harness's own environment, minus anything that could switch a SUT into a bug or crash mode by accident. */
+function harnessFreeEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('OUTBOX_')) delete env[key];
+  return env;
+}

@@ -1,0 +1,49 @@
+import type { LinkName } from '../infra/links.ts';
+
+/** The three roles of an outbox deployment (BRIEF §3). */
+export type Role = 'app' | 'relay' | 'consumer';
+export const ROLES: readonly Role[] = ['app', 'relay', 'consumer'];
+
+/**
+ * How the harness runs one implementation under test. It never imports the SUT: it starts
+ * commands, passes environment variables, sends writes over HTTP and reads results with SQL.
+ */
+export interface SutDefinition {
+  readonly name: string;
+  /** Applied once to a template database; every run gets a copy. */
+  readonly schemaSql: string;
+  readonly processes: Readonly<Record<Role, ProcessDefinition>>;
+  /** Writes go to POST {app}/ops; see reference-impl/app.ts for the request and answer shapes. */
+  readonly write: { readonly kind: 'http'; readonly path: string; readonly healthPath: string };
+  /** Kafka header that carries the event id. */
+  readonly eventIdHeader: string;
+  /**
+   * SQL over the final database: one row per committed event, with columns
+   * event_id, op_id, aggregate_id, seq, payload (jsonb, exactly what Kafka must carry).
+   */
+  readonly committedEventsSql: string;
+  /** SQL over the final database: one row per applied effect, in apply order: event_id, aggregate_id, seq. */
+  readonly effectsSql: string;
+  /** SQL: event ids the SUT dead-lettered on purpose (accounted for, not lost). */
+  readonly deadLetteredSql?: string;
+  readonly guarantees: { readonly perAggregateOrder: boolean };
+  /** Bug variants the SUT can be switched to, via the env var named here. */
+  readonly bugs?: { readonly env: string; readonly variants: readonly string[] };
+  /** The env var that takes crash points. */
+  readonly crashEnv?: string;
+}
+
+export interface ProcessDefinition {
+  readonly command: readonly string[];
+  /** Working directory of the process. */
+  readonly cwd: string;
+  /** The links this role's connections go through. */
+  readonly links: { readonly pg: LinkName; readonly kafka: LinkName };
+  /**
+   * Environment for the process. Values may use ${DATABASE_URL}, ${KAFKA_BROKERS}, ${TOPIC},
+   * ${DLQ_TOPIC}, ${GROUP_ID}, ${PORT}, ${REPLICA}, which the harness fills in per process.
+   */
+  readonly env: Readonly<Record<string, string>>;
+  /** A line the process prints on stdout once it is serving; apps are probed over HTTP instead. */
+  readonly readyLog?: string;
+}

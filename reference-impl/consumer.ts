@@ -1,0 +1,106 @@
+// The idempotent consumer. Per message, one database transaction: insert the event id into the
+// inbox with ON CONFLICT DO NOTHING, and apply the effect only if that insert happened. The Kafka
+// offset is committed after the database commit, so a crash in between replays the message and
+// the replay does nothing. Offsets are never auto-committed.
+import pg from 'pg';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { bugIs } from './lib/bugs.ts';
+import { int, required, runMain } from './lib/config.ts';
+import { crashPoint } from './lib/crash.ts';
+import { kafkaFromEnv } from './lib/kafka.ts';
+import { logLine } from './lib/log.ts';
+import { fromKafkaMessage } from './lib/message.ts';
+
+async function applyOnce(pool: pg.Pool, topic: string, partition: number, message: KafkaMessage): Promise<boolean> {
+  const event = fromKafkaMessage(message);
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    if (!bugIs('non-idempotent-consumer')) {
+      const inserted = await client.query(
+        'INSERT INTO inbox (event_id, topic, partition, "offset") VALUES ($1, $2, $3, $4) ON CONFLICT (event_id) DO NOTHING',
+        [event.eventId, topic, partition, message.offset],
+      );
+      if (inserted.rowCount === 0) {
+        await client.query('COMMIT');
+        return false; // seen before: the effect is already durable
+      }
+    }
+    const amount = Number(event.payload.amount);
+    await client.query('INSERT INTO effects (event_id, account_id, seq, amount) VALUES ($1, $2, $3, $4)', [
+      event.eventId, event.aggregateId, event.aggregateSeq, amount,
+    ]);
+    await client.query(
+      `INSERT INTO projections (account_id, balance, last_seq, applied) VALUES ($1, $2, $3, 1)
+       ON CONFLICT (account_id) DO UPDATE
+         SET balance = projections.balance + EXCLUDED.balance, last_seq = EXCLUDED.last_seq, applied = projections.applied + 1`,
+      [event.aggregateId, amount, event.aggregateSeq],
+    );
+    await client.query('COMMIT');
+    return true;
+  } catch (err) {
+    broken = err instanceof Error ? err : new Error(String(err));
+    throw err;
+  } finally {
+    client.release(broken ?? false);
+  }
+}
+
+async function main(): Promise<void> {
+  const topic = required('TOPIC');
+  const groupId = required('GROUP_ID');
+  const pool = new pg.Pool({ connectionString: required('DATABASE_URL'), max: 2, connectionTimeoutMillis: 3_000, query_timeout: 15_000 });
+  pool.on('error', () => {});
+  const kafka = kafkaFromEnv(`consumer-${process.pid}`);
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: int('SESSION_TIMEOUT_MS', 10_000, 1_000),
+    heartbeatInterval: 1_000,
+    // A failing handler (database unreachable) is retried with backoff for as long as it takes.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 3_000 },
+  });
+  let applied = 0;
+  let skipped = 0;
+
+  const commit = (partition: number, message: KafkaMessage) =>
+    consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+
+  consumer.on(consumer.events.CRASH, (e) => {
+    logLine({ consumer: process.pid, crash: String(e.payload.error), restart: e.payload.restart });
+    if (!e.payload.restart) process.exit(1);
+  });
+
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ partition, message }) => {
+      crashPoint('consumer.before-effect');
+      if (bugIs('offset-before-effect')) {
+        // Broken: the offset moves on before the effect is durable.
+        await commit(partition, message);
+        crashPoint('consumer.after-offset-before-effect');
+        (await applyOnce(pool, topic, partition, message)) ? applied++ : skipped++;
+        return;
+      }
+      (await applyOnce(pool, topic, partition, message)) ? applied++ : skipped++;
+      crashPoint('consumer.after-effect-before-offset');
+      await commit(partition, message);
+    },
+  });
+  logLine({ consumer: process.pid, started: true, groupId });
+
+  const metrics = setInterval(() => logLine({ metric: 'consumer', consumer: process.pid, applied, skipped }), int('METRICS_INTERVAL_MS', 5_000, 100));
+  const shutdown = async () => {
+    clearInterval(metrics);
+    await consumer.disconnect().catch(() => {});
+    await pool.end().catch(() => {});
+    logLine({ consumer: process.pid, stopped: true, applied, skipped });
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+runMain('consumer', main);

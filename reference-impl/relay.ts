@@ -1,0 +1,379 @@
+// The relay: moves outbox rows to Kafka, at least once, in per-aggregate order.
+//
+// Each pass, in one transaction: claim rows, publish them and wait for the broker's ack (acks=-1,
+// idempotent producer), then mark them published and commit. A crash between ack and mark rolls
+// the claim back, so the rows are published again: duplicates, never loss.
+//
+// Order across replicas: only the oldest pending row of an aggregate (its head) can be claimed,
+// with FOR UPDATE SKIP LOCKED, and whoever holds a head owns the aggregate's pending rows until
+// it commits. Two replicas therefore never publish the same aggregate at once.
+import pg from 'pg';
+import type { Producer } from 'kafkajs';
+import { bugIs } from './lib/bugs.ts';
+import { int, optional, required, runMain } from './lib/config.ts';
+import { crashPoint } from './lib/crash.ts';
+import { kafkaFromEnv } from './lib/kafka.ts';
+import { logLine } from './lib/log.ts';
+import { toKafkaMessage, type OutboxEvent } from './lib/message.ts';
+
+interface Row {
+  id: string;
+  event_id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  aggregate_seq: string;
+  event_type: string;
+  payload: unknown;
+  attempts: number;
+}
+
+const config = () => ({
+  relayId: optional('RELAY_ID', String(process.pid)),
+  topic: required('TOPIC'),
+  dlqTopic: optional('DLQ_TOPIC', `${required('TOPIC')}.dlq`),
+  batchSize: int('BATCH_SIZE', 200, 1),
+  pollIntervalMs: int('POLL_INTERVAL_MS', 500, 1),
+  maxAttempts: int('MAX_ATTEMPTS', 5, 1),
+  backoffBaseMs: int('BACKOFF_BASE_MS', 100, 1),
+  backoffMaxMs: int('BACKOFF_MAX_MS', 5_000, 1),
+  retentionMs: int('RETENTION_MS', 3_600_000, 0),
+  metricsIntervalMs: int('METRICS_INTERVAL_MS', 5_000, 100),
+});
+type Config = ReturnType<typeof config>;
+
+const PENDING = 'published_at IS NULL AND dead_lettered_at IS NULL';
+
+/** Reference claim: the heads of aggregates, then every pending row of the aggregates we own. */
+async function claimAggregateHeads(client: pg.PoolClient, limit: number): Promise<Row[]> {
+  const heads = await client.query<{ aggregate_id: string }>(
+    `SELECT o.aggregate_id FROM outbox o
+      WHERE o.id IN (SELECT DISTINCT ON (aggregate_id) id FROM outbox WHERE ${PENDING}
+                      ORDER BY aggregate_id, aggregate_seq)
+        AND o.published_at IS NULL AND o.dead_lettered_at IS NULL AND o.next_attempt_at <= now()
+      ORDER BY o.id LIMIT $1
+      FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  if (heads.rowCount === 0) return [];
+  const rows = await client.query<Row>(
+    `SELECT * FROM outbox WHERE aggregate_id = ANY($1) AND ${PENDING}
+      ORDER BY aggregate_id, aggregate_seq LIMIT $2`,
+    [heads.rows.map((h) => h.aggregate_id), limit],
+  );
+  return rows.rows;
+}
+
+/** Broken (unordered-parallel): any pending rows, so replicas split one aggregate between them. */
+async function claimAnyPending(client: pg.PoolClient, limit: number): Promise<Row[]> {
+  const rows = await client.query<Row>(
+    `SELECT * FROM outbox WHERE ${PENDING} AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows.rows;
+}
+
+/** Broken (id-cursor): only rows above the highest published id; a row that commits late is below it forever. */
+async function claimAfterCursor(client: pg.PoolClient, limit: number): Promise<Row[]> {
+  const rows = await client.query<Row>(
+    `SELECT * FROM outbox
+      WHERE id > (SELECT coalesce(max(id), 0) FROM outbox WHERE published_at IS NOT NULL)
+        AND ${PENDING} AND next_attempt_at <= now()
+      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows.rows;
+}
+
+const claim = bugIs('unordered-parallel') ? claimAnyPending : bugIs('id-cursor') ? claimAfterCursor : claimAggregateHeads;
+
+function toEvent(row: Row): OutboxEvent {
+  return {
+    eventId: row.event_id,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    aggregateSeq: Number(row.aggregate_seq),
+    eventType: row.event_type,
+    payload: row.payload,
+  };
+}
+
+/** Errors that no retry can fix, because the message itself is unacceptable. */
+const POISON = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
+function isPoison(err: unknown): boolean {
+  for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined; e; ) {
+    if (e.type && POISON.has(e.type)) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
+}
+
+/** The Kafka error type (MESSAGE_TOO_LARGE, ...) when there is one, then the message. */
+function errorText(err: unknown): string {
+  let type: string | undefined;
+  for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined; e && !type; ) {
+    type = e.type;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return (type ? `${type}: ${message}` : message).slice(0, 500);
+}
+
+class Relay {
+  published = 0;
+  failures = 0;
+  deadLettered = 0;
+  private wake: (() => void) | undefined;
+  stopping = false;
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly pool: pg.Pool,
+    private readonly producer: Producer,
+  ) {}
+
+  notify(): void {
+    this.wake?.();
+  }
+
+  async run(): Promise<void> {
+    let idleErrors = 0;
+    while (!this.stopping) {
+      let claimed = 0;
+      try {
+        claimed = await this.pass();
+        idleErrors = 0;
+      } catch (err) {
+        idleErrors++;
+        logLine({ relay: this.cfg.relayId, error: errorText(err) });
+        await this.sleep(Math.min(this.cfg.backoffBaseMs * 2 ** idleErrors, this.cfg.backoffMaxMs));
+        continue;
+      }
+      if (claimed === 0) await this.sleep(this.cfg.pollIntervalMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** One claim-publish-mark transaction; returns how many rows it claimed. */
+  private async pass(): Promise<number> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const rows = await claim(client, this.cfg.batchSize);
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      crashPoint('relay.after-claim');
+      if (bugIs('mark-before-ack')) {
+        // Broken: the rows count as published before the broker has them.
+        await this.markPublished(client, rows);
+        await client.query('COMMIT');
+        crashPoint('relay.after-mark-before-publish');
+        await this.publish(rows);
+        this.published += rows.length;
+        return rows.length;
+      }
+      try {
+        await this.publish(rows);
+      } catch (err) {
+        await this.recordFailure(client, rows, err);
+        await client.query('COMMIT');
+        return rows.length;
+      }
+      crashPoint('relay.after-publish-before-mark');
+      await this.markPublished(client, rows);
+      await client.query('COMMIT');
+      this.published += rows.length;
+      crashPoint('relay.after-mark');
+      return rows.length;
+    } catch (err) {
+      broken = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    } finally {
+      // A client whose transaction broke is discarded, which also rolls the claim back.
+      client.release(broken ?? false);
+    }
+  }
+
+  private async publish(rows: Row[]): Promise<void> {
+    const acks = bugIs('weak-acks') ? 0 : -1;
+    if (bugIs('unordered-parallel')) {
+      // Broken: one send per row, all at once; completion order is not claim order.
+      await Promise.all(rows.map((r) => this.producer.send({ topic: this.cfg.topic, acks, messages: [toKafkaMessage(toEvent(r))] })));
+      return;
+    }
+    await this.producer.send({ topic: this.cfg.topic, acks, messages: rows.map((r) => toKafkaMessage(toEvent(r))) });
+  }
+
+  private async markPublished(client: pg.PoolClient, rows: Row[]): Promise<void> {
+    await client.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+  }
+
+  /**
+   * A transient failure (broker or network) backs off and retries forever: an outage must end in
+   * delivery. A poison message is isolated by publishing the batch row by row; after maxAttempts it
+   * goes to the dead-letter topic and is marked dead-lettered, never dropped silently.
+   */
+  private async recordFailure(client: pg.PoolClient, rows: Row[], err: unknown): Promise<void> {
+    this.failures++;
+    if (isPoison(err) && rows.length > 1) return this.isolatePoison(client, rows);
+    for (const row of rows) {
+      const attempts = row.attempts + 1;
+      if (bugIs('drop-after-retries') && attempts >= this.cfg.maxAttempts) {
+        // Broken: gives up on the row and hides it, as if it had been published.
+        await client.query(`UPDATE outbox SET attempts = $2, last_error = $3, published_at = clock_timestamp() WHERE id = $1`, [row.id, attempts, errorText(err)]);
+        continue;
+      }
+      if (isPoison(err) && attempts >= this.cfg.maxAttempts && (await this.deadLetter(client, row, err, attempts))) continue;
+      const backoff = Math.min(this.cfg.backoffBaseMs * 2 ** Math.min(attempts, 20), this.cfg.backoffMaxMs);
+      const jittered = backoff / 2 + Math.random() * (backoff / 2);
+      await client.query(
+        `UPDATE outbox SET attempts = $2, last_error = $3, next_attempt_at = now() + $4 * interval '1 millisecond' WHERE id = $1`,
+        [row.id, attempts, errorText(err), Math.round(jittered)],
+      );
+    }
+  }
+
+  private async isolatePoison(client: pg.PoolClient, rows: Row[]): Promise<void> {
+    const blocked = new Set<string>();
+    for (const row of rows) {
+      if (blocked.has(row.aggregate_id)) continue; // later rows of that aggregate wait behind it
+      try {
+        await this.publish([row]);
+        await this.markPublished(client, [row]);
+        this.published++;
+      } catch (err) {
+        blocked.add(row.aggregate_id);
+        await this.recordFailure(client, [row], err);
+      }
+    }
+  }
+
+  /** Returns false when the dead-letter topic is unreachable; the row then stays pending. */
+  private async deadLetter(client: pg.PoolClient, row: Row, err: unknown, attempts: number): Promise<boolean> {
+    try {
+      await this.producer.send({
+        topic: this.cfg.dlqTopic,
+        acks: -1,
+        messages: [{
+          key: row.aggregate_id,
+          value: JSON.stringify({ eventId: row.event_id, aggregateId: row.aggregate_id, aggregateSeq: Number(row.aggregate_seq), error: errorText(err), attempts }),
+          headers: { 'event-id': row.event_id },
+        }],
+      });
+    } catch {
+      return false;
+    }
+    await client.query(`UPDATE outbox SET attempts = $2, last_error = $3, dead_lettered_at = clock_timestamp() WHERE id = $1`, [row.id, attempts, errorText(err)]);
+    this.deadLettered++;
+    logLine({ relay: this.cfg.relayId, deadLettered: row.event_id, error: errorText(err) });
+    return true;
+  }
+}
+
+/** LISTEN on its own connection; reconnects after faults. Polling covers any gap. */
+function listenForInserts(url: string, onNotify: () => void, isStopping: () => boolean): () => Promise<void> {
+  let client: pg.Client | undefined;
+  const connect = async () => {
+    if (isStopping()) return;
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+    const retry = () => {
+      c.removeAllListeners();
+      c.end().catch(() => {});
+      if (client === c) client = undefined;
+      setTimeout(() => void connect(), 1_000).unref();
+    };
+    c.on('error', retry);
+    c.on('end', retry);
+    c.on('notification', onNotify);
+    try {
+      await c.connect();
+      await c.query('LISTEN outbox_pending');
+      client = c;
+    } catch {
+      retry();
+    }
+  };
+  void connect();
+  return async () => {
+    const c = client;
+    client = undefined;
+    c?.removeAllListeners();
+    await c?.end().catch(() => {});
+  };
+}
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const url = required('DATABASE_URL');
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 3_000, query_timeout: 15_000 });
+  pool.on('error', () => {});
+  const kafka = kafkaFromEnv(`relay-${cfg.relayId}`);
+  // weak-acks (broken) turns idempotence off, since idempotence requires acks=-1.
+  const producer = bugIs('weak-acks')
+    ? kafka.producer({ allowAutoTopicCreation: false })
+    : kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  await ensureTopic(kafka, cfg.dlqTopic);
+
+  const relay = new Relay(cfg, pool, producer);
+  const stopListening = listenForInserts(url, () => relay.notify(), () => relay.stopping);
+
+  const metrics = setInterval(async () => {
+    const lag = await pool
+      .query<{ pending: string; oldest_ms: string | null }>(
+        `SELECT count(*) AS pending, (extract(epoch FROM now() - min(created_at)) * 1000)::bigint AS oldest_ms FROM outbox WHERE ${PENDING}`,
+      )
+      .then((r) => r.rows[0], () => undefined);
+    logLine({
+      metric: 'relay', relay: cfg.relayId, published: relay.published, failures: relay.failures, deadLettered: relay.deadLettered,
+      pending: lag ? Number(lag.pending) : null, oldestPendingMs: lag?.oldest_ms == null ? null : Number(lag.oldest_ms),
+    });
+  }, cfg.metricsIntervalMs);
+  const retention = setInterval(() => {
+    pool
+      .query(`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < now() - $1 * interval '1 millisecond' LIMIT 5000)`, [cfg.retentionMs])
+      .catch(() => {});
+  }, Math.max(1_000, Math.min(cfg.retentionMs, 60_000)));
+
+  const shutdown = () => {
+    relay.stopping = true;
+    relay.notify();
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  logLine({ relay: cfg.relayId, started: true, batchSize: cfg.batchSize });
+  await relay.run();
+  clearInterval(metrics);
+  clearInterval(retention);
+  await stopListening();
+  await producer.disconnect().catch(() => {});
+  await pool.end().catch(() => {});
+  logLine({ relay: cfg.relayId, stopped: true, published: relay.published });
+  process.exit(0);
+}
+
+async function ensureTopic(kafka: ReturnType<typeof kafkaFromEnv>, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  } catch (err) {
+    if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+runMain('relay', main);

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPgClient } from '../../harness/infra/pg-client.ts';
+import { startStack, type Stack } from '../../harness/infra/index.ts';
+import { readWholeTopic } from '../../harness/history/observe.ts';
+import type { SutDefinition } from '../../harness/sut/definition.ts';
+import { kinds, prepareReference, ReferenceRun, waitFor } from './support.ts';
+
+let stack: Stack;
+let def: SutDefinition;
+
+beforeAll(async () => {
+  stack = await startStack();
+  def = await prepareReference(stack);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function withRun(options: Parameters<typeof ReferenceRun.start>[2], body: (r: ReferenceRun) => Promise<void>): Promise<void> {
+  const r = await ReferenceRun.start(stack, def, options);
+  try {
+    await body(r);
+  } finally {
+    await r.close();
+  }
+}
+
+describe('reference outbox against the real stack', () => {
+  it('happy path: N writes give exactly N events in Kafka and N effects', async () => {
+    await withRun({}, async (r) => {
+      const results = await r.deposits(30, ['a', 'b', 'c']);
+      await r.write({ type: 'transfer', from: 'a', to: 'b', amount: 3 });
+      expect(results.every((o) => o.type === 'ok')).toBe(true);
+      const { verdict, messages, db } = await r.finish();
+      expect(db.committed).toHaveLength(32); // 30 deposits + a transfer's debit and credit
+      expect(messages).toHaveLength(32);
+      expect(db.effects).toHaveLength(32);
+      expect(verdict.valid).toBe(true);
+      expect(verdict.stats.duplicateDeliveries).toBe(0);
+      expect(verdict.stats.publishP50Ms).not.toBeNull();
+    });
+  });
+
+  it('three relay replicas under load keep per-aggregate order, and all of them publish', async () => {
+    await withRun(
+      { replicas: { relay: 3 }, env: { relay: { BATCH_SIZE: '5', POLL_INTERVAL_MS: '20', METRICS_INTERVAL_MS: '200' } } },
+      async (r) => {
+        await r.deposits(400, ['a', 'b', 'c', 'd'], 16);
+        const { verdict } = await r.finish();
+        expect(verdict.anomalies).toEqual([]);
+        expect(verdict.valid).toBe(true);
+        for (const name of r.cluster.names('relay')) {
+          const published = Math.max(0, ...[...r.log(name).matchAll(/"published":(\d+)/g)].map((m) => Number(m[1])));
+          expect(published, `${name} published nothing`).toBeGreaterThan(0);
+        }
+      },
+    );
+  });
+
+  it('a relay killed after publish and before mark republishes, and the consumer applies each effect once', async () => {
+    await withRun({ crashAt: { relay: 'relay.after-publish-before-mark@1' } }, async (r) => {
+      await r.deposits(10, ['a', 'b']);
+      await waitFor(() => !r.cluster.isRunning('relay-1'), 15_000, 'the relay to hit its crash point');
+      expect(r.log('relay-1')).toContain('crash point relay.after-publish-before-mark fired');
+      await r.cluster.restart('relay-1', { OUTBOX_CRASH_AT: '' });
+      const { verdict } = await r.finish();
+      expect(verdict.valid).toBe(true);
+      expect(verdict.stats.duplicateDeliveries).toBeGreaterThan(0);
+      expect(verdict.stats.effectsDuplicated).toBe(0);
+    });
+  });
+
+  it('a Kafka outage longer than the retry window ends in delivery after heal, not a drop', async () => {
+    const env = { MAX_ATTEMPTS: '3', BACKOFF_BASE_MS: '50', BACKOFF_MAX_MS: '300', POLL_INTERVAL_MS: '50' };
+    await withRun({ env: { relay: env } }, async (r) => {
+      await stack.link('relay-kafka').disable();
+      let healedAt = 0;
+      try {
+        await r.deposits(10, ['a', 'b']);
+        // Far more attempts than MAX_ATTEMPTS are made while the link is down.
+        await waitFor(
+          async () => (await withPgClient(r.run.pgUrl('direct'), (c) => c.query('SELECT min(attempts) AS n FROM outbox'))).rows[0].n > 3,
+          60_000,
+          'more failed attempts on every row than MAX_ATTEMPTS',
+        );
+      } finally {
+        await stack.link('relay-kafka').enable();
+        healedAt = Date.now();
+      }
+      const { verdict, db } = await r.finish({ lastHealAt: healedAt });
+      expect(db.deadLettered).toEqual([]);
+      expect(verdict.valid).toBe(true);
+      expect(verdict.stats.convergenceMs).not.toBeNull();
+    });
+  });
+
+  it('a poison message (larger than the broker accepts) goes to the dead-letter topic; the rest is delivered', async () => {
+    const env = { MAX_ATTEMPTS: '2', BACKOFF_BASE_MS: '20', BACKOFF_MAX_MS: '100', POLL_INTERVAL_MS: '50' };
+    await withRun({ env: { relay: env } }, async (r) => {
+      await r.write({ type: 'deposit', account: 'p', amount: 1 });
+      const poison = await r.write({ type: 'deposit', account: 'p', amount: 2, memo: 'x'.repeat(1_200_000) });
+      await r.write({ type: 'deposit', account: 'p', amount: 3 });
+      await r.deposits(10, ['q', 'r']);
+      expect(poison.type).toBe('ok');
+      const poisonId = poison.type === 'ok' ? poison.events[0]!.eventId : '';
+      const { verdict, db, messages } = await r.finish();
+      expect(db.deadLettered).toEqual([poisonId]);
+      expect(messages.map((m) => m.headers['event-id'])).not.toContain(poisonId);
+      expect(messages).toHaveLength(12);
+      expect(verdict.valid).toBe(true);
+      const dlq = await readWholeTopic(r.run.kafkaBrokers('direct'), `${r.run.topic}.dlq`, 20_000);
+      expect(dlq.map((m) => m.headers['event-id'])).toEqual([poisonId]);
+      expect(JSON.parse(dlq[0]!.value!).error).toMatch(/^MESSAGE_TOO_LARGE: /);
+    });
+  });
+
+  it('writes that the client rolls back never reach Kafka', async () => {
+    await withRun({}, async (r) => {
+      const rolled = await r.write({ type: 'deposit', account: 'a', amount: 5, abort: true });
+      await r.deposits(5, ['a']);
+      expect(rolled.type).toBe('fail');
+      const { verdict, db } = await r.finish();
+      expect(db.committed).toHaveLength(5);
+      expect(kinds(verdict)).toEqual([]);
+      expect(verdict.valid).toBe(true);
+    });
+  });
+});

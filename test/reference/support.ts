@@ -1,0 +1,128 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { check, type Verdict } from '../../harness/checker/index.ts';
+import { drain } from '../../harness/history/drain.ts';
+import { readFinalDbState, readWholeTopic, type FinalDbState, type ObservedMessage } from '../../harness/history/observe.ts';
+import type { RunEnv, Stack } from '../../harness/infra/index.ts';
+import { SutCluster, type ClusterOptions } from '../../harness/sut/cluster.ts';
+import type { SutDefinition } from '../../harness/sut/definition.ts';
+import { referenceSut } from '../../harness/sut/reference.ts';
+import { sendOp, type OpRequest, type WriteOutcome } from '../../harness/sut/write-client.ts';
+
+export const TEMPLATE = 'reference_template';
+
+export async function prepareReference(stack: Stack): Promise<SutDefinition> {
+  const def = referenceSut();
+  await stack.prepareTemplate(TEMPLATE, def.schemaSql);
+  return def;
+}
+
+export interface Outcome {
+  readonly op: OpRequest;
+  readonly result: WriteOutcome;
+  readonly completedAt: number;
+}
+
+export interface Observation {
+  readonly verdict: Verdict;
+  readonly messages: ObservedMessage[];
+  readonly db: FinalDbState;
+}
+
+/** One run of the reference: fresh database, topic and group, its own processes. */
+export class ReferenceRun {
+  readonly outcomes: Outcome[] = [];
+  private nextApp = 0;
+
+  private constructor(
+    readonly stack: Stack,
+    readonly def: SutDefinition,
+    readonly run: RunEnv,
+    readonly cluster: SutCluster,
+    readonly logDir: string,
+  ) {}
+
+  static async start(stack: Stack, def: SutDefinition, options: Omit<ClusterOptions, 'logDir'> & { partitions?: number } = {}): Promise<ReferenceRun> {
+    const run = await stack.newRun({ partitions: options.partitions ?? 3, template: TEMPLATE });
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-ref-logs-'));
+    const cluster = await SutCluster.start(stack, run, def, { ...options, logDir });
+    return new ReferenceRun(stack, def, run, cluster, logDir);
+  }
+
+  /** Sends one op to the next app (round robin) and records its outcome. */
+  async write(op: Omit<OpRequest, 'op_id'> & { op_id?: string }, timeoutMs = 20_000): Promise<WriteOutcome> {
+    const urls = this.cluster.appUrls();
+    const url = urls[this.nextApp++ % urls.length]!;
+    const full: OpRequest = { op_id: crypto.randomUUID(), ...op };
+    const result = await sendOp(url, this.def.write.path, full, timeoutMs);
+    this.outcomes.push({ op: full, result, completedAt: Date.now() });
+    return result;
+  }
+
+  /** Many deposits spread over accounts, with bounded concurrency. */
+  async deposits(count: number, accounts: string[], concurrency = 8): Promise<WriteOutcome[]> {
+    const results: WriteOutcome[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          const i = next++;
+          results[i] = await this.write({ type: 'deposit', account: accounts[i % accounts.length]!, amount: 1 + (i % 9) });
+        }
+      }),
+    );
+    return results;
+  }
+
+  /**
+   * Ends the run as the harness does: no more writes (apps are stopped, so nothing else can
+   * commit), drain, then read Kafka and the database directly and run every checker.
+   */
+  async finish(options: { quietMs?: number; timeoutMs?: number; lastHealAt?: number } = {}): Promise<Observation> {
+    for (const name of this.cluster.names('app')) if (this.cluster.isRunning(name)) await this.cluster.kill(name);
+    const drained = await drain(this.run, this.def, {
+      lastHealAt: options.lastHealAt ?? Date.now(),
+      timeoutMs: options.timeoutMs ?? 60_000,
+      quietMs: options.quietMs ?? 4_000,
+    });
+    const messages = await readWholeTopic(this.run.kafkaBrokers('direct'), this.run.topic, 30_000);
+    const db = await readFinalDbState(this.run.pgUrl('direct'), this.def);
+    const commitTimes = new Map<string, number>();
+    for (const o of this.outcomes) if (o.result.type === 'ok') for (const e of o.result.events) commitTimes.set(e.eventId, o.completedAt);
+    const verdict = check({
+      committed: db.committed,
+      messages,
+      effects: db.effects,
+      deadLettered: db.deadLettered,
+      eventIdHeader: this.def.eventIdHeader,
+      perAggregateOrder: this.def.guarantees.perAggregateOrder,
+      commitTimes,
+      drain: drained,
+    });
+    return { verdict, messages, db };
+  }
+
+  async close(): Promise<void> {
+    await this.cluster.stopAll();
+    await this.run.drop().catch(() => {});
+    fs.rmSync(this.logDir, { recursive: true, force: true });
+  }
+
+  log(name: string): string {
+    return fs.readFileSync(this.cluster.logFile(name), 'utf8');
+  }
+}
+
+export function kinds(verdict: Verdict): string[] {
+  return [...new Set(verdict.anomalies.map((a) => a.kind))].sort();
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
