@@ -8,7 +8,7 @@
 // with FOR UPDATE SKIP LOCKED, and whoever holds a head owns the aggregate's pending rows until
 // it commits. Two replicas therefore never publish the same aggregate at once.
 import pg from 'pg';
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { bugIs } from './lib/bugs.ts';
 import { int, optional, required, runMain } from './lib/config.ts';
 import { crashPoint } from './lib/crash.ts';
@@ -99,13 +99,23 @@ function toEvent(row: Row): OutboxEvent {
 
 /** Errors that no retry can fix, because the message itself is unacceptable. */
 const POISON = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
-function isPoison(err: unknown): boolean {
+/**
+ * Errors after which an idempotent producer's sequence numbers no longer match the broker's.
+ * KafkaJS advances a partition's sequence even for a batch the broker rejected, so after a poison
+ * message every later send to that partition fails OUT_OF_ORDER_SEQUENCE_NUMBER until the
+ * producer is replaced (new producer id, fresh sequences).
+ */
+const PRODUCER_STATE = new Set([...POISON, 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'DUPLICATE_SEQUENCE_NUMBER']);
+
+function hasErrorType(err: unknown, types: Set<string>): boolean {
   for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined; e; ) {
-    if (e.type && POISON.has(e.type)) return true;
+    if (e.type && types.has(e.type)) return true;
     e = (e.originalError ?? e.cause) as typeof e;
   }
   return false;
 }
+
+const isPoison = (err: unknown) => hasErrorType(err, POISON);
 
 /** The Kafka error type (MESSAGE_TOO_LARGE, ...) when there is one, then the message. */
 function errorText(err: unknown): string {
@@ -125,11 +135,42 @@ class Relay {
   private wake: (() => void) | undefined;
   stopping = false;
 
+  private producer: Producer | undefined;
+  private dlqReady = false;
+
   constructor(
     private readonly cfg: Config,
     private readonly pool: pg.Pool,
-    private readonly producer: Producer,
+    private readonly kafka: Kafka,
+    private readonly newProducer: () => Producer,
   ) {}
+
+  private async connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.newProducer();
+      await producer.connect();
+      this.producer = producer;
+    }
+    return this.producer;
+  }
+
+  /** Sends, and replaces the producer when the failure left its state out of step with the broker. */
+  private async send(record: Parameters<Producer['send']>[0]): Promise<void> {
+    const producer = await this.connectedProducer();
+    try {
+      await producer.send(record);
+    } catch (err) {
+      if (hasErrorType(err, PRODUCER_STATE) && this.producer === producer) {
+        this.producer = undefined;
+        await producer.disconnect().catch(() => {});
+      }
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect().catch(() => {});
+  }
 
   notify(): void {
     this.wake?.();
@@ -210,10 +251,10 @@ class Relay {
     const acks = bugIs('weak-acks') ? 0 : -1;
     if (bugIs('unordered-parallel')) {
       // Broken: one send per row, all at once; completion order is not claim order.
-      await Promise.all(rows.map((r) => this.producer.send({ topic: this.cfg.topic, acks, messages: [toKafkaMessage(toEvent(r))] })));
+      await Promise.all(rows.map((r) => this.send({ topic: this.cfg.topic, acks, messages: [toKafkaMessage(toEvent(r))] })));
       return;
     }
-    await this.producer.send({ topic: this.cfg.topic, acks, messages: rows.map((r) => toKafkaMessage(toEvent(r))) });
+    await this.send({ topic: this.cfg.topic, acks, messages: rows.map((r) => toKafkaMessage(toEvent(r))) });
   }
 
   private async markPublished(client: pg.PoolClient, rows: Row[]): Promise<void> {
@@ -263,7 +304,11 @@ class Relay {
   /** Returns false when the dead-letter topic is unreachable; the row then stays pending. */
   private async deadLetter(client: pg.PoolClient, row: Row, err: unknown, attempts: number): Promise<boolean> {
     try {
-      await this.producer.send({
+      if (!this.dlqReady) {
+        await ensureTopic(this.kafka, this.cfg.dlqTopic);
+        this.dlqReady = true;
+      }
+      await this.send({
         topic: this.cfg.dlqTopic,
         acks: -1,
         messages: [{
@@ -321,13 +366,11 @@ async function main(): Promise<void> {
   pool.on('error', () => {});
   const kafka = kafkaFromEnv(`relay-${cfg.relayId}`);
   // weak-acks (broken) turns idempotence off, since idempotence requires acks=-1.
-  const producer = bugIs('weak-acks')
-    ? kafka.producer({ allowAutoTopicCreation: false })
-    : kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
-  await ensureTopic(kafka, cfg.dlqTopic);
-
-  const relay = new Relay(cfg, pool, producer);
+  const newProducer = () =>
+    bugIs('weak-acks')
+      ? kafka.producer({ allowAutoTopicCreation: false })
+      : kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const relay = new Relay(cfg, pool, kafka, newProducer);
   const stopListening = listenForInserts(url, () => relay.notify(), () => relay.stopping);
 
   const metrics = setInterval(async () => {
@@ -358,13 +401,13 @@ async function main(): Promise<void> {
   clearInterval(metrics);
   clearInterval(retention);
   await stopListening();
-  await producer.disconnect().catch(() => {});
+  await relay.close();
   await pool.end().catch(() => {});
   logLine({ relay: cfg.relayId, stopped: true, published: relay.published });
   process.exit(0);
 }
 
-async function ensureTopic(kafka: ReturnType<typeof kafkaFromEnv>, topic: string): Promise<void> {
+async function ensureTopic(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -20,6 +20,8 @@ export interface DrainOptions {
 interface Progress {
   readonly complete: boolean;
   readonly fingerprint: string;
+  /** Records the SUT's consumer group has not committed yet; work that is certainly still due. */
+  readonly lag: number;
 }
 
 /** Everything committed is applied, and nothing is moving any more. Read directly, never through a proxy. */
@@ -28,21 +30,32 @@ async function probe(run: RunEnv, def: SutDefinition): Promise<Progress> {
   const admin = harnessKafka(run.kafkaBrokers('direct'), 'outbox-chaos-drain').admin();
   await admin.connect();
   let high = 0;
+  let lag = 0;
   try {
-    for (const o of await admin.fetchTopicOffsets(run.topic)) high += Number(o.high);
+    const ends = await admin.fetchTopicOffsets(run.topic);
+    const committed = def.consumerCommitsOffsets
+      ? (await admin.fetchOffsets({ groupId: run.groupId, topics: [run.topic] }))[0]?.partitions ?? []
+      : [];
+    for (const end of ends) {
+      high += Number(end.high);
+      if (!def.consumerCommitsOffsets) continue;
+      const at = Number(committed.find((p) => p.partition === end.partition)?.offset ?? -1);
+      lag += Math.max(0, Number(end.high) - Math.max(at, Number(end.low)));
+    }
   } finally {
     await admin.disconnect().catch(() => {});
   }
   const applied = new Set(db.effects.map((e) => e.eventId));
   const dead = new Set(db.deadLettered);
   const complete = db.committed.every((c) => applied.has(c.eventId) || dead.has(c.eventId));
-  return { complete, fingerprint: `${db.committed.length}|${high}|${db.effects.length}|${dead.size}` };
+  return { complete, lag, fingerprint: `${db.committed.length}|${high}|${db.effects.length}|${dead.size}|${lag}` };
 }
 
 /**
  * Waits for the SUT to deliver and apply everything after the faults are healed. Returns
- * converged when it did; settled when it stopped changing without converging (the final state
- * is final, and whatever is missing is missing); neither when it was still changing at the end.
+ * converged when it did; settled when it stopped changing without converging and its consumer
+ * group had nothing left to read (the final state is final, and whatever is missing is missing);
+ * neither when it was still changing, or still behind, at the end.
  */
 export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptions): Promise<DrainOutcome> {
   const deadline = Date.now() + options.timeoutMs;
@@ -60,7 +73,8 @@ export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptio
     if (progress && progress.fingerprint !== last) {
       last = progress.fingerprint;
       unchangedSince = Date.now();
-    } else if (progress && Date.now() - unchangedSince >= options.quietMs) {
+    } else if (progress && progress.lag === 0 && Date.now() - unchangedSince >= options.quietMs) {
+      // A consumer that is behind (rejoining its group after a crash, say) is not finished.
       return { converged: false, settled: true, convergenceMs: null };
     }
     await new Promise((r) => setTimeout(r, pollMs));

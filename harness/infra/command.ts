@@ -34,7 +34,8 @@ export function runCommand(cmd: string, args: readonly string[], options: Comman
       : undefined;
     const name = `${path.basename(cmd)} ${args.slice(0, 2).join(' ')}`.trim();
     child.on('error', (err) => reject(new HarnessError(`${name} could not start: ${describeError(err)}`)));
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': only then has all of the output been read.
+    child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       if (code === 0) resolve(output);
       else reject(new HarnessError(`${name} failed (${signal ?? `exit ${code}`}); last output:\n${output.trim()}`));

@@ -27,6 +27,11 @@ export interface SutDefinition {
   /** SQL: event ids the SUT dead-lettered on purpose (accounted for, not lost). */
   readonly deadLetteredSql?: string;
   readonly guarantees: { readonly perAggregateOrder: boolean };
+  /**
+   * The consumer commits its progress as Kafka offsets of the run's group (GROUP_ID). The drain
+   * then waits for that group's lag to reach zero before it calls the state final.
+   */
+  readonly consumerCommitsOffsets: boolean;
   /** Bug variants the SUT can be switched to, via the env var named here. */
   readonly bugs?: { readonly env: string; readonly variants: readonly string[] };
   /** The env var that takes crash points. */

@@ -32,7 +32,10 @@ export function referenceSut(): SutDefinition {
         command: tsx('consumer.ts'),
         cwd: PROJECT_ROOT,
         links: { pg: 'consumer-pg', kafka: 'consumer-kafka' },
-        env: { DATABASE_URL: '${DATABASE_URL}', KAFKA_BROKERS: '${KAFKA_BROKERS}', TOPIC: '${TOPIC}', GROUP_ID: '${GROUP_ID}' },
+        env: {
+          DATABASE_URL: '${DATABASE_URL}', KAFKA_BROKERS: '${KAFKA_BROKERS}', TOPIC: '${TOPIC}', GROUP_ID: '${GROUP_ID}',
+          SESSION_TIMEOUT_MS: '6000',
+        },
         readyLog: '"started":true',
       },
     },
@@ -47,6 +50,7 @@ export function referenceSut(): SutDefinition {
     effectsSql: `SELECT event_id::text, account_id AS aggregate_id, seq FROM effects ORDER BY apply_id`,
     deadLetteredSql: `SELECT event_id::text FROM outbox WHERE dead_lettered_at IS NOT NULL`,
     guarantees: { perAggregateOrder: true },
+    consumerCommitsOffsets: true,
     bugs: {
       env: 'OUTBOX_BUG',
       variants: [
