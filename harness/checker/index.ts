@@ -1,3 +1,4 @@
+import { acknowledgedWritesChecker } from './acknowledged.ts';
 import { duplicatesChecker, lostChecker, phantomChecker } from './delivery.ts';
 import { effectDuplicatedChecker, effectMissingChecker } from './effects.ts';
 import { integrityChecker } from './integrity.ts';
@@ -15,6 +16,7 @@ export const CHECKERS: readonly Checker[] = [
   effectDuplicatedChecker,
   orderChecker,
   integrityChecker,
+  acknowledgedWritesChecker,
   duplicatesChecker,
   latencyChecker,
   convergenceChecker,

@@ -37,8 +37,10 @@ export interface CheckInput {
   readonly commitTimes?: ReadonlyMap<string, number>;
   /** Effect time of each event (ms since epoch), where the SUT reports it. */
   readonly effectTimes?: ReadonlyMap<string, number>;
-  /** How the end-of-run drain went: a drain that did not settle makes every verdict unknown. */
+  /** How the end-of-run drain went: a drain that did not settle makes absences undecidable. */
   readonly drain: DrainOutcome;
+  /** The writer's view of each write, where the harness issued them. */
+  readonly ops?: readonly { readonly opId: string; readonly type: 'ok' | 'fail' | 'info' }[];
 }
 
 export interface DrainOutcome {

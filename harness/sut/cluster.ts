@@ -37,6 +37,8 @@ interface Member {
   readonly env: Record<string, string>;
   readonly port?: number;
   proc: ManagedProcess;
+  /** Counts launches, so a stale disarm cannot touch a newer incarnation. */
+  incarnation: number;
   /** Set when the harness itself ends the process, so the exit is not taken for a crash. */
   expectingExit: boolean;
   paused: boolean;
@@ -76,9 +78,9 @@ export class SutCluster {
     return [...this.members.values()].filter((m) => !role || m.role === role).map((m) => m.name);
   }
 
-  /** Base URLs of the running apps. */
-  appUrls(): string[] {
-    return [...this.members.values()].filter((m) => m.role === 'app' && m.port).map((m) => `http://127.0.0.1:${m.port}`);
+  /** The apps and their base URLs. */
+  apps(): { name: string; url: string }[] {
+    return [...this.members.values()].filter((m) => m.role === 'app' && m.port).map((m) => ({ name: m.name, url: `http://127.0.0.1:${m.port}` }));
   }
 
   pid(name: string): number | undefined {
@@ -117,7 +119,7 @@ export class SutCluster {
     }
     const crash = this.options.crashAt?.[role];
     if (crash && this.def.crashEnv) env[this.def.crashEnv] = crash;
-    const member: Member = { name, role, replica, env, port, proc: undefined as unknown as ManagedProcess, expectingExit: false, paused: false };
+    const member: Member = { name, role, replica, env, port, proc: undefined as unknown as ManagedProcess, incarnation: 0, expectingExit: false, paused: false };
     this.members.set(name, member);
     await this.launch(member);
     return name;
@@ -130,6 +132,12 @@ export class SutCluster {
     const pid = m.proc.pid;
     await m.proc.kill();
     this.emit({ process: name, what: 'killed', pid });
+  }
+
+  /** SIGKILL as an unplanned crash: the supervisor, if on, restarts the process. */
+  async crash(name: string): Promise<void> {
+    const m = this.member(name);
+    if (m.proc.running) await m.proc.kill();
   }
 
   /** SIGSTOP: the process freezes with its connections open. */
@@ -166,6 +174,26 @@ export class SutCluster {
     await this.launch(m);
   }
 
+  /**
+   * Restarts a process with a crash point armed (the restart is itself a kill). Returns the
+   * incarnation, for disarm. A process that dies on its own is restarted unarmed by the supervisor.
+   */
+  async arm(name: string, spec: string): Promise<number> {
+    const crashEnv = this.def.crashEnv;
+    if (!crashEnv) throw new HarnessError(`${this.def.name} declares no crash-point variable`);
+    await this.restart(name, { [crashEnv]: spec });
+    return this.member(name).incarnation;
+  }
+
+  /** Takes an armed crash point away, restarting the process only if that incarnation still runs armed. */
+  async disarm(name: string, incarnation: number): Promise<void> {
+    const m = this.member(name);
+    const crashEnv = this.def.crashEnv;
+    if (!crashEnv || m.env[crashEnv] === undefined) return;
+    delete m.env[crashEnv];
+    if (m.incarnation === incarnation && m.proc.running) await this.restart(name);
+  }
+
   async stopAll(): Promise<void> {
     this.closed = true;
     for (const t of this.restartTimers) clearTimeout(t);
@@ -190,6 +218,7 @@ export class SutCluster {
     const [command, ...args] = def.command;
     m.expectingExit = false;
     m.paused = false;
+    m.incarnation++;
     m.proc = ManagedProcess.start({
       label: m.name,
       command: command!,
@@ -204,6 +233,8 @@ export class SutCluster {
       if (m.proc !== proc) return;
       this.emit({ process: m.name, what: 'exited', pid: proc.pid, detail: exit.signal ?? `code ${exit.code}` });
       if (!m.expectingExit && !this.closed && this.options.restartCrashedAfterMs !== undefined) {
+        // The supervisor brings it back unarmed: an armed point would fire again at once.
+        if (this.def.crashEnv) delete m.env[this.def.crashEnv];
         const timer = setTimeout(() => {
           this.restartTimers.delete(timer);
           if (!this.closed && m.proc === proc) void this.launch(m).catch(() => {});

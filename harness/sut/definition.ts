@@ -34,8 +34,10 @@ export interface SutDefinition {
   readonly consumerCommitsOffsets: boolean;
   /** Bug variants the SUT can be switched to, via the env var named here. */
   readonly bugs?: { readonly env: string; readonly variants: readonly string[] };
-  /** The env var that takes crash points. */
+  /** The env var that takes crash points, as <point>@<pass> (see reference-impl/README.md). */
   readonly crashEnv?: string;
+  /** Named code points, per role, where the SUT can be told to SIGKILL itself. */
+  readonly crashPoints?: Partial<Record<Role, readonly string[]>>;
 }
 
 export interface ProcessDefinition {

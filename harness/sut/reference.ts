@@ -59,5 +59,10 @@ export function referenceSut(): SutDefinition {
       ],
     },
     crashEnv: 'OUTBOX_CRASH_AT',
+    crashPoints: {
+      app: ['app.before-commit', 'app.after-commit'],
+      relay: ['relay.after-claim', 'relay.after-publish-before-mark', 'relay.after-mark', 'relay.after-mark-before-publish'],
+      consumer: ['consumer.before-effect', 'consumer.after-effect-before-offset', 'consumer.after-offset-before-effect'],
+    },
   };
 }

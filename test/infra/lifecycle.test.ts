@@ -51,7 +51,13 @@ describe('stack lifecycle', () => {
   });
 
   it('two stacks run side by side on different ports, each carrying its own traffic', async () => {
-    const [a, b] = await Promise.all([startStack(), startStack()]);
+    const started = await Promise.allSettled([startStack(), startStack()]);
+    const up = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    if (up.length < 2) {
+      await Promise.all(up.map((s) => s.stop()));
+      throw (started.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+    }
+    const [a, b] = up as [typeof up[number], typeof up[number]];
     try {
       expect(a.postgres.endpoint.port).not.toBe(b.postgres.endpoint.port);
       expect(a.kafka.endpoint.port).not.toBe(b.kafka.endpoint.port);

@@ -53,8 +53,8 @@ export class ReferenceRun {
 
   /** Sends one op to the next app (round robin) and records its outcome. */
   async write(op: Omit<OpRequest, 'op_id'> & { op_id?: string }, timeoutMs = 20_000): Promise<WriteOutcome> {
-    const urls = this.cluster.appUrls();
-    const url = urls[this.nextApp++ % urls.length]!;
+    const apps = this.cluster.apps();
+    const url = apps[this.nextApp++ % apps.length]!.url;
     const full: OpRequest = { op_id: crypto.randomUUID(), ...op };
     const result = await sendOp(url, this.def.write.path, full, timeoutMs);
     this.outcomes.push({ op: full, result, completedAt: Date.now() });

@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Toxiproxy } from 'toxiproxy-node-client';
 import { trackDir, untrackDir } from '../cleanup.ts';
 import { HarnessError, describeError } from '../errors.ts';
 import type { Endpoint } from '../link-control.ts';
 import { LINK_NAMES, LINKS, linksTo, type LinkName } from '../links.ts';
 import { freePorts } from '../ports.ts';
-import { ensureProvisioned } from '../provision.ts';
+import { ensureProvisioned, type Provisioned } from '../provision.ts';
 import { assembleStack, newStackId, type Stack } from '../stack.ts';
 import { NativeKafka, type KafkaLinkListener } from './kafka.ts';
 import { NativePostgres } from './postgres.ts';
@@ -31,12 +30,33 @@ async function component(name: string, work: () => Promise<void>): Promise<void>
   }
 }
 
+const PORT_CLASH = /address already in use|EADDRINUSE|could not bind/i;
+const START_ATTEMPTS = 3;
+
 /**
  * PostgreSQL, Kafka and Toxiproxy as processes on this host, on free ports, in one temp folder.
  * If any part fails to come up, whatever did come up is torn down before the error is thrown.
+ *
+ * Ports are chosen free, then bound by the child processes a moment later; another process can
+ * take one in between. Such a clash is retried with fresh ports a few times before it is reported.
  */
 export async function startNativeStack(options: NativeStackOptions = {}): Promise<Stack> {
   const provisioned = await ensureProvisioned({ log: options.log });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(provisioned, options);
+    } catch (err) {
+      const message = describeError(err);
+      if (!PORT_CLASH.test(message)) throw err;
+      if (attempt >= START_ATTEMPTS) {
+        throw new HarnessError(`port clash: another process took a port the stack had chosen, ${START_ATTEMPTS} times in a row:\n${message}`);
+      }
+      options.log?.(`[stack] port clash on attempt ${attempt}; retrying with fresh ports`);
+    }
+  }
+}
+
+async function startOnce(provisioned: Provisioned, options: NativeStackOptions): Promise<Stack> {
   const id = newStackId();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `outbox-chaos-${id}-`));
   trackDir(dir);
@@ -81,13 +101,8 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
     component('postgres', () => postgres.init().then(() => postgres.start())),
     component('kafka', () => kafka.init().then(() => kafka.start())),
     component('toxiproxy', () => toxiproxy.start().then(async () => {
-      const client = new Toxiproxy(toxiproxy.apiUrl);
       for (const link of LINK_NAMES) {
-        await client.createProxy({
-          name: link,
-          listen: `${HOST}:${proxyPorts.get(link)}`,
-          upstream: `${HOST}:${upstreamPort(link)}`,
-        });
+        await toxiproxy.createProxy(link, `${HOST}:${proxyPorts.get(link)}`, `${HOST}:${upstreamPort(link)}`);
       }
     })),
   ]);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
+import { HarnessError, describeError } from '../errors.ts';
 import { ManagedProcess } from '../processes.ts';
 import { waitUntilHealthy } from '../wait.ts';
 
@@ -37,6 +38,15 @@ export class NativeToxiproxy {
       intervalMs: 50,
       process: this.proc,
     });
+  }
+
+  /** Creates a proxy; a failure carries the server's own explanation, which the client drops. */
+  async createProxy(name: string, listen: string, upstream: string): Promise<void> {
+    try {
+      await new Toxiproxy(this.apiUrl).createProxy({ name, listen, upstream });
+    } catch (err) {
+      throw new HarnessError(`could not create proxy ${name} on ${listen} (${describeError(err)}); server log:\n${this.proc?.logTail(5) ?? ''}`);
+    }
   }
 
   async stop(): Promise<void> {

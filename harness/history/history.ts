@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+
+/**
+ * The history of one run, Jepsen style: every client operation as an invoke and a completion
+ * (ok / fail / info = indeterminate), every fault as a start and an end, every process
+ * lifecycle event. Written as JSON lines as it happens, so a crash of the harness keeps it.
+ */
+
+export type OpType = 'ok' | 'fail' | 'info';
+
+interface Base {
+  /** Position in the history. */
+  readonly index: number;
+  /** Wall clock (ms since epoch) and monotonic time (ms since the run began). */
+  readonly wall: number;
+  readonly mono: number;
+  /** Who did it: writer-1, nemesis, harness, or a SUT process name. */
+  readonly process: string;
+}
+
+export interface InvokeEvent extends Base {
+  readonly type: 'invoke';
+  readonly opId: string;
+  readonly step: number;
+  readonly op: Readonly<Record<string, unknown>>;
+}
+
+export interface CompleteEvent extends Base {
+  readonly type: OpType;
+  readonly opId: string;
+  readonly step: number;
+  readonly events?: readonly { eventId: string; aggregateId: string; seq: number }[];
+  readonly error?: string;
+}
+
+export interface FaultEvent extends Base {
+  readonly type: 'fault-start' | 'fault-end';
+  readonly faultId: string;
+  readonly step: number;
+  readonly fault: string;
+  readonly target: string;
+  readonly detail?: string;
+}
+
+export interface ProcessLifecycleEvent extends Base {
+  readonly type: 'process';
+  readonly what: string;
+  readonly pid: number;
+  readonly detail?: string;
+}
+
+export interface PhaseEvent extends Base {
+  readonly type: 'phase';
+  readonly phase: 'start' | 'workload-done' | 'healed' | 'drained' | 'observed';
+  readonly detail?: string;
+}
+
+export type HistoryEvent = InvokeEvent | CompleteEvent | FaultEvent | ProcessLifecycleEvent | PhaseEvent;
+
+type Without<T> = T extends unknown ? Omit<T, 'index' | 'wall' | 'mono'> : never;
+
+export class History {
+  private readonly list: HistoryEvent[] = [];
+  private readonly started = performance.now();
+  private readonly fd: number | undefined;
+
+  constructor(file?: string) {
+    this.fd = file ? fs.openSync(file, 'a') : undefined;
+  }
+
+  record(event: Without<HistoryEvent>): HistoryEvent {
+    const full = { index: this.list.length, wall: Date.now(), mono: Math.round((performance.now() - this.started) * 1000) / 1000, ...event } as HistoryEvent;
+    this.list.push(full);
+    if (this.fd !== undefined) fs.writeSync(this.fd, `${JSON.stringify(full)}\n`);
+    return full;
+  }
+
+  get events(): readonly HistoryEvent[] {
+    return this.list;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+  }
+}
+
+export function readHistory(file: string): HistoryEvent[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as HistoryEvent);
+}
+
+/** The completion of every invoked op, with indeterminate ones left as info. */
+export function completions(events: readonly HistoryEvent[]): Map<string, CompleteEvent> {
+  const done = new Map<string, CompleteEvent>();
+  for (const e of events) if (e.type === 'ok' || e.type === 'fail' || e.type === 'info') done.set(e.opId, e);
+  return done;
+}

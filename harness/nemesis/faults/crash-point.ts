@@ -1,0 +1,38 @@
+import fc from 'fast-check';
+import type { Role } from '../../sut/definition.ts';
+import { resolveTarget, type FaultKind, type ProcessTarget } from '../types.ts';
+
+export interface CrashPointParams extends ProcessTarget {
+  readonly point: string;
+  /** Fires at this pass through the point. */
+  readonly pass: number;
+}
+
+/**
+ * Arms a named crash point of the SUT (declared in its definition) in one process: the process
+ * is restarted with the point armed and SIGKILLs itself when it gets there. The supervisor brings
+ * it back unarmed; healing disarms it if it never fired.
+ */
+export const crashPoint: FaultKind<CrashPointParams> = {
+  name: 'crash-point',
+  params(limits) {
+    const points = limits.def.crashPoints;
+    if (!points || !limits.def.crashEnv) return undefined;
+    const roles = (limits.roles ?? (Object.keys(points) as Role[])).filter((r) => (points[r]?.length ?? 0) > 0);
+    if (roles.length === 0) return undefined;
+    return fc.constantFrom(...roles).chain((role) =>
+      fc.record({
+        role: fc.constant(role),
+        replica: fc.integer({ min: 0, max: 2 }),
+        point: fc.constantFrom(...points[role]!),
+        pass: fc.integer({ min: 1, max: 3 }),
+      }),
+    );
+  },
+  describe: (p) => `arm ${p.point}@${p.pass} in ${p.role}#${p.replica}`,
+  async start(ctx, p) {
+    const name = resolveTarget(ctx.cluster, p);
+    const armed = await ctx.cluster.arm(name, `${p.point}@${p.pass}`);
+    return { heal: () => ctx.cluster.disarm(name, armed) };
+  },
+};

@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import type { Role } from '../../sut/definition.ts';
+import { resolveTarget, type FaultKind, type FaultLimits, type ProcessTarget } from '../types.ts';
+
+const target = (limits: FaultLimits) =>
+  limits.roles?.length
+    ? fc.record({ role: fc.constantFrom(...(limits.roles as Role[])), replica: fc.integer({ min: 0, max: 2 }) })
+    : undefined;
+
+/** kill -9 of one SUT process; it is restarted when the window ends. */
+export const kill: FaultKind<ProcessTarget> = {
+  name: 'kill',
+  params: target,
+  describe: (p) => `kill -9 ${p.role}#${p.replica}`,
+  async start(ctx, p) {
+    const name = resolveTarget(ctx.cluster, p);
+    await ctx.cluster.kill(name);
+    let healed = false;
+    return {
+      heal: async () => {
+        if (healed) return;
+        healed = true;
+        if (!ctx.cluster.isRunning(name)) await ctx.cluster.restart(name);
+      },
+    };
+  },
+};
+
+/** SIGSTOP of one SUT process (a GC pause, a frozen VM); SIGCONT when the window ends. */
+export const pause: FaultKind<ProcessTarget> = {
+  name: 'pause',
+  params: target,
+  describe: (p) => `pause ${p.role}#${p.replica}`,
+  async start(ctx, p) {
+    const name = resolveTarget(ctx.cluster, p);
+    ctx.cluster.pause(name);
+    return { heal: async () => ctx.cluster.resume(name) };
+  },
+};

@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import type { History } from '../history/history.ts';
+import type { SutCluster } from '../sut/cluster.ts';
+import type { SutDefinition } from '../sut/definition.ts';
+import { sendOp, type OpRequest } from '../sut/write-client.ts';
+import { accountOf, transferTarget, type OpStep } from '../workload/schedule.ts';
+
+/** How long an open transaction is held for the slow and crash modes. */
+const SLOW_HOLD_MS = 700;
+const CRASH_HOLD_MS = 1_500;
+const CRASH_AFTER_MS = 300;
+const WRITE_TIMEOUT_MS = 10_000;
+
+interface Job {
+  readonly step: number;
+  readonly op: OpStep;
+  readonly n: number;
+}
+
+/**
+ * A pool of writer processes (logical: writer-1..N) that issue business writes over the SUT's
+ * write interface and record each one's invoke and completion in the history.
+ */
+export class WriterPool {
+  private readonly queue: Job[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private readonly workers: Promise<void>[];
+  private closed = false;
+  private wake: (() => void)[] = [];
+  private nextApp = 0;
+  readonly ops: { opId: string; type: 'ok' | 'fail' | 'info'; completedAt: number; events: { eventId: string }[] }[] = [];
+
+  constructor(
+    private readonly writers: number,
+    private readonly cluster: SutCluster,
+    private readonly def: SutDefinition,
+    private readonly history: History,
+  ) {
+    this.workers = Array.from({ length: writers }, (_, i) => this.work(`writer-${i + 1}`));
+  }
+
+  /** Resolves once a writer has taken the job (not when it completes): steps then move on. */
+  submit(step: number, op: OpStep, n: number): Promise<void> {
+    return new Promise((accepted) => {
+      this.queue.push({ step, op, n });
+      this.waiting.push(accepted);
+      this.wake.shift()?.();
+    });
+  }
+
+  /** Waits for every submitted write to complete. */
+  async finish(): Promise<void> {
+    this.closed = true;
+    for (const w of this.wake.splice(0)) w();
+    await Promise.all(this.workers);
+  }
+
+  private async work(name: string): Promise<void> {
+    for (;;) {
+      const job = this.queue.shift();
+      if (!job) {
+        if (this.closed) return;
+        await new Promise<void>((r) => this.wake.push(r));
+        continue;
+      }
+      this.waiting.shift()?.();
+      await this.execute(name, job);
+    }
+  }
+
+  private request(job: Job): OpRequest {
+    const base = { op_id: crypto.randomUUID(), amount: 1 + (job.n % 9) };
+    const hold = job.op.mode === 'slow' ? SLOW_HOLD_MS : job.op.mode === 'crash' ? CRASH_HOLD_MS : undefined;
+    const extra = { ...(job.op.mode === 'rollback' ? { abort: true } : {}), ...(hold ? { hold_ms: hold } : {}) };
+    return job.op.type === 'deposit'
+      ? { ...base, type: 'deposit', account: accountOf(job.op.aggregate), ...extra }
+      : { ...base, type: 'transfer', from: accountOf(job.op.aggregate), to: transferTarget(job.op), ...extra };
+  }
+
+  private async execute(writer: string, job: Job): Promise<void> {
+    const apps = this.cluster.apps();
+    if (apps.length === 0) return;
+    const app = apps[this.nextApp++ % apps.length]!;
+    const op = this.request(job);
+    this.history.record({ type: 'invoke', process: writer, opId: op.op_id, step: job.step, op: { ...op, mode: job.op.mode, app: app.name } });
+    const sending = sendOp(app.url, this.def.write.path, op, WRITE_TIMEOUT_MS);
+    if (job.op.mode === 'crash') {
+      // The app dies while this transaction is open; the supervisor brings it back.
+      setTimeout(() => void this.cluster.crash(app.name).catch(() => {}), CRASH_AFTER_MS);
+    }
+    const result = await sending;
+    const completedAt = Date.now();
+    if (result.type === 'ok') {
+      this.history.record({ type: 'ok', process: writer, opId: op.op_id, step: job.step, events: result.events });
+      this.ops.push({ opId: op.op_id, type: 'ok', completedAt, events: result.events });
+    } else {
+      this.history.record({ type: result.type, process: writer, opId: op.op_id, step: job.step, error: result.error });
+      this.ops.push({ opId: op.op_id, type: result.type, completedAt, events: [] });
+    }
+  }
+}
