@@ -122,9 +122,19 @@ export function assembleStack(parts: StackParts): Stack {
       }
     },
     async prepareTemplate(name, setupSql) {
-      await admin(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+      // The schema's hash is kept as the database's comment: the same schema is not set up twice.
+      const hash = crypto.createHash('sha256').update(setupSql).digest('hex');
+      const existing = await withPgClient(pgUrl('postgres', 'direct'), (c) =>
+        c.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]),
+      );
+      if (existing.rows[0]?.comment === `schema ${hash}`) return;
+      if (existing.rowCount) {
+        await admin(`ALTER DATABASE ${quoteIdent(name)} WITH IS_TEMPLATE false`);
+        await admin(`DROP DATABASE ${quoteIdent(name)} WITH (FORCE)`);
+      }
       await admin(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
       await withPgClient(pgUrl(name, 'direct'), (c) => c.query(setupSql));
+      await admin(`COMMENT ON DATABASE ${quoteIdent(name)} IS 'schema ${hash}'`);
       await admin(`ALTER DATABASE ${quoteIdent(name)} WITH IS_TEMPLATE true`);
     },
     async newRun(options = {}) {

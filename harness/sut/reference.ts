@@ -25,6 +25,8 @@ export function referenceSut(): SutDefinition {
         env: {
           DATABASE_URL: '${DATABASE_URL}', KAFKA_BROKERS: '${KAFKA_BROKERS}', TOPIC: '${TOPIC}', DLQ_TOPIC: '${DLQ_TOPIC}',
           RELAY_ID: '${REPLICA}', KAFKA_RETRIES: '2',
+          // Retry fast and give up on a poison message soon; transient failures are retried forever.
+          MAX_ATTEMPTS: '3', BACKOFF_BASE_MS: '50', BACKOFF_MAX_MS: '500', POLL_INTERVAL_MS: '200',
         },
         readyLog: '"started":true',
       },

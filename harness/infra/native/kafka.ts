@@ -134,6 +134,10 @@ export class NativeKafka {
       'transaction.state.log.replication.factor=1',
       'transaction.state.log.min.isr=1',
       'group.initial.rebalance.delay.ms=0',
+      // After a kill -9 the controller refuses the restarted broker until the old incarnation's
+      // session expires (9 s by default); a short session keeps a broker restart to seconds.
+      'broker.session.timeout.ms=2500',
+      'broker.heartbeat.interval.ms=500',
       'auto.create.topics.enable=false',
       'unclean.leader.election.enable=false',
       'delete.topic.enable=true',

@@ -1,0 +1,96 @@
+import type { Validity } from '../checker/index.ts';
+import { startStack, type Stack } from '../infra/index.ts';
+import { runSuite, loadSut } from '../run/suite.ts';
+import { SCENARIOS } from '../../scenarios/index.ts';
+import { HarnessError } from '../infra/errors.ts';
+
+export interface MatrixOptions {
+  readonly sut: string;
+  readonly variants: readonly string[] | 'all';
+  readonly scenarios: readonly string[] | 'all';
+  readonly profile: string;
+  readonly reportDir: string;
+  /** Stop at the first scenario that catches each variant. */
+  readonly firstCatch: boolean;
+  readonly log?: (line: string) => void;
+  readonly print?: (line: string) => void;
+  /** An already running stack to use; otherwise one is started and stopped. */
+  readonly stack?: Stack;
+}
+
+export interface MatrixCell {
+  readonly scenario: string;
+  readonly valid: Validity;
+  readonly caught: boolean;
+  readonly runsToCatch: number | null;
+  readonly shrunkSteps: number | null;
+  readonly executions: number;
+  readonly seconds: number;
+  readonly report: string;
+}
+
+export interface MatrixReport {
+  readonly sut: string;
+  readonly profile: string;
+  readonly variants: readonly { readonly variant: string; readonly caught: boolean; readonly cells: readonly MatrixCell[] }[];
+}
+
+/**
+ * Every broken variant against the scenarios, through the same generated schedules a correct SUT
+ * gets: the harness is not told which variant runs. One stack serves the whole matrix.
+ */
+export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
+  const def = loadSut(options.sut);
+  const all = def.bugs?.variants ?? [];
+  if (all.length === 0) throw new HarnessError(`${def.name} declares no bug variants`);
+  const variants = options.variants === 'all' ? all : options.variants;
+  for (const v of variants) if (!all.includes(v)) throw new HarnessError(`unknown variant "${v}"; variants: ${all.join(', ')}`);
+  const scenarios = options.scenarios === 'all' ? SCENARIOS.map((s) => s.name) : options.scenarios;
+
+  const stack = options.stack ?? (await startStack({ log: options.log }));
+  const rows: MatrixReport['variants'][number][] = [];
+  try {
+    for (const variant of variants) {
+      const cells: MatrixCell[] = [];
+      for (const scenario of scenarios) {
+        const started = Date.now();
+        const suite = await runSuite({ sut: options.sut, bug: variant, scenarios: [scenario], profile: options.profile, reportDir: options.reportDir, stack, log: options.log });
+        const s = suite.scenarios[0]!;
+        const cell: MatrixCell = {
+          scenario,
+          valid: s.valid,
+          caught: s.valid === false,
+          runsToCatch: s.failure?.runsToCatch ?? null,
+          shrunkSteps: s.failure?.result.schedule.steps.length ?? null,
+          executions: s.executions,
+          seconds: Math.round((Date.now() - started) / 100) / 10,
+          report: s.dir,
+        };
+        cells.push(cell);
+        options.log?.(`matrix ${variant} x ${scenario}: ${cell.caught ? `caught at run ${cell.runsToCatch}, shrunk to ${cell.shrunkSteps} steps` : s.valid === 'unknown' ? 'unknown' : 'not caught'} (${cell.seconds}s)`);
+        if (options.firstCatch && cell.caught) break;
+      }
+      rows.push({ variant, caught: cells.some((c) => c.caught), cells });
+    }
+  } finally {
+    if (!options.stack) await stack.stop();
+  }
+  const report: MatrixReport = { sut: options.sut, profile: options.profile, variants: rows };
+  if (options.print) printMatrix(report, scenarios, options.print);
+  return report;
+}
+
+/** Rows are variants, columns scenarios; a cell reads runs-to-catch/shrunk-steps, '-' for not caught, '?' for unknown. */
+export function printMatrix(report: MatrixReport, scenarios: readonly string[], print: (line: string) => void): void {
+  const width = Math.max(...scenarios.map((s) => s.length), 7);
+  print(`${'variant'.padEnd(24)}${scenarios.map((s) => s.padStart(width + 2)).join('')}  caught`);
+  for (const row of report.variants) {
+    const cells = scenarios.map((s) => {
+      const cell = row.cells.find((c) => c.scenario === s);
+      const text = !cell ? '' : cell.caught ? `${cell.runsToCatch}/${cell.shrunkSteps}` : cell.valid === 'unknown' ? '?' : '-';
+      return text.padStart(width + 2);
+    });
+    print(`${row.variant.padEnd(24)}${cells.join('')}  ${row.caught ? 'yes' : 'NO'}`);
+  }
+  print('cell: generated runs to catch / steps in the shrunk counterexample; - not caught; ? unknown; blank not run');
+}

@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import type { Validity } from '../checker/index.ts';
+import { scheduleArb } from '../workload/generators.ts';
+import type { Schedule } from '../workload/schedule.ts';
+import { executeSchedule, type RunResult, type RunSettings } from './execute.ts';
+import type { Profile } from './profiles.ts';
+import { faultArbs, shapeOf, type Scenario } from './scenario.ts';
+
+export interface ScenarioOptions {
+  readonly settings: RunSettings;
+  readonly scenario: Scenario;
+  readonly profile: Profile;
+  /** This scenario's folder; each execution gets runs/run-NNN/ inside it. */
+  readonly dir: string;
+  readonly seed?: number;
+  /** fast-check's path to one counterexample: with the seed, replays exactly that schedule. */
+  readonly path?: string;
+  readonly numRuns?: number;
+  readonly log?: (line: string) => void;
+  /** Builds the one-line command that replays a failure. */
+  readonly replayCommand: (seed: number, path: string) => string;
+}
+
+export interface Failure {
+  /** The shrunk counterexample's own run. */
+  readonly result: RunResult;
+  readonly seed: number;
+  readonly path: string;
+  readonly replay: string;
+  /** Generated runs until the first failure (1 = the first one failed). */
+  readonly runsToCatch: number;
+  readonly shrinkRuns: number;
+}
+
+export interface ScenarioOutcome {
+  readonly scenario: string;
+  readonly profile: string;
+  readonly seed: number;
+  readonly valid: Validity;
+  /** Every execution, shrinking included. */
+  readonly executions: number;
+  readonly results: readonly RunResult[];
+  readonly failure?: Failure;
+}
+
+/**
+ * Runs a scenario as a fast-check property over generated schedules. A run that finds a violation
+ * is shrunk (within the profile's budget) to a smaller schedule that still fails. A run that could
+ * not be judged counts as unknown: it neither fails the property nor lets the scenario pass.
+ */
+export async function runScenario(options: ScenarioOptions): Promise<ScenarioOutcome> {
+  const { settings, scenario, profile } = options;
+  const shape = shapeOf(scenario, profile);
+  const arb = scheduleArb(shape, faultArbs(scenario, settings.def, shape));
+  const seed = options.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
+  options.log?.(`${scenario.name}: seed ${seed}, profile ${profile.name}`);
+  const results: RunResult[] = [];
+  const bySchedule = new Map<string, RunResult>();
+  let generated = 0;
+  let runsToCatch: number | undefined;
+  let shrinkRuns = 0;
+
+  const property = fc.asyncProperty(arb, async (schedule: Schedule) => {
+    if (runsToCatch !== undefined) {
+      // The shrinking budget is spent: candidates are skipped (never judged), so the
+      // counterexample reported is the smallest schedule that really failed.
+      fc.pre(shrinkRuns < profile.shrinkRuns);
+      shrinkRuns++;
+    } else {
+      generated++;
+    }
+    const runDir = path.join(options.dir, 'runs', `run-${String(results.length + 1).padStart(3, '0')}`);
+    const result = await executeSchedule(settings, schedule, runDir);
+    results.push(result);
+    bySchedule.set(JSON.stringify(schedule), result);
+    const phase = runsToCatch === undefined ? `run ${generated}` : `shrink ${shrinkRuns}`;
+    options.log?.(`${scenario.name} ${phase}: ${verdictWord(result.valid)} (${schedule.steps.length} steps, ${(result.durationMs / 1000).toFixed(1)}s)`);
+    if (result.valid === false) {
+      runsToCatch ??= generated;
+      return false;
+    }
+    return true;
+  });
+
+  const replaying = options.path !== undefined;
+  const details = await fc.check(property, {
+    seed,
+    numRuns: options.numRuns ?? profile.numRuns,
+    ...(replaying ? { path: options.path, endOnFailure: true } : {}),
+    maxSkipsPerRun: 1_000_000,
+  });
+
+  const common = { scenario: scenario.name, profile: profile.name, seed, executions: results.length, results };
+  if (details.failed && details.counterexample && details.counterexamplePath) {
+    const result = bySchedule.get(JSON.stringify(details.counterexample[0]));
+    if (result && result.valid === false) {
+      fs.writeFileSync(path.join(options.dir, 'counterexample.json'), `${JSON.stringify(result.schedule, null, 2)}\n`);
+      return {
+        ...common,
+        valid: false,
+        failure: {
+          result,
+          seed,
+          path: details.counterexamplePath,
+          replay: options.replayCommand(seed, details.counterexamplePath),
+          runsToCatch: runsToCatch ?? generated,
+          shrinkRuns,
+        },
+      };
+    }
+  }
+  if (details.failed && details.errorInstance) {
+    // The property itself threw (a harness bug, not a finding): never report that as valid.
+    return { ...common, valid: 'unknown' };
+  }
+  const anyUnknown = results.some((r) => r.valid === 'unknown');
+  return { ...common, valid: results.length === 0 ? 'unknown' : anyUnknown ? 'unknown' : true };
+}
+
+export function verdictWord(valid: Validity): string {
+  return valid === true ? 'valid' : valid === false ? 'INVALID' : 'unknown';
+}

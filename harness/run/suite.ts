@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Validity } from '../checker/index.ts';
+import { HarnessError } from '../infra/errors.ts';
+import { startStack, type StackOptions } from '../infra/index.ts';
+import type { Stack } from '../infra/stack.ts';
+import type { SutDefinition } from '../sut/definition.ts';
+import { referenceSut } from '../sut/reference.ts';
+import { SCENARIOS, scenarioNamed } from '../../scenarios/index.ts';
+import type { RunSettings } from './execute.ts';
+import { profileNamed, type Profile } from './profiles.ts';
+import { runScenario, type ScenarioOutcome } from './property.ts';
+
+export interface SuiteOptions {
+  /** 'reference', or (with the third-party contract) a manifest path. */
+  readonly sut: string;
+  readonly bug?: string;
+  readonly scenarios: readonly string[] | 'all';
+  readonly profile: string;
+  readonly runs?: number;
+  readonly seed?: number;
+  readonly path?: string;
+  readonly reportDir: string;
+  readonly provider?: StackOptions['provider'];
+  readonly log?: (line: string) => void;
+  /** An already running stack to use (tests); otherwise one is started and stopped. */
+  readonly stack?: Stack;
+}
+
+export interface SuiteOutcome {
+  readonly valid: Validity;
+  readonly scenarios: readonly (ScenarioOutcome & { readonly dir: string })[];
+}
+
+export function loadSut(sut: string): SutDefinition {
+  if (sut === 'reference') return referenceSut();
+  throw new HarnessError(`unknown SUT "${sut}": use "reference" (manifests for other implementations are not supported yet)`);
+}
+
+/** Checks names before anything starts, so bad input fails in a second, not after a stack boot. */
+export function resolveSuite(options: SuiteOptions): { def: SutDefinition; profile: Profile; scenarios: ReturnType<typeof scenarioNamed>[] } {
+  const def = loadSut(options.sut);
+  if (options.bug !== undefined) {
+    const variants = def.bugs?.variants ?? [];
+    if (!variants.includes(options.bug)) {
+      throw new HarnessError(`unknown bug variant "${options.bug}" for ${def.name}; variants: ${variants.join(', ') || '(none)'}`);
+    }
+  }
+  let profile: Profile;
+  try {
+    profile = profileNamed(options.profile);
+  } catch (err) {
+    throw new HarnessError((err as Error).message);
+  }
+  const names = options.scenarios === 'all' ? SCENARIOS.map((s) => s.name) : options.scenarios;
+  const scenarios = names.map((n) => {
+    try {
+      return scenarioNamed(n);
+    } catch (err) {
+      throw new HarnessError((err as Error).message);
+    }
+  });
+  if (options.path !== undefined && scenarios.length !== 1) throw new HarnessError('--path replays one scenario: name it with --scenario');
+  if (options.path !== undefined && options.seed === undefined) throw new HarnessError('--path needs the --seed it was found with');
+  return { def, profile, scenarios };
+}
+
+const TEMPLATE = 'sut_template';
+
+/** The reproducible command for one failure. */
+export function replayCommand(o: { sut: string; bug?: string; scenario: string; profile: string; seed: number; path: string }): string {
+  const bug = o.bug ? ` --bug ${o.bug}` : '';
+  return `npx outbox-chaos replay --sut ${o.sut}${bug} --scenario ${o.scenario} --profile ${o.profile} --seed ${o.seed} --path ${o.path}`;
+}
+
+/**
+ * Runs scenarios against one SUT on one stack and writes, per scenario,
+ * <reportDir>/<timestamp>-<sut>-<scenario>/results.json with the verdict, anomalies, stats and
+ * the shrunk counterexample with its replay command.
+ */
+export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
+  const { def, profile, scenarios } = resolveSuite(options);
+  const stack = options.stack ?? (await startStack({ provider: options.provider, log: options.log }));
+  const outcomes: (ScenarioOutcome & { dir: string })[] = [];
+  try {
+    await stack.prepareTemplate(TEMPLATE, def.schemaSql);
+    const settings: RunSettings = {
+      stack,
+      def,
+      template: TEMPLATE,
+      bug: options.bug,
+      drainTimeoutMs: profile.drainTimeoutMs,
+      quietMs: 3_000,
+    };
+    const sutLabel = options.bug ? `${options.sut}+${options.bug}` : options.sut;
+    for (const scenario of scenarios) {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const dir = path.join(options.reportDir, `${stamp}-${sutLabel.replace(/[^a-zA-Z0-9+_.-]/g, '_')}-${scenario.name}`);
+      fs.mkdirSync(dir, { recursive: true });
+      const outcome = await runScenario({
+        settings,
+        scenario,
+        profile,
+        dir,
+        seed: options.seed,
+        path: options.path,
+        numRuns: options.runs,
+        log: options.log,
+        replayCommand: (seed, p) => replayCommand({ sut: options.sut, bug: options.bug, scenario: scenario.name, profile: profile.name, seed, path: p }),
+      });
+      writeScenarioResults(dir, sutLabel, options.bug, outcome);
+      outcomes.push({ ...outcome, dir });
+    }
+  } finally {
+    if (!options.stack) await stack.stop();
+  }
+  const valid = outcomes.some((o) => o.valid === false) ? false : outcomes.some((o) => o.valid === 'unknown') ? 'unknown' : true;
+  return { valid, scenarios: outcomes };
+}
+
+function writeScenarioResults(dir: string, sut: string, bug: string | undefined, outcome: ScenarioOutcome): void {
+  const failure = outcome.failure;
+  const shown = failure?.result ?? outcome.results.at(-1);
+  const unknown = outcome.results.filter((r) => r.valid === 'unknown').map((r) => ({ run: path.basename(r.runDir), because: r.unknownBecause }));
+  const results = {
+    valid: outcome.valid,
+    sut,
+    bug: bug ?? null,
+    scenario: outcome.scenario,
+    profile: outcome.profile,
+    seed: outcome.seed,
+    executions: outcome.executions,
+    anomalies: failure?.result.verdict?.anomalies ?? [],
+    stats: shown?.verdict?.stats ?? {},
+    unknownRuns: unknown,
+    counterexample: failure
+      ? {
+          steps: failure.result.schedule.steps.length,
+          schedule: failure.result.schedule,
+          path: failure.path,
+          replay: failure.replay,
+          runsToCatch: failure.runsToCatch,
+          shrinkRuns: failure.shrinkRuns,
+          run: path.basename(failure.result.runDir),
+        }
+      : null,
+  };
+  fs.writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (shown) fs.copyFileSync(path.join(shown.runDir, 'history.jsonl'), path.join(dir, 'history.jsonl'));
+}
