@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    maxWorkers: 2,
+    minWorkers: 1,
     // Each file runs its own stack (a Kafka JVM among others); two at once suit a 2-core machine.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },

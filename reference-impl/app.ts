@@ -152,13 +152,20 @@ async function main(): Promise<void> {
   });
   pool.on('error', () => {}); // idle clients broken by a fault are replaced on next use
 
-  let producer: Producer | undefined;
+  // Connected once, on first use, shared by concurrent requests (only the app-side variants publish).
+  let producer: Promise<Producer> | undefined;
+  const connectedProducer = () =>
+    (producer ??= (async () => {
+      const p = kafkaFromEnv('app').producer({ idempotent: true, maxInFlightRequests: 1 });
+      await p.connect();
+      return p;
+    })().catch((err) => {
+      producer = undefined;
+      throw err;
+    }));
   const publish = async (events: OutboxEvent[]) => {
-    if (!producer) {
-      producer = kafkaFromEnv('app').producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-    }
-    await producer.send({ topic: required('TOPIC'), acks: -1, messages: events.map((e) => toKafkaMessage(e)) });
+    const p = await connectedProducer();
+    await p.send({ topic: required('TOPIC'), acks: -1, messages: events.map((e) => toKafkaMessage(e)) });
   };
 
   const server = http.createServer((req, res) => {
@@ -186,7 +193,7 @@ async function main(): Promise<void> {
 
   const shutdown = () => {
     server.close();
-    Promise.allSettled([pool.end(), producer?.disconnect()]).then(() => process.exit(0));
+    Promise.allSettled([pool.end(), producer?.then((p) => p.disconnect())]).then(() => process.exit(0));
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

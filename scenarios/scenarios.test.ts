@@ -1,31 +1,30 @@
-// Every scenario, quick profile, against the correct reference: each must be valid. A failure
+// Every scenario, quick profile (as ci: the same schedules), against the correct reference: each must be valid. A failure
 // here prints the shrunk schedule and the command that replays it.
-import os from 'node:os';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../harness/infra/index.ts';
 import { runSuite } from '../harness/run/suite.ts';
 import { printSuite } from '../harness/cli/summary.ts';
 import { SCENARIOS } from './index.ts';
+import { TEST_SEED } from '../test/seed.ts';
+import { removeTempDir, tempDir } from '../test/helpers.ts';
 
 let stack: Stack;
 let reportDir: string;
 
 beforeAll(async () => {
   stack = await startStack();
-  reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-scenarios-'));
+  reportDir = tempDir('outbox-scenarios-');
 });
 
 afterAll(async () => {
   await stack?.stop();
-  if (reportDir) fs.rmSync(reportDir, { recursive: true, force: true });
+  removeTempDir(reportDir);
 });
 
 describe('the reference passes every scenario (quick profile)', () => {
   for (const scenario of SCENARIOS) {
     it(scenario.name, async () => {
-      const outcome = await runSuite({ sut: 'reference', scenarios: [scenario.name], profile: 'quick', reportDir, stack });
+      const outcome = await runSuite({ sut: 'reference', scenarios: [scenario.name], profile: 'ci', reportDir, stack, seed: TEST_SEED });
       const lines: string[] = [];
       printSuite(outcome, (l) => lines.push(l));
       expect(outcome.valid, lines.join('\n')).toBe(true);

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../harness/infra/paths.ts';
+import { removeTempDir, tempDir } from './helpers.ts';
 
-const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-cli-'));
-afterAll(() => fs.rmSync(reportDir, { recursive: true, force: true }));
+const reportDir = tempDir('outbox-cli-');
+afterAll(() => removeTempDir(reportDir));
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { trackDir, untrackDir } from '../harness/infra/cleanup.ts';
 import { isAlive } from '../harness/infra/processes.ts';
 
 /** Polls until check() is true or the time is up; returns the last answer. */
@@ -18,4 +22,20 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
   const started = performance.now();
   const value = await fn();
   return { value, ms: performance.now() - started };
+}
+
+/**
+ * A temp folder for one test file, registered with the harness's cleanup, so that it goes even
+ * when the run is killed before afterAll.
+ */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  trackDir(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string | undefined): void {
+  if (!dir) return;
+  fs.rmSync(dir, { recursive: true, force: true });
+  untrackDir(dir);
 }

@@ -1,25 +1,13 @@
 // Every fault of the nemesis against the real stack: it takes effect, heal() undoes it, and the
 // SUT then delivers everything it was given.
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { startStack, type Stack } from '../harness/infra/index.ts';
 import { FAULTS, type FaultContext } from '../harness/nemesis/index.ts';
 import { History } from '../harness/history/history.ts';
-import type { SutDefinition } from '../harness/sut/definition.ts';
-import { prepareReference, ReferenceRun, waitFor } from './reference/support.ts';
+import { useReferenceStack, waitFor, type ReferenceRun } from './reference/support.ts';
 
-let stack: Stack;
-let def: SutDefinition;
-
-beforeAll(async () => {
-  stack = await startStack();
-  def = await prepareReference(stack);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const ctx = useReferenceStack();
 
 function procState(pid: number): string | undefined {
   try {
@@ -31,7 +19,7 @@ function procState(pid: number): string | undefined {
 }
 
 async function proxiesHealthy(): Promise<boolean> {
-  const proxies = await new Toxiproxy(stack.toxiproxyUrl).getAll();
+  const proxies = await new Toxiproxy(ctx.stack.toxiproxyUrl).getAll();
   return Object.values(proxies).every((p) => p.enabled && p.toJson().toxics.length === 0);
 }
 
@@ -40,12 +28,12 @@ const CASES: { fault: string; params: unknown; active: (r: ReferenceRun) => Prom
   {
     fault: 'partition',
     params: { link: 'relay-kafka' },
-    active: async () => expect((await new Toxiproxy(stack.toxiproxyUrl).get('relay-kafka')).enabled).toBe(false),
+    active: async () => expect((await new Toxiproxy(ctx.stack.toxiproxyUrl).get('relay-kafka')).enabled).toBe(false),
   },
   {
     fault: 'toxic',
     params: { link: 'consumer-pg', toxic: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 300, jitter: 0 } },
-    active: async () => expect((await new Toxiproxy(stack.toxiproxyUrl).get('consumer-pg')).toJson().toxics.map((t) => t.type)).toEqual(['latency']),
+    active: async () => expect((await new Toxiproxy(ctx.stack.toxiproxyUrl).get('consumer-pg')).toJson().toxics.map((t) => t.type)).toEqual(['latency']),
   },
   { fault: 'kill', params: { role: 'relay', replica: 1 }, active: async (r) => expect(r.cluster.isRunning('relay-2')).toBe(false) },
   { fault: 'pause', params: { role: 'consumer', replica: 0 }, active: async (r) => expect(procState(r.cluster.pid('consumer-1')!)).toBe('T') },
@@ -57,8 +45,8 @@ const CASES: { fault: string; params: unknown; active: (r: ReferenceRun) => Prom
       await waitFor(() => /crash point relay.after-publish-before-mark fired/.test(r.log('relay-1')), 15_000, 'the armed crash point to fire');
     },
   },
-  { fault: 'kafka-restart', params: {}, active: async () => expect(stack.kafka.pid).toBeUndefined() },
-  { fault: 'pg-restart', params: {}, active: async () => expect(stack.postgres.pid).toBeUndefined() },
+  { fault: 'kafka-restart', params: {}, active: async () => expect(ctx.stack.kafka.pid).toBeUndefined() },
+  { fault: 'pg-restart', params: {}, active: async () => expect(ctx.stack.postgres.pid).toBeUndefined() },
   { fault: 'rebalance', params: {}, active: async (r) => expect(r.cluster.names('consumer')).toHaveLength(2) },
 ];
 
@@ -69,18 +57,17 @@ describe('nemesis faults take effect and heal', () => {
 
   for (const c of CASES) {
     it(`${c.fault}: ${FAULTS[c.fault]!.describe(c.params)}`, async () => {
-      const r = await ReferenceRun.start(stack, def, { replicas: { relay: 2 }, restartCrashedAfterMs: 200 });
-      try {
+      await ctx.withRun({ replicas: { relay: 2 }, restartCrashedAfterMs: 200 }, async (r) => {
         await r.deposits(4, ['a', 'b']);
-        const ctx: FaultContext = { stack, cluster: r.cluster, def, history: new History() };
-        const active = await FAULTS[c.fault]!.start(ctx, c.params);
+        const faultContext: FaultContext = { stack: ctx.stack, cluster: r.cluster, def: ctx.def, history: new History() };
+        const active = await FAULTS[c.fault]!.start(faultContext, c.params);
         await c.active(r);
         await active.heal();
         await active.heal(); // healing twice is harmless
 
         expect(await proxiesHealthy()).toBe(true);
-        expect(stack.kafka.pid).toBeDefined();
-        expect(stack.postgres.pid).toBeDefined();
+        expect(ctx.stack.kafka.pid).toBeDefined();
+        expect(ctx.stack.postgres.pid).toBeDefined();
         await waitFor(() => ['relay-1', 'relay-2', 'consumer-1'].every((n) => r.cluster.isRunning(n)), 15_000, 'every process to run');
         for (const name of ['relay-1', 'relay-2', 'consumer-1']) expect(procState(r.cluster.pid(name)!)).not.toBe('T');
 
@@ -88,9 +75,7 @@ describe('nemesis faults take effect and heal', () => {
         const { verdict } = await r.finish();
         expect(verdict.anomalies).toEqual([]);
         expect(verdict.valid).toBe(true);
-      } finally {
-        await r.close();
-      }
+      });
     });
   }
 });

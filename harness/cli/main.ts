@@ -105,7 +105,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--variants <names>', 'variants, comma-separated, or "all"', 'all')
     .option('--scenario <names>', 'scenario names, comma-separated, or "all"', 'all')
     .option('--first-catch', 'stop at the first scenario that catches each variant')
-    .action(async (flags: CommonFlags & { variants: string; scenario: string; firstCatch?: boolean }) => {
+    .option('--seed <n>', 'one fast-check seed for every cell', integer)
+    .action(async (flags: CommonFlags & { variants: string; scenario: string; firstCatch?: boolean; seed?: number }) => {
       const matrix = await runMatrix({
         sut: flags.sut,
         variants: flags.variants === 'all' ? 'all' : list(flags.variants),
@@ -113,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
         profile: flags.profile,
         reportDir: path.resolve(flags.reportDir),
         firstCatch: Boolean(flags.firstCatch),
+        seed: flags.seed,
         log: progress,
         print: flags.json ? undefined : (l) => process.stdout.write(`${l}\n`),
       });

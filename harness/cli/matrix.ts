@@ -12,6 +12,8 @@ export interface MatrixOptions {
   readonly reportDir: string;
   /** Stop at the first scenario that catches each variant. */
   readonly firstCatch: boolean;
+  /** One fast-check seed for every cell, so every variant meets the same schedules. */
+  readonly seed?: number;
   readonly log?: (line: string) => void;
   readonly print?: (line: string) => void;
   /** An already running stack to use; otherwise one is started and stopped. */
@@ -54,7 +56,7 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
       const cells: MatrixCell[] = [];
       for (const scenario of scenarios) {
         const started = Date.now();
-        const suite = await runSuite({ sut: options.sut, bug: variant, scenarios: [scenario], profile: options.profile, reportDir: options.reportDir, stack, log: options.log });
+        const suite = await runSuite({ sut: options.sut, bug: variant, scenarios: [scenario], profile: options.profile, reportDir: options.reportDir, stack, log: options.log, seed: options.seed });
         const s = suite.scenarios[0]!;
         const cell: MatrixCell = {
           scenario,

@@ -35,7 +35,7 @@ export function printSuite(outcome: SuiteOutcome, print: (line: string) => void)
       const c = f.result.schedule.concurrency;
       print(`  schedule: ${c.writers} writer(s), ${c.relays} relay(s), ${c.consumers} consumer(s), ${c.partitions} partition(s)`);
       f.result.schedule.steps.forEach((step, i) => print(`    ${i + 1}. ${describeStep(step, describeFault)}`));
-      print(`  seed ${f.seed}, path ${f.path}`);
+      print(`  seed ${f.seed}, path ${f.path ?? '(none: replay the recorded schedule)'}`);
       print(`  replay: ${f.replay}`);
     }
     for (const r of s.results.filter((x) => x.valid === 'unknown')) print(`${s.scenario}: unknown: ${r.unknownBecause}`);

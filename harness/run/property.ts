@@ -19,15 +19,16 @@ export interface ScenarioOptions {
   readonly path?: string;
   readonly numRuns?: number;
   readonly log?: (line: string) => void;
-  /** Builds the one-line command that replays a failure. */
-  readonly replayCommand: (seed: number, path: string) => string;
+  /** Builds the one-line command that replays a failure (path undefined: replay the recorded schedule). */
+  readonly replayCommand: (seed: number, path: string | undefined) => string;
 }
 
 export interface Failure {
   /** The shrunk counterexample's own run. */
   readonly result: RunResult;
   readonly seed: number;
-  readonly path: string;
+  /** fast-check's path to the counterexample; null when only the recorded schedule can replay it. */
+  readonly path: string | null;
   readonly replay: string;
   /** Generated runs until the first failure (1 = the first one failed). */
   readonly runsToCatch: number;
@@ -57,7 +58,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   const seed = options.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
   options.log?.(`${scenario.name}: seed ${seed}, profile ${profile.name}`);
   const results: RunResult[] = [];
-  const bySchedule = new Map<string, RunResult>();
+  // Failing runs by schedule. A timing-dependent failure may pass when shrinking tries the same
+  // schedule again; the failure it showed once still stands.
+  const failures = new Map<string, RunResult>();
   let generated = 0;
   let runsToCatch: number | undefined;
   let shrinkRuns = 0;
@@ -74,7 +77,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     const runDir = path.join(options.dir, 'runs', `run-${String(results.length + 1).padStart(3, '0')}`);
     const result = await executeSchedule(settings, schedule, runDir);
     results.push(result);
-    bySchedule.set(JSON.stringify(schedule), result);
+    if (result.valid === false && !failures.has(JSON.stringify(schedule))) failures.set(JSON.stringify(schedule), result);
     const phase = runsToCatch === undefined ? `run ${generated}` : `shrink ${shrinkRuns}`;
     options.log?.(`${scenario.name} ${phase}: ${verdictWord(result.valid)} (${schedule.steps.length} steps, ${(result.durationMs / 1000).toFixed(1)}s)`);
     if (result.valid === false) {
@@ -93,25 +96,20 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   });
 
   const common = { scenario: scenario.name, profile: profile.name, seed, executions: results.length, results };
-  if (details.failed && details.counterexample && details.counterexamplePath) {
-    const result = bySchedule.get(JSON.stringify(details.counterexample[0]));
-    if (result && result.valid === false) {
-      fs.writeFileSync(path.join(options.dir, 'counterexample.json'), `${JSON.stringify(result.schedule, null, 2)}\n`);
-      return {
-        ...common,
-        valid: false,
-        failure: {
-          result,
-          seed,
-          path: details.counterexamplePath,
-          replay: options.replayCommand(seed, details.counterexamplePath),
-          runsToCatch: runsToCatch ?? generated,
-          shrinkRuns,
-        },
-      };
-    }
+  if (failures.size > 0) {
+    // fast-check's counterexample is the smallest schedule that failed; should it have no run on
+    // record, the first failure observed still stands: a violation is never dropped.
+    const shrunk = details.counterexample ? failures.get(JSON.stringify(details.counterexample[0])) : undefined;
+    const result = shrunk ?? [...failures.values()][0]!;
+    const schedulePath = (shrunk && details.counterexamplePath) || undefined;
+    fs.writeFileSync(path.join(options.dir, 'counterexample.json'), `${JSON.stringify(result.schedule, null, 2)}\n`);
+    return {
+      ...common,
+      valid: false,
+      failure: { result, seed, path: schedulePath ?? null, replay: options.replayCommand(seed, schedulePath), runsToCatch: runsToCatch ?? generated, shrinkRuns },
+    };
   }
-  if (details.failed && details.errorInstance) {
+  if (details.failed) {
     // The property itself threw (a harness bug, not a finding): never report that as valid.
     return { ...common, valid: 'unknown' };
   }

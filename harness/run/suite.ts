@@ -106,7 +106,10 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
         path: options.path,
         numRuns: options.runs,
         log: options.log,
-        replayCommand: (seed, p) => replayCommand({ sut: options.sut, bug: options.bug, scenario: scenario.name, profile: profile.name, seed, path: p }),
+        replayCommand: (seed, p) =>
+          p === undefined
+            ? `npx outbox-chaos replay ${dir}`
+            : replayCommand({ sut: options.sut, bug: options.bug, scenario: scenario.name, profile: profile.name, seed, path: p }),
       });
       writeScenarioResults(dir, sutLabel, options.bug, outcome);
       outcomes.push({ ...outcome, dir });

@@ -237,7 +237,8 @@ export class SutCluster {
         if (this.def.crashEnv) delete m.env[this.def.crashEnv];
         const timer = setTimeout(() => {
           this.restartTimers.delete(timer);
-          if (!this.closed && m.proc === proc) void this.launch(m).catch(() => {});
+          // Not if the harness has since taken the process down on purpose.
+          if (!this.closed && m.proc === proc && !m.expectingExit) void this.launch(m).catch(() => {});
         }, this.options.restartCrashedAfterMs);
         this.restartTimers.add(timer);
       }

@@ -1,30 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withPgClient } from '../../harness/infra/pg-client.ts';
-import { startStack, type Stack } from '../../harness/infra/index.ts';
 import { readWholeTopic } from '../../harness/history/observe.ts';
-import type { SutDefinition } from '../../harness/sut/definition.ts';
-import { kinds, prepareReference, ReferenceRun, waitFor } from './support.ts';
+import { kinds, useReferenceStack, waitFor } from './support.ts';
 
-let stack: Stack;
-let def: SutDefinition;
-
-beforeAll(async () => {
-  stack = await startStack();
-  def = await prepareReference(stack);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-async function withRun(options: Parameters<typeof ReferenceRun.start>[2], body: (r: ReferenceRun) => Promise<void>): Promise<void> {
-  const r = await ReferenceRun.start(stack, def, options);
-  try {
-    await body(r);
-  } finally {
-    await r.close();
-  }
-}
+const ctx = useReferenceStack();
+const withRun = ctx.withRun;
 
 describe('reference outbox against the real stack', () => {
   it('happy path: N writes give exactly N events in Kafka and N effects', async () => {
@@ -61,9 +41,7 @@ describe('reference outbox against the real stack', () => {
   it('a relay killed after publish and before mark republishes, and the consumer applies each effect once', async () => {
     await withRun({ crashAt: { relay: 'relay.after-publish-before-mark@1' } }, async (r) => {
       await r.deposits(10, ['a', 'b']);
-      await waitFor(() => !r.cluster.isRunning('relay-1'), 15_000, 'the relay to hit its crash point');
-      expect(r.log('relay-1')).toContain('crash point relay.after-publish-before-mark fired');
-      await r.cluster.restart('relay-1', { OUTBOX_CRASH_AT: '' });
+      await r.restartAfterCrash('relay-1');
       const { verdict } = await r.finish();
       expect(verdict.valid).toBe(true);
       expect(verdict.stats.duplicateDeliveries).toBeGreaterThan(0);
@@ -74,7 +52,7 @@ describe('reference outbox against the real stack', () => {
   it('a Kafka outage longer than the retry window ends in delivery after heal, not a drop', async () => {
     const env = { MAX_ATTEMPTS: '3', BACKOFF_BASE_MS: '50', BACKOFF_MAX_MS: '300', POLL_INTERVAL_MS: '50' };
     await withRun({ env: { relay: env } }, async (r) => {
-      await stack.link('relay-kafka').disable();
+      await ctx.stack.link('relay-kafka').disable();
       let healedAt = 0;
       try {
         await r.deposits(10, ['a', 'b']);
@@ -85,7 +63,7 @@ describe('reference outbox against the real stack', () => {
           'more failed attempts on every row than MAX_ATTEMPTS',
         );
       } finally {
-        await stack.link('relay-kafka').enable();
+        await ctx.stack.link('relay-kafka').enable();
         healedAt = Date.now();
       }
       const { verdict, db } = await r.finish({ lastHealAt: healedAt });

@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
+import { afterAll, beforeAll, expect } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { check, type Verdict } from '../../harness/checker/index.ts';
 import { drain } from '../../harness/history/drain.ts';
 import { readFinalDbState, readWholeTopic, type FinalDbState, type ObservedMessage } from '../../harness/history/observe.ts';
-import type { RunEnv, Stack } from '../../harness/infra/index.ts';
+import { startStack, type RunEnv, type Stack } from '../../harness/infra/index.ts';
 import { SutCluster, type ClusterOptions } from '../../harness/sut/cluster.ts';
 import type { SutDefinition } from '../../harness/sut/definition.ts';
 import { referenceSut } from '../../harness/sut/reference.ts';
+import { removeTempDir, tempDir } from '../helpers.ts';
 import { sendOp, type OpRequest, type WriteOutcome } from '../../harness/sut/write-client.ts';
 
 export const TEMPLATE = 'reference_template';
@@ -46,7 +46,7 @@ export class ReferenceRun {
 
   static async start(stack: Stack, def: SutDefinition, options: Omit<ClusterOptions, 'logDir'> & { partitions?: number } = {}): Promise<ReferenceRun> {
     const run = await stack.newRun({ partitions: options.partitions ?? 3, template: TEMPLATE });
-    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-ref-logs-'));
+    const logDir = tempDir('outbox-ref-logs-');
     const cluster = await SutCluster.start(stack, run, def, { ...options, logDir });
     return new ReferenceRun(stack, def, run, cluster, logDir);
   }
@@ -107,12 +107,55 @@ export class ReferenceRun {
   async close(): Promise<void> {
     await this.cluster.stopAll();
     await this.run.drop().catch(() => {});
-    fs.rmSync(this.logDir, { recursive: true, force: true });
+    removeTempDir(this.logDir);
   }
 
   log(name: string): string {
     return fs.readFileSync(this.cluster.logFile(name), 'utf8');
   }
+
+  /** Waits for a process armed with a crash point to die of it, then starts it again unarmed. */
+  async restartAfterCrash(name: string): Promise<void> {
+    await waitFor(() => !this.cluster.isRunning(name), 15_000, `${name} to hit its crash point`);
+    expect(this.log(name)).toMatch(/crash point \S+ fired/);
+    await this.cluster.restart(name, { OUTBOX_CRASH_AT: '' });
+  }
+}
+
+/**
+ * One stack for a test file, with the reference's schema template prepared; torn down after the
+ * file. withRun gives each test its own run and closes it whatever happens.
+ */
+export function useReferenceStack() {
+  let stack: Stack | undefined;
+  let def: SutDefinition | undefined;
+  beforeAll(async () => {
+    stack = await startStack();
+    def = await prepareReference(stack);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  const ready = () => {
+    if (!stack || !def) throw new Error('the stack is not up (beforeAll failed)');
+    return { stack, def };
+  };
+  return {
+    get stack(): Stack {
+      return ready().stack;
+    },
+    get def(): SutDefinition {
+      return ready().def;
+    },
+    async withRun<T>(options: Parameters<typeof ReferenceRun.start>[2], body: (r: ReferenceRun) => Promise<T>): Promise<T> {
+      const r = await ReferenceRun.start(ready().stack, ready().def, options);
+      try {
+        return await body(r);
+      } finally {
+        await r.close();
+      }
+    },
+  };
 }
 
 export function kinds(verdict: Verdict): string[] {

@@ -1,32 +1,12 @@
 // Each broken variant of the reference (BRIEF §6), under the fault that exposes it, shows its
 // consequence in the data. These prove the variants are real; the harness core must later find
 // them without being told which one runs.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../../harness/infra/index.ts';
+import { describe, expect, it } from 'vitest';
 import { withPgClient } from '../../harness/infra/pg-client.ts';
-import type { SutDefinition } from '../../harness/sut/definition.ts';
-import { kinds, prepareReference, ReferenceRun, waitFor } from './support.ts';
+import { kinds, useReferenceStack, waitFor, type ReferenceRun } from './support.ts';
 
-let stack: Stack;
-let def: SutDefinition;
-
-beforeAll(async () => {
-  stack = await startStack();
-  def = await prepareReference(stack);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-async function withRun<T>(options: Parameters<typeof ReferenceRun.start>[2], body: (r: ReferenceRun) => Promise<T>): Promise<T> {
-  const r = await ReferenceRun.start(stack, def, options);
-  try {
-    return await body(r);
-  } finally {
-    await r.close();
-  }
-}
+const ctx = useReferenceStack();
+const withRun = ctx.withRun;
 
 const opIdsOf = (r: ReferenceRun, eventIds: readonly string[], committed: { eventId: string; opId: string }[]) =>
   eventIds.map((id) => committed.find((c) => c.eventId === id)?.opId);
@@ -59,8 +39,7 @@ describe('broken variants show their consequence in the data', () => {
   it('mark-before-ack: the relay dies after marking and before publishing, and the batch is lost', async () => {
     await withRun({ bug: 'mark-before-ack', crashAt: { relay: 'relay.after-mark-before-publish@1' } }, async (r) => {
       await r.deposits(10, ['a', 'b']);
-      await waitFor(() => !r.cluster.isRunning('relay-1'), 15_000, 'the relay to hit its crash point');
-      await r.cluster.restart('relay-1', { OUTBOX_CRASH_AT: '' });
+      await r.restartAfterCrash('relay-1');
       const { verdict } = await r.finish();
       expect(kinds(verdict)).toEqual(['effect-missing', 'lost']);
       expect(verdict.stats.lost).toBeGreaterThan(0);
@@ -88,7 +67,7 @@ describe('broken variants show their consequence in the data', () => {
   it('drop-after-retries: a Kafka outage longer than the retry window silently drops rows', async () => {
     const env = { MAX_ATTEMPTS: '3', BACKOFF_BASE_MS: '50', BACKOFF_MAX_MS: '300', POLL_INTERVAL_MS: '50' };
     await withRun({ bug: 'drop-after-retries', env: { relay: env } }, async (r) => {
-      await stack.link('relay-kafka').disable();
+      await ctx.stack.link('relay-kafka').disable();
       try {
         await r.deposits(10, ['a', 'b']);
         // While Kafka is still unreachable, every row ends up flagged as published.
@@ -98,7 +77,7 @@ describe('broken variants show their consequence in the data', () => {
           'the relay to give up on every row',
         );
       } finally {
-        await stack.link('relay-kafka').enable();
+        await ctx.stack.link('relay-kafka').enable();
       }
       const { verdict, db } = await r.finish();
       expect(db.deadLettered).toEqual([]); // nothing went to the dead-letter path: it was dropped
@@ -120,8 +99,7 @@ describe('broken variants show their consequence in the data', () => {
   it('non-idempotent-consumer: a redelivered event is applied twice', async () => {
     await withRun({ bug: 'non-idempotent-consumer', crashAt: { relay: 'relay.after-publish-before-mark@1' } }, async (r) => {
       await r.deposits(10, ['a', 'b']);
-      await waitFor(() => !r.cluster.isRunning('relay-1'), 15_000, 'the relay to hit its crash point');
-      await r.cluster.restart('relay-1', { OUTBOX_CRASH_AT: '' });
+      await r.restartAfterCrash('relay-1');
       const { verdict } = await r.finish();
       expect(kinds(verdict)).toEqual(['effect-duplicated']);
       expect(verdict.stats.effectsDuplicated).toBeGreaterThan(0);
@@ -131,8 +109,7 @@ describe('broken variants show their consequence in the data', () => {
   it('offset-before-effect: the consumer dies after committing the offset, and the effect is lost', async () => {
     await withRun({ bug: 'offset-before-effect', crashAt: { consumer: 'consumer.after-offset-before-effect@3' } }, async (r) => {
       await r.deposits(10, ['a', 'b']);
-      await waitFor(() => !r.cluster.isRunning('consumer-1'), 15_000, 'the consumer to hit its crash point');
-      await r.cluster.restart('consumer-1', { OUTBOX_CRASH_AT: '' });
+      await r.restartAfterCrash('consumer-1');
       const { verdict } = await r.finish();
       expect(kinds(verdict)).toEqual(['effect-missing']);
       expect(verdict.stats.effectsMissing).toBe(1);
@@ -142,12 +119,12 @@ describe('broken variants show their consequence in the data', () => {
   it('weak-acks: a connection cut mid-request loses what the producer never waited for', async () => {
     const schedule = async (r: ReferenceRun) => {
       // Each connection through relay-kafka carries at most 2 KB upstream before it is cut.
-      const toxic = await stack.link('relay-kafka').addToxic({ type: 'limit_data', stream: 'upstream', attributes: { bytes: 2_048 } });
+      const toxic = await ctx.stack.link('relay-kafka').addToxic({ type: 'limit_data', stream: 'upstream', attributes: { bytes: 2_048 } });
       try {
         await r.deposits(40, ['a', 'b', 'c']);
         await new Promise((res) => setTimeout(res, 3_000));
       } finally {
-        await stack.link('relay-kafka').removeToxic(toxic);
+        await ctx.stack.link('relay-kafka').removeToxic(toxic);
       }
       return r.finish();
     };

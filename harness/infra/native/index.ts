@@ -7,7 +7,7 @@ import type { Endpoint } from '../link-control.ts';
 import { LINK_NAMES, LINKS, linksTo, type LinkName } from '../links.ts';
 import { freePorts } from '../ports.ts';
 import { ensureProvisioned, type Provisioned } from '../provision.ts';
-import { assembleStack, newStackId, type Stack } from '../stack.ts';
+import { assembleStack, newStackId, type ServiceControl, type Stack } from '../stack.ts';
 import { NativeKafka, type KafkaLinkListener } from './kafka.ts';
 import { NativePostgres } from './postgres.ts';
 import { NativeToxiproxy } from './toxiproxy.ts';
@@ -19,6 +19,18 @@ export interface NativeStackOptions {
 }
 
 const HOST = '127.0.0.1';
+
+/** A local server as the nemesis sees it: restart means start again on the same data. */
+function serviceControl(endpoint: Endpoint, node: { readonly pid: number | undefined; crash(): Promise<void>; start(): Promise<void> }): ServiceControl {
+  return {
+    endpoint,
+    get pid() {
+      return node.pid;
+    },
+    crash: () => node.crash(),
+    restart: () => node.start(),
+  };
+}
 
 /** Prefixes a failure with the component's name, unless the message already starts with it. */
 async function component(name: string, work: () => Promise<void>): Promise<void> {
@@ -120,22 +132,8 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
   return assembleStack({
     id,
     provider: 'native',
-    postgres: {
-      endpoint: { host: HOST, port: pgPort! },
-      get pid() {
-        return postgres.pid;
-      },
-      crash: () => postgres.crash(),
-      restart: () => postgres.start(),
-    },
-    kafka: {
-      endpoint: { host: HOST, port: directPort! },
-      get pid() {
-        return kafka.pid;
-      },
-      crash: () => kafka.crash(),
-      restart: () => kafka.start(),
-    },
+    postgres: serviceControl({ host: HOST, port: pgPort! }, postgres),
+    kafka: serviceControl({ host: HOST, port: directPort! }, kafka),
     kafkaDirect: { host: HOST, port: directPort! },
     toxiproxyUrl: toxiproxy.apiUrl,
     linkEndpoints,

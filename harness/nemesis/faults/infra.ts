@@ -1,41 +1,33 @@
 import fc from 'fast-check';
+import type { ServiceControl, Stack } from '../../infra/stack.ts';
 import type { FaultKind } from '../types.ts';
 
-/** kill -9 of the Kafka broker; it comes back on the same data when the window ends. */
-export const kafkaRestart: FaultKind<Record<string, never>> = {
-  name: 'kafka-restart',
-  params: () => fc.constant({}),
-  describe: () => 'kill -9 Kafka',
-  async start(ctx) {
-    await ctx.stack.kafka.crash();
-    let healed = false;
-    return {
-      heal: async () => {
-        if (healed) return;
-        healed = true;
-        await ctx.stack.kafka.restart();
-      },
-    };
-  },
-};
+/** kill -9 of one piece of infrastructure; it comes back on the same data when the window ends. */
+function serviceRestart(name: string, label: string, service: (stack: Stack) => ServiceControl): FaultKind<Record<string, never>> {
+  return {
+    name,
+    params: () => fc.constant({}),
+    describe: () => `kill -9 ${label}`,
+    async start(ctx) {
+      const target = service(ctx.stack);
+      await target.crash();
+      let healed = false;
+      return {
+        heal: async () => {
+          if (healed) return;
+          healed = true;
+          await target.restart();
+        },
+      };
+    },
+  };
+}
 
-/** kill -9 of PostgreSQL (postmaster and backends); crash recovery runs when the window ends. */
-export const pgRestart: FaultKind<Record<string, never>> = {
-  name: 'pg-restart',
-  params: () => fc.constant({}),
-  describe: () => 'kill -9 PostgreSQL',
-  async start(ctx) {
-    await ctx.stack.postgres.crash();
-    let healed = false;
-    return {
-      heal: async () => {
-        if (healed) return;
-        healed = true;
-        await ctx.stack.postgres.restart();
-      },
-    };
-  },
-};
+/** The Kafka broker; acknowledged messages must survive. */
+export const kafkaRestart = serviceRestart('kafka-restart', 'Kafka', (stack) => stack.kafka);
+
+/** PostgreSQL, postmaster and backends; crash recovery runs from the WAL. */
+export const pgRestart = serviceRestart('pg-restart', 'PostgreSQL', (stack) => stack.postgres);
 
 /** A consumer joins the group for the window, then leaves: two rebalances. */
 export const rebalance: FaultKind<Record<string, never>> = {

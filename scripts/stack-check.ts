@@ -1,6 +1,6 @@
-// `npm run chaos`: the main job. Until the harness core lands, it proves the stack: it brings up
-// PostgreSQL, Kafka and Toxiproxy, sends a round trip through every proxy, prints what it did,
-// and tears everything down. Exit 0 when every link carried its round trip, 2 otherwise.
+// `npm run stack-check`: proves the stack on this machine. It brings up PostgreSQL, Kafka and
+// Toxiproxy, sends a round trip through every proxy, prints what it did, and tears everything
+// down. Exit 0 when every link carried its round trip, 2 otherwise.
 import { startStack } from '../harness/infra/index.ts';
 import { describeError } from '../harness/infra/errors.ts';
 import { roundTripEveryLink } from '../harness/infra/roundtrip.ts';
@@ -24,12 +24,12 @@ try {
   await run.drop();
   console.log('every link carried its round trip');
 } catch (err) {
-  console.error(`chaos: ${describeError(err)}`);
+  console.error(`stack-check: ${describeError(err)}`);
   exitCode = 2;
 } finally {
   const t1 = performance.now();
   await stack?.stop().catch((err) => {
-    console.error(`chaos: teardown failed: ${describeError(err)}`);
+    console.error(`stack-check: teardown failed: ${describeError(err)}`);
     exitCode = 2;
   });
   if (stack) console.log(`stack torn down in ${((performance.now() - t1) / 1000).toFixed(1)}s`);

@@ -1,0 +1,3 @@
+import { detectionSuite } from './detection.ts';
+
+detectionSuite(['unordered-parallel', 'non-idempotent-consumer', 'offset-before-effect', 'weak-acks']);
