@@ -2,7 +2,7 @@
 // SUT then delivers everything it was given.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Toxiproxy } from 'toxiproxy-node-client';
+import { LINK_NAMES } from '../harness/infra/links.ts';
 import { FAULTS, type FaultContext } from '../harness/nemesis/index.ts';
 import { History } from '../harness/history/history.ts';
 import { useReferenceStack, waitFor, type ReferenceRun } from './reference/support.ts';
@@ -19,8 +19,8 @@ function procState(pid: number): string | undefined {
 }
 
 async function proxiesHealthy(): Promise<boolean> {
-  const proxies = await new Toxiproxy(ctx.stack.toxiproxyUrl).getAll();
-  return Object.values(proxies).every((p) => p.enabled && p.toJson().toxics.length === 0);
+  const states = await Promise.all(LINK_NAMES.map((link) => ctx.stack.link(link).state()));
+  return states.every((s) => s.enabled && s.toxics.length === 0);
 }
 
 /** Each fault with parameters, and what must be true while it is active. */
@@ -28,21 +28,27 @@ const CASES: { fault: string; params: unknown; active: (r: ReferenceRun) => Prom
   {
     fault: 'partition',
     params: { link: 'relay-kafka' },
-    active: async () => expect((await new Toxiproxy(ctx.stack.toxiproxyUrl).get('relay-kafka')).enabled).toBe(false),
+    active: async () => expect((await ctx.stack.link('relay-kafka').state()).enabled).toBe(false),
   },
   {
     fault: 'toxic',
     params: { link: 'consumer-pg', toxic: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 300, jitter: 0 } },
-    active: async () => expect((await new Toxiproxy(ctx.stack.toxiproxyUrl).get('consumer-pg')).toJson().toxics.map((t) => t.type)).toEqual(['latency']),
+    active: async () => expect((await ctx.stack.link('consumer-pg').state()).toxics.map((t) => t.type)).toEqual(['latency']),
   },
   { fault: 'kill', params: { role: 'relay', replica: 1 }, active: async (r) => expect(r.cluster.isRunning('relay-2')).toBe(false) },
-  { fault: 'pause', params: { role: 'consumer', replica: 0 }, active: async (r) => expect(procState(r.cluster.pid('consumer-1')!)).toBe('T') },
+  {
+    fault: 'pause',
+    params: { role: 'consumer', replica: 0 },
+    // SIGSTOP takes effect asynchronously.
+    active: (r) => waitFor(() => procState(r.cluster.pid('consumer-1')!) === 'T', 5_000, 'consumer-1 to stop'),
+  },
   {
     fault: 'crash-point',
     params: { role: 'relay', replica: 0, point: 'relay.after-publish-before-mark', pass: 1 },
     active: async (r) => {
-      await r.deposits(3, ['a']);
-      await waitFor(() => /crash point relay.after-publish-before-mark fired/.test(r.log('relay-1')), 15_000, 'the armed crash point to fire');
+      // Two relays share the work, so keep writing until the armed one passes its point.
+      const fired = () => /crash point relay.after-publish-before-mark fired/.test(r.log('relay-1'));
+      await waitFor(async () => fired() || (await r.deposits(2, ['a', 'b']), fired()), 30_000, 'the armed crash point to fire');
     },
   },
   { fault: 'kafka-restart', params: {}, active: async () => expect(ctx.stack.kafka.pid).toBeUndefined() },

@@ -1,4 +1,4 @@
-import type { Toxiproxy } from 'toxiproxy-node-client';
+import type { Proxy, Toxiproxy } from 'toxiproxy-node-client';
 import { HarnessError, describeError } from './errors.ts';
 import type { LinkName } from './links.ts';
 
@@ -33,6 +33,13 @@ export interface LinkControl {
   removeToxic(name: string): Promise<void>;
   /** Enabled, no toxics. */
   heal(): Promise<void>;
+  /** What the proxy server reports now. */
+  state(): Promise<LinkState>;
+}
+
+export interface LinkState {
+  readonly enabled: boolean;
+  readonly toxics: readonly { readonly name: string; readonly type: string; readonly stream: string }[];
 }
 
 let toxicSerial = 0;
@@ -72,8 +79,19 @@ export function linkControl(client: Toxiproxy, name: LinkName, endpoint: Endpoin
     heal: () =>
       guard('heal', async () => {
         const p = await proxy();
-        for (const toxic of p.toJson().toxics) await (await p.getToxic(toxic.name)).remove();
+        for (const toxic of await listToxics(p)) await (await p.getToxic(toxic.name)).remove();
         if (!p.enabled) await p.update({ listen: p.listen, upstream: p.upstream, enabled: true });
       }),
+    state: () =>
+      guard('read the state', async () => {
+        const p = await proxy();
+        return { enabled: p.enabled, toxics: await listToxics(p) };
+      }),
   };
+}
+
+/** The client's Proxy does not keep its toxics, so they are read from the server's REST API. */
+async function listToxics(p: Proxy): Promise<LinkState['toxics']> {
+  const { data } = await p.api.get<{ name: string; type: string; stream: string }[]>(`${p.getPath()}/toxics`);
+  return (data ?? []).map((t) => ({ name: t.name, type: t.type, stream: t.stream }));
 }

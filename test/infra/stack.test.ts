@@ -111,6 +111,21 @@ describe('PostgreSQL behind Toxiproxy', () => {
   });
 });
 
+describe('link control', () => {
+  it('reports a link\'s state as the proxy server sees it, and heal() restores it', async () => {
+    const link = stack.link('consumer-kafka');
+    expect(await link.state()).toEqual({ enabled: true, toxics: [] });
+    await link.addToxic({ type: 'latency', stream: 'upstream', attributes: { latency: 10, jitter: 0 } });
+    await link.addToxic({ type: 'bandwidth', stream: 'downstream', toxicity: 0.5, attributes: { rate: 100 } });
+    await link.disable();
+    const broken = await link.state();
+    expect(broken.enabled).toBe(false);
+    expect(broken.toxics.map((t) => `${t.type}/${t.stream}`).sort()).toEqual(['bandwidth/downstream', 'latency/upstream']);
+    await link.heal();
+    expect(await link.state()).toEqual({ enabled: true, toxics: [] });
+  });
+});
+
 describe('crash and restart', () => {
   it('PostgreSQL kill -9 + restart: committed rows survive, rows of an open transaction do not', async () => {
     await withPgClient(run.pgUrl('direct'), (c) => c.query('CREATE TABLE crash_rows (id int PRIMARY KEY, what text)'));
