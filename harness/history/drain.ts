@@ -17,6 +17,9 @@ export interface DrainOptions {
   readonly pollMs?: number;
 }
 
+/** How long a complete state must stay unchanged before it counts as converged. */
+const CONFIRM_MS = 1_000;
+
 interface Progress {
   readonly complete: boolean;
   readonly fingerprint: string;
@@ -62,6 +65,7 @@ export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptio
   const pollMs = options.pollMs ?? 250;
   let last: string | undefined;
   let unchangedSince = Date.now();
+  let completeSince: number | undefined;
   while (Date.now() < deadline) {
     let progress: Progress | undefined;
     try {
@@ -69,13 +73,20 @@ export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptio
     } catch {
       progress = undefined; // the observer could not look; that is not a change, nor evidence
     }
-    if (progress?.complete) return { converged: true, settled: true, convergenceMs: Math.max(0, Date.now() - options.lastHealAt) };
     if (progress && progress.fingerprint !== last) {
       last = progress.fingerprint;
       unchangedSince = Date.now();
-    } else if (progress && progress.lag === 0 && Date.now() - unchangedSince >= options.quietMs) {
-      // A consumer that is behind (rejoining its group after a crash, say) is not finished.
-      return { converged: false, settled: true, convergenceMs: null };
+      if (progress.complete && progress.lag === 0) completeSince ??= Date.now();
+      else completeSince = undefined;
+    } else if (progress && progress.lag === 0) {
+      const quiet = Date.now() - unchangedSince;
+      // Converged: everything applied, nothing left to consume, and still so a moment later, so
+      // that a republished duplicate on its way is seen too. A consumer that is behind (rejoining
+      // its group after a crash, say) is not finished either way.
+      if (progress.complete && quiet >= CONFIRM_MS) {
+        return { converged: true, settled: true, convergenceMs: Math.max(0, (completeSince ?? Date.now()) - options.lastHealAt) };
+      }
+      if (quiet >= options.quietMs) return { converged: false, settled: true, convergenceMs: null };
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
