@@ -107,11 +107,16 @@ const POISON = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_R
  */
 const PRODUCER_STATE = new Set([...POISON, 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'DUPLICATE_SEQUENCE_NUMBER']);
 
-function hasErrorType(err: unknown, types: Set<string>): boolean {
+/** The error and what it wraps (KafkaJS nests the broker's error as originalError or cause). */
+function* causes(err: unknown): Generator<{ type?: string }> {
   for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined; e; ) {
-    if (e.type && types.has(e.type)) return true;
+    yield e;
     e = (e.originalError ?? e.cause) as typeof e;
   }
+}
+
+function hasErrorType(err: unknown, types: Set<string>): boolean {
+  for (const e of causes(err)) if (e.type && types.has(e.type)) return true;
   return false;
 }
 
@@ -119,11 +124,7 @@ const isPoison = (err: unknown) => hasErrorType(err, POISON);
 
 /** The Kafka error type (MESSAGE_TOO_LARGE, ...) when there is one, then the message. */
 function errorText(err: unknown): string {
-  let type: string | undefined;
-  for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined; e && !type; ) {
-    type = e.type;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
+  const type = [...causes(err)].find((e) => e.type)?.type;
   const message = err instanceof Error ? err.message : String(err);
   return (type ? `${type}: ${message}` : message).slice(0, 500);
 }

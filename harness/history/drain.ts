@@ -1,5 +1,5 @@
 import type { DrainOutcome } from '../checker/types.ts';
-import { harnessKafka } from '../infra/kafka-client.ts';
+import { withKafkaAdmin } from '../infra/kafka-client.ts';
 import type { RunEnv } from '../infra/stack.ts';
 import type { SutDefinition } from '../sut/definition.ts';
 import { readFinalDbState } from './observe.ts';
@@ -30,11 +30,9 @@ interface Progress {
 /** Everything committed is applied, and nothing is moving any more. Read directly, never through a proxy. */
 async function probe(run: RunEnv, def: SutDefinition): Promise<Progress> {
   const db = await readFinalDbState(run.pgUrl('direct'), def);
-  const admin = harnessKafka(run.kafkaBrokers('direct'), 'outbox-chaos-drain').admin();
-  await admin.connect();
   let high = 0;
   let lag = 0;
-  try {
+  await withKafkaAdmin(run.kafkaBrokers('direct'), 'outbox-chaos-drain', async (admin) => {
     const ends = await admin.fetchTopicOffsets(run.topic);
     const committed = def.consumerCommitsOffsets
       ? (await admin.fetchOffsets({ groupId: run.groupId, topics: [run.topic] }))[0]?.partitions ?? []
@@ -45,9 +43,7 @@ async function probe(run: RunEnv, def: SutDefinition): Promise<Progress> {
       const at = Number(committed.find((p) => p.partition === end.partition)?.offset ?? -1);
       lag += Math.max(0, Number(end.high) - Math.max(at, Number(end.low)));
     }
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
+  });
   const applied = new Set(db.effects.map((e) => e.eventId));
   const dead = new Set(db.deadLettered);
   const complete = db.committed.every((c) => applied.has(c.eventId) || dead.has(c.eventId));

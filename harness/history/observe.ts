@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { HarnessError, describeError } from '../infra/errors.ts';
-import { harnessKafka } from '../infra/kafka-client.ts';
+import { harnessKafka, withKafkaAdmin } from '../infra/kafka-client.ts';
 import { withPgClient } from '../infra/pg-client.ts';
 import type { SutDefinition } from '../sut/definition.ts';
 
@@ -21,15 +21,8 @@ export interface ObservedMessage {
  */
 export async function readWholeTopic(brokers: string[], topic: string, timeoutMs: number): Promise<ObservedMessage[]> {
   const kafka = harnessKafka(brokers, 'outbox-chaos-observer');
-  const admin = kafka.admin();
-  await admin.connect();
-  let ends: Map<number, { low: number; high: number }>;
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    ends = new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await withKafkaAdmin(brokers, 'outbox-chaos-observer', (admin) => admin.fetchTopicOffsets(topic));
+  const ends = new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
   const remaining = new Set([...ends].filter(([, e]) => e.high > e.low).map(([p]) => p));
   const messages: ObservedMessage[] = [];
   if (remaining.size === 0) return messages;

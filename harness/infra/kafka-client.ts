@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
 
 /**
  * A KafkaJS client for the harness's own use (readiness probes, topic admin, the observer).
@@ -13,4 +13,15 @@ export function harnessKafka(brokers: string[], clientId: string, overrides: Par
     requestTimeout: 10_000,
     ...overrides,
   });
+}
+
+/** A connected admin client for one piece of work, disconnected afterwards whatever happens. */
+export async function withKafkaAdmin<T>(brokers: string[], clientId: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = harnessKafka(brokers, clientId).admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }

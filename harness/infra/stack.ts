@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { HarnessError, describeError } from './errors.ts';
-import { harnessKafka } from './kafka-client.ts';
+import { withKafkaAdmin } from './kafka-client.ts';
 import { linkControl, type Endpoint, type LinkControl } from './link-control.ts';
 import { LINK_NAMES, LINKS, type LinkName } from './links.ts';
 import { quoteIdent, withPgClient } from './pg-client.ts';
@@ -143,7 +143,7 @@ export function assembleStack(parts: StackParts): Stack {
       const database = `run_${id}`;
       const topic = `run-${id}`;
       await admin(`CREATE DATABASE ${quoteIdent(database)} TEMPLATE ${quoteIdent(options.template ?? 'template0')}`);
-      await withKafkaAdmin(kafkaBrokers('direct'), async (a) => {
+      await withKafkaAdmin(kafkaBrokers('direct'), 'outbox-chaos-admin', async (a) => {
         const created = await a.createTopics({
           topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
           waitForLeaders: true,
@@ -160,7 +160,7 @@ export function assembleStack(parts: StackParts): Stack {
         kafkaBrokers,
         async drop() {
           await admin(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
-          await withKafkaAdmin(kafkaBrokers('direct'), (a) => a.deleteTopics({ topics: [topic] }));
+          await withKafkaAdmin(kafkaBrokers('direct'), 'outbox-chaos-admin', (a) => a.deleteTopics({ topics: [topic] }));
         },
       };
     },
@@ -170,14 +170,4 @@ export function assembleStack(parts: StackParts): Stack {
     },
   };
   return stack;
-}
-
-async function withKafkaAdmin<T>(brokers: string[], fn: (admin: ReturnType<ReturnType<typeof harnessKafka>['admin']>) => Promise<T>): Promise<T> {
-  const admin = harnessKafka(brokers, 'outbox-chaos-admin').admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
 }

@@ -77,7 +77,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     const runDir = path.join(options.dir, 'runs', `run-${String(results.length + 1).padStart(3, '0')}`);
     const result = await executeSchedule(settings, schedule, runDir);
     results.push(result);
-    if (result.valid === false && !failures.has(JSON.stringify(schedule))) failures.set(JSON.stringify(schedule), result);
+    const key = JSON.stringify(schedule);
+    if (result.valid === false && !failures.has(key)) failures.set(key, result);
     const phase = runsToCatch === undefined ? `run ${generated}` : `shrink ${shrinkRuns}`;
     options.log?.(`${scenario.name} ${phase}: ${verdictWord(result.valid)} (${schedule.steps.length} steps, ${(result.durationMs / 1000).toFixed(1)}s)`);
     if (result.valid === false) {

@@ -8,7 +8,7 @@ import { startStack, type RunEnv, type Stack } from '../../harness/infra/index.t
 import { SutCluster, type ClusterOptions } from '../../harness/sut/cluster.ts';
 import type { SutDefinition } from '../../harness/sut/definition.ts';
 import { referenceSut } from '../../harness/sut/reference.ts';
-import { removeTempDir, tempDir } from '../helpers.ts';
+import { eventually, removeTempDir, tempDir } from '../helpers.ts';
 import { sendOp, type OpRequest, type WriteOutcome } from '../../harness/sut/write-client.ts';
 
 export const TEMPLATE = 'reference_template';
@@ -163,9 +163,5 @@ export function kinds(verdict: Verdict): string[] {
 }
 
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  if (!(await eventually(check, timeoutMs, 100))) throw new Error(`timed out waiting for ${what}`);
 }
