@@ -1,12 +1,16 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../harness/infra/paths.ts';
-import { removeTempDir, tempDir } from './helpers.ts';
+import { alivePids, eventually, removeTempDir, tempDir } from './helpers.ts';
+import { renderReport, withBrowser } from './report/browser.ts';
 import { TEST_SEED } from './seed.ts';
 
 const reportDir = tempDir('outbox-cli-');
+let failingReport: string | undefined;
+let validReport: string | undefined;
 afterAll(() => removeTempDir(reportDir));
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -34,6 +38,11 @@ describe('outbox-chaos CLI', () => {
     [['run', '--frobnicate'], /unknown option '--frobnicate'/],
     [['replay', '/nonexistent/report'], /cannot read \/nonexistent\/report\/results.json/],
     [['run', '--path', '1:2', '--scenario', 'mixed'], /--path needs the --seed/],
+    [['run', '--provider', 'containers'], /containers provider is not available yet/],
+    [['run', '--base-port', '80'], /--base-port must be a whole number from 1024/],
+    [['report', '/nonexistent/reports'], /cannot read the report folder \/nonexistent\/reports: no such folder/],
+    [['replay', os.tmpdir()], /cannot read .*results.json: no such file; is .* a report folder/],
+    [['infra', 'up', '--name', 'a/b'], /--name must be letters, digits/],
   ])('bad input %j is one clear line and exit 2, before any stack starts', async (args, message) => {
     const started = Date.now();
     const { code, stderr, stdout } = await cli(args as string[]);
@@ -60,9 +69,97 @@ describe('outbox-chaos CLI', () => {
     expect(results.counterexample.schedule.steps.length).toBe(scenario.shrunkSteps);
     expect(fs.readFileSync(path.join(scenario.report, 'history.jsonl'), 'utf8')).toMatch(/"type":"invoke"/);
 
+    const junit = fs.readFileSync(path.join(scenario.report, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase classname="reference\+publish-before-commit.relay-crash" name="verdict" time="[\d.]+"><failure type="phantom"/);
+    expect(fs.readFileSync(path.join(reportDir, 'index.html'), 'utf8')).toContain(`${path.basename(scenario.report)}/report.html`);
+    failingReport = path.join(scenario.report, 'report.html');
+
     const replay = await cli(['replay', scenario.report]);
     expect(replay.code, replay.stderr).toBe(1);
     expect(replay.stdout).toMatch(/INVALID/);
     expect(replay.stdout).toMatch(/phantom/);
   }, 300_000);
+
+  it('the correct reference: exit 0, a summary table on stdout, and a valid report', async () => {
+    const run = await cli(['run', '--scenario', 'kafka-partition', '--profile', 'ci', '--runs', '2', '--seed', String(TEST_SEED), '--report-dir', reportDir]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^kafka-partition\s+valid\s+2\s+\//m);
+    expect(run.stdout).toMatch(/overall: valid/);
+    // Not a terminal, and CI=true: no progress bars, no colour codes.
+    expect(run.stderr + run.stdout).not.toMatch(/\u001b\[/);
+    const dir = run.stdout.match(/^kafka-partition\s+valid\s+2\s+(\S+)$/m)![1]!;
+    const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ valid: true, anomalies: [], executions: 2, counterexample: null });
+    expect(results.runs.map((r: { phase: string }) => r.phase)).toEqual(['generated', 'generated']);
+    expect(results.stats.committed).toBeGreaterThan(0);
+    validReport = path.join(dir, 'report.html');
+
+    const report = await cli(['report', reportDir]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/index.html: 2 report\(s\)/);
+  }, 180_000);
+});
+
+describe('report.html in headless Chromium', () => {
+  it('a valid run: verdict, no anomalies, the timeline lanes, and both charts drawn', async () => {
+    expect(validReport, 'the valid run above must have written a report').toBeDefined();
+    const page = await withBrowser((b) => renderReport(b, validReport!));
+    expect(page.consoleErrors).toEqual([]);
+    expect(page.verdict).toBe('valid');
+    expect(page.anomalyRows).toBe(0);
+    expect(page.laneLabels).toEqual(expect.arrayContaining(['kafka', 'postgres', 'relay-kafka', 'consumer-kafka', 'relay-1', 'consumer-1', 'writes']));
+    // kafka-partition cuts a link, so the run shown has a shaded window on that lane.
+    expect(page.faultRects).toBeGreaterThan(0);
+    expect(page.throughputSeriesPixels).toBeGreaterThan(50);
+    expect(page.latencySeriesPixels).toBeGreaterThan(5);
+    expect(page.screenshotBytes).toBeGreaterThan(page.blankScreenshotBytes * 10);
+  }, 60_000);
+
+  it('a failing run: the anomalies table names the event ids', async () => {
+    expect(failingReport, 'the broken-variant run above must have written a report').toBeDefined();
+    const page = await withBrowser((b) => renderReport(b, failingReport!));
+    expect(page.consoleErrors).toEqual([]);
+    expect(page.verdict).toBe('invalid');
+    expect(page.anomalyRows).toBeGreaterThan(0);
+    expect(page.anomalyIds.every((id) => /^[0-9a-f-]{36}$/.test(id))).toBe(true);
+    expect(page.throughputSeriesPixels).toBeGreaterThan(50);
+    expect(page.screenshotBytes).toBeGreaterThan(page.blankScreenshotBytes * 10);
+  }, 60_000);
+});
+
+describe('outbox-chaos infra', () => {
+  const name = `test-${process.pid}`;
+  afterAll(async () => {
+    await cli(['infra', 'down', '--name', name]);
+  });
+
+  it('up prints the endpoints, status asks each part, down leaves nothing behind; a taken port is a clash', async () => {
+    const up = await cli(['infra', 'up', '--name', name, '--json']);
+    expect(up.code, up.stderr).toBe(0);
+    const state = JSON.parse(up.stdout);
+    expect(state.status).toBe('up');
+    expect(Object.keys(state.endpoints.links)).toHaveLength(6);
+    expect(alivePids(state.pids)).toHaveLength(state.pids.length);
+
+    const status = await cli(['infra', 'status', '--name', name, '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const health = JSON.parse(status.stdout);
+    expect(health.healthy).toBe(true);
+    expect(health.health.map((h: { component: string; ok: boolean }) => [h.component, h.ok])).toEqual([['postgres', true], ['kafka', true], ['toxiproxy', true]]);
+
+    // The stack's own Postgres port is taken now: a stack asked to start on it must say so.
+    const pgPort = Number(new URL(state.endpoints.postgres).port);
+    const clash = await cli(['run', '--scenario', 'mixed', '--base-port', String(pgPort), '--report-dir', reportDir]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(new RegExp(`port clash: 127.0.0.1:${pgPort} is already in use`));
+
+    const down = await cli(['infra', 'down', '--name', name]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(alivePids([state.pid])).toEqual([]);
+    const after = await cli(['infra', 'status', '--name', name]);
+    expect(after.code).toBe(2);
+    expect(after.stdout).toMatch(/no stack .* is up/);
+    expect(await eventually(() => alivePids(state.pids).length === 0, 5_000)).toBe(true);
+    expect(state.dirs.filter((d: string) => fs.existsSync(d))).toEqual([]);
+  }, 120_000);
 });

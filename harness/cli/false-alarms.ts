@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { startStack } from '../infra/index.ts';
+import { startStack, type StackOptions } from '../infra/index.ts';
 import { executeSchedule } from '../run/execute.ts';
 import { profileNamed } from '../run/profiles.ts';
 import { verdictWord } from '../run/property.ts';
@@ -25,13 +25,13 @@ export interface FalseAlarmReport {
  * Runs the correct SUT on generated schedules of every scenario in turn, without shrinking, and
  * counts the results that were not valid. Against the reference, every one is a false alarm.
  */
-export async function falseAlarms(options: { sut: string; runs: number; profile: string; reportDir: string; seed?: number; log?: (l: string) => void }): Promise<FalseAlarmReport> {
+export async function falseAlarms(options: { sut: string; runs: number; profile: string; reportDir: string; seed?: number; log?: (l: string) => void } & Pick<StackOptions, 'provider' | 'basePort'>): Promise<FalseAlarmReport> {
   const def = loadSut(options.sut);
   const profile = profileNamed(options.profile);
   const seed = options.seed ?? (Date.now() & 0x7fffffff);
   const dir = path.join(options.reportDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${options.sut}-false-alarms`);
   fs.mkdirSync(dir, { recursive: true });
-  const stack = await startStack({ log: options.log });
+  const stack = await startStack({ provider: options.provider, basePort: options.basePort, log: options.log });
   const counts = { valid: 0, invalid: 0, unknown: 0 };
   const notValid: FalseAlarmReport['notValid'][number][] = [];
   try {

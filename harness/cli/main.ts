@@ -1,6 +1,6 @@
 
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { describeError, HarnessError } from '../infra/errors.ts';
 import { PROJECT_ROOT } from '../infra/paths.ts';
 import { runSuite, type SuiteOptions, type SuiteOutcome } from '../run/suite.ts';
@@ -8,28 +8,27 @@ import { replayReport } from './replay.ts';
 import { runMatrix } from './matrix.ts';
 import { falseAlarms } from './false-alarms.ts';
 import { printSuite, exitCodeOf } from './summary.ts';
-
-const positiveInt = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`);
-  return n;
-};
-const integer = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
-  return n;
-};
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+import { integer, list, positiveInt, stackOptions } from './args.ts';
+import { barsWanted, createProgress } from './progress.ts';
+import { registerInfra } from './infra.ts';
+import { rebuildIndex } from '../report/write.ts';
+import { NATIVE_PORT_COUNT } from '../infra/native/index.ts';
 
 function common(cmd: Command): Command {
   return cmd
     .option('--sut <sut>', 'the system under test: "reference"', 'reference')
     .option('--bug <variant>', 'run a broken variant of the SUT')
     .addOption(new Option('--profile <profile>', 'how hard to look').choices(['quick', 'ci', 'deep']).default('quick'))
-    .addOption(new Option('--provider <provider>', 'where the stack runs').choices(['native', 'containers', 'auto']).default('native'))
+    .addOption(providerOption())
+    .option('--base-port <n>', `run the stack on fixed ports from n (${NATIVE_PORT_COUNT} of them) instead of free ones`, positiveInt('--base-port'))
     .option('--report-dir <dir>', 'where run reports go', path.join(PROJECT_ROOT, 'reports'))
     .option('--json', 'print the outcome as JSON on stdout');
 }
+
+const providerOption = () =>
+  new Option('--provider <provider>', 'where the stack runs: native processes, Docker containers, or auto (containers when Docker is reachable)')
+    .choices(['native', 'containers', 'auto'])
+    .default('native');
 
 interface CommonFlags {
   sut: string;
@@ -37,18 +36,15 @@ interface CommonFlags {
   profile: string;
   provider: 'native' | 'containers' | 'auto';
   reportDir: string;
+  basePort?: number;
   json?: boolean;
 }
 
-function provider(flags: CommonFlags): 'native' {
-  if (flags.provider === 'containers') throw new HarnessError('the containers provider is not available yet; use --provider native');
-  return 'native';
-}
-
-/** Progress goes to stderr, so that --json output on stdout stays clean. */
-const progress = (line: string) => process.stderr.write(`${line}\n`);
+/** Exit codes of a finished check: 0 valid, 1 anomalies, 2 unknown. */
+const CHECK_EXIT = 'exit 0 valid, 1 anomalies, 2 unknown or error';
 
 async function main(argv: string[]): Promise<number> {
+  const progress = createProgress({ bars: barsWanted() && !argv.includes('--json') });
   const program = new Command('outbox-chaos')
     .description('Chaos and correctness testing for transactional outbox implementations')
     .exitOverride()
@@ -56,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     .showSuggestionAfterError(true);
   let code = 0;
 
-  common(program.command('run').description('run scenarios against a SUT; exit 0 valid, 1 anomalies, 2 unknown or error'))
+  common(program.command('run').description(`run scenarios against a SUT and write reports; ${CHECK_EXIT}`))
     .option('--scenario <names>', 'scenario names, comma-separated, or "all"', 'all')
     .option('--runs <n>', 'generated runs per scenario (default: the profile\'s)', positiveInt('--runs'))
     .option('--seed <n>', 'fast-check seed', integer)
@@ -71,10 +67,11 @@ async function main(argv: string[]): Promise<number> {
         seed: flags.seed,
         path: flags.path,
         reportDir: path.resolve(flags.reportDir),
-        provider: provider(flags),
-        log: progress,
+        ...stackOptions(flags),
+        log: progress.log,
+        onRun: (e) => progress.onRun(e),
       };
-      const outcome: SuiteOutcome = await runSuite(options);
+      const outcome: SuiteOutcome = await runSuite(options).finally(() => progress.stop());
       if (flags.json) process.stdout.write(`${JSON.stringify(jsonOf(outcome), null, 2)}\n`);
       else printSuite(outcome, (l) => process.stdout.write(`${l}\n`));
       code = exitCodeOf(outcome.valid);
@@ -87,15 +84,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--path <path>', 'fast-check path')
     .action(async (report: string | undefined, flags: CommonFlags & { scenario?: string; seed?: number; path?: string }) => {
       if (report) {
-        const valid = await replayReport(path.resolve(report), { log: progress, json: flags.json });
+        const valid = await replayReport(path.resolve(report), { log: progress.log, json: flags.json, ...stackOptions(flags) });
         code = exitCodeOf(valid);
         return;
       }
       if (!flags.scenario || flags.seed === undefined || !flags.path) throw new HarnessError('replay needs a report folder, or --scenario, --seed and --path');
       const outcome = await runSuite({
         sut: flags.sut, bug: flags.bug, scenarios: [flags.scenario], profile: flags.profile, seed: flags.seed, path: flags.path,
-        reportDir: path.resolve(flags.reportDir), provider: provider(flags), log: progress,
-      });
+        reportDir: path.resolve(flags.reportDir), ...stackOptions(flags), log: progress.log, onRun: (e) => progress.onRun(e),
+      }).finally(() => progress.stop());
       if (flags.json) process.stdout.write(`${JSON.stringify(jsonOf(outcome), null, 2)}\n`);
       else printSuite(outcome, (l) => process.stdout.write(`${l}\n`));
       code = exitCodeOf(outcome.valid);
@@ -115,7 +112,8 @@ async function main(argv: string[]): Promise<number> {
         reportDir: path.resolve(flags.reportDir),
         firstCatch: Boolean(flags.firstCatch),
         seed: flags.seed,
-        log: progress,
+        ...stackOptions(flags),
+        log: progress.log,
         print: flags.json ? undefined : (l) => process.stdout.write(`${l}\n`),
       });
       if (flags.json) process.stdout.write(`${JSON.stringify(matrix, null, 2)}\n`);
@@ -126,11 +124,25 @@ async function main(argv: string[]): Promise<number> {
   common(program.command('false-alarms').description('run the correct SUT repeatedly and count results that were not valid'))
     .option('--runs <n>', 'how many scenario runs in total', positiveInt('--runs'), 50)
     .action(async (flags: CommonFlags & { runs: number }) => {
-      const report = await falseAlarms({ sut: flags.sut, runs: flags.runs, profile: flags.profile, reportDir: path.resolve(flags.reportDir), log: progress });
+      const report = await falseAlarms({ sut: flags.sut, runs: flags.runs, profile: flags.profile, reportDir: path.resolve(flags.reportDir), ...stackOptions(flags), log: progress.log });
       if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stdout.write(`${report.runs} runs of ${flags.sut}: ${report.valid} valid, ${report.invalid} invalid, ${report.unknown} unknown\n`);
       code = report.invalid > 0 ? 1 : report.unknown > 0 ? 2 : 0;
     });
+
+  program
+    .command('report')
+    .description('rebuild reports/index.html over every report folder (and, with --pages, each report.html and junit.xml)')
+    .argument('[dir]', 'the report folder', path.join(PROJECT_ROOT, 'reports'))
+    .option('--pages', 'write every report.html and junit.xml again from its results')
+    .action((dir: string, flags: { pages?: boolean }) => {
+      const index = rebuildIndex(path.resolve(dir), { pages: flags.pages });
+      process.stdout.write(`${index.file}: ${index.reports} report(s)\n`);
+      for (const s of index.skipped) process.stderr.write(`skipped ${s.folder}: ${s.why}\n`);
+      code = index.skipped.length ? 2 : 0;
+    });
+
+  registerInfra(program, (c) => (code = c));
 
   try {
     await program.parseAsync(argv);

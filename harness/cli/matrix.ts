@@ -1,5 +1,5 @@
 import type { Validity } from '../checker/index.ts';
-import { startStack, type Stack } from '../infra/index.ts';
+import { startStack, type Stack, type StackOptions } from '../infra/index.ts';
 import { runSuite, loadSut } from '../run/suite.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 import { HarnessError } from '../infra/errors.ts';
@@ -18,6 +18,8 @@ export interface MatrixOptions {
   readonly print?: (line: string) => void;
   /** An already running stack to use; otherwise one is started and stopped. */
   readonly stack?: Stack;
+  readonly provider?: StackOptions['provider'];
+  readonly basePort?: number;
 }
 
 export interface MatrixCell {
@@ -49,7 +51,7 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
   for (const v of variants) if (!all.includes(v)) throw new HarnessError(`unknown variant "${v}"; variants: ${all.join(', ')}`);
   const scenarios = options.scenarios === 'all' ? SCENARIOS.map((s) => s.name) : options.scenarios;
 
-  const stack = options.stack ?? (await startStack({ log: options.log }));
+  const stack = options.stack ?? (await startStack({ provider: options.provider, basePort: options.basePort, log: options.log }));
   const rows: MatrixReport['variants'][number][] = [];
   try {
     for (const variant of variants) {

@@ -2,31 +2,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Validity } from '../checker/index.ts';
 import { HarnessError } from '../infra/errors.ts';
-import { startStack } from '../infra/index.ts';
+import { startStack, type StackOptions } from '../infra/index.ts';
 import { executeSchedule } from '../run/execute.ts';
 import { profileNamed } from '../run/profiles.ts';
 import { verdictWord } from '../run/property.ts';
 import { loadSut } from '../run/suite.ts';
-import type { Schedule } from '../workload/schedule.ts';
+import { readScenarioResults } from '../report/results.ts';
 
 /**
  * Replays the exact schedule a report recorded (its shrunk counterexample, or its last run), so
  * a replay does not depend on the generators staying the same.
  */
-export async function replayReport(dir: string, options: { log: (l: string) => void; json?: boolean }): Promise<Validity> {
-  const resultsFile = path.join(dir, 'results.json');
-  let results: { sut: string; bug: string | null; profile: string; scenario: string; counterexample: { schedule: Schedule } | null };
-  try {
-    results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-  } catch (err) {
-    throw new HarnessError(`cannot read ${resultsFile}: ${(err as Error).message}`);
-  }
+export async function replayReport(dir: string, options: { log: (l: string) => void; json?: boolean } & Pick<StackOptions, 'provider' | 'basePort'>): Promise<Validity> {
+  const results = readScenarioResults(dir);
   const schedule = results.counterexample?.schedule;
   if (!schedule) throw new HarnessError(`${dir} recorded no counterexample to replay (its verdict was not a failure)`);
   const [sut, bug] = results.sut.split('+') as [string, string | undefined];
   const def = loadSut(sut);
   const profile = profileNamed(results.profile);
-  const stack = await startStack({ log: options.log });
+  const stack = await startStack({ provider: options.provider, basePort: options.basePort, log: options.log });
   try {
     await stack.prepareTemplate('sut_template', def.schemaSql);
     const runDir = path.join(dir, 'replays', new Date().toISOString().replace(/[:.]/g, '-'));

@@ -2,19 +2,11 @@ import type { Validity } from '../checker/index.ts';
 import { verdictWord } from '../run/property.ts';
 import type { SuiteOutcome } from '../run/suite.ts';
 import { describeStep } from '../workload/schedule.ts';
-import { faultKind } from '../nemesis/index.ts';
+import { describeFault } from '../nemesis/index.ts';
 
 /** Jepsen's exit codes: 0 valid, 1 anomalies found, 2 unknown. */
 export function exitCodeOf(valid: Validity): number {
   return valid === true ? 0 : valid === false ? 1 : 2;
-}
-
-export function describeFault(name: string, params: unknown): string {
-  try {
-    return faultKind(name).describe(params);
-  } catch {
-    return `${name} ${JSON.stringify(params)}`;
-  }
 }
 
 /** The summary table, then the detail of every failure and every unknown. */

@@ -39,6 +39,8 @@ export interface FaultEvent extends Base {
   readonly step: number;
   readonly fault: string;
   readonly target: string;
+  /** On fault-end: the lanes it acted on (links, processes, services), known once it started. */
+  readonly affects?: readonly string[];
   readonly detail?: string;
 }
 

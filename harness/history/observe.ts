@@ -84,6 +84,8 @@ export interface EffectRow {
   readonly eventId: string;
   readonly aggregateId: string;
   readonly seq: number;
+  /** When the SUT applied it (ms since epoch), if it says. */
+  readonly appliedAt?: number;
 }
 
 export interface FinalDbState {
@@ -100,7 +102,7 @@ export async function readFinalDbState(pgUrl: string, def: SutDefinition): Promi
     const dead = def.deadLetteredSql ? await c.query(def.deadLetteredSql) : { rows: [] };
     return {
       committed: committed.rows.map((r) => ({ eventId: r.event_id, opId: r.op_id, aggregateId: r.aggregate_id, seq: Number(r.seq), payload: r.payload })),
-      effects: effects.rows.map((r) => ({ eventId: r.event_id, aggregateId: r.aggregate_id, seq: Number(r.seq) })),
+      effects: effects.rows.map((r) => ({ eventId: r.event_id, aggregateId: r.aggregate_id, seq: Number(r.seq), ...(r.applied_at_ms != null ? { appliedAt: Number(r.applied_at_ms) } : {}) })),
       deadLettered: dead.rows.map((r) => r.event_id as string),
     };
   });

@@ -17,3 +17,9 @@ export function faultKind(name: string): FaultKind<unknown> {
   if (!kind) throw new Error(`unknown fault "${name}"; faults: ${Object.keys(FAULTS).join(', ')}`);
   return kind;
 }
+
+/** One line for people about a recorded fault step; an unknown fault still prints its parameters. */
+export function describeFault(name: string, params: unknown): string {
+  const kind = FAULTS[name];
+  return kind ? kind.describe(params) : `${name} ${JSON.stringify(params)}`;
+}

@@ -12,9 +12,16 @@ export interface FaultContext {
   readonly history: History;
 }
 
+/**
+ * What a fault acts on, as a lane of the report's timeline: a link, one SUT process, or a piece
+ * of the infrastructure.
+ */
+export type FaultLane = `link:${string}` | `process:${string}` | `service:${string}`;
+
 /** A fault in progress; heal() undoes it and is safe to call twice. */
 export interface ActiveFault {
   heal(): Promise<void>;
+  readonly affects: readonly FaultLane[];
 }
 
 /** Picks a replica of a role: an index taken modulo the number running, so shrinking stays valid. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { check, type Verdict } from '../checker/index.ts';
 import { drain } from '../history/drain.ts';
+import { eventTimes } from '../history/event-times.ts';
 import { History } from '../history/history.ts';
 import { readFinalDbState, readWholeTopic } from '../history/observe.ts';
 import { describeError } from '../infra/errors.ts';
@@ -10,7 +11,7 @@ import { faultKind, type ActiveFault, type FaultContext } from '../nemesis/index
 import { SutCluster } from '../sut/cluster.ts';
 import type { Role, SutDefinition } from '../sut/definition.ts';
 import type { Schedule } from '../workload/schedule.ts';
-import { WriterPool } from './writers.ts';
+import { BackgroundWrites, WriterPool } from './writers.ts';
 
 export interface RunSettings {
   readonly stack: Stack;
@@ -48,6 +49,7 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
   const c = schedule.concurrency;
   const healers: (() => Promise<void>)[] = [];
   let cluster: SutCluster | undefined;
+  let background: BackgroundWrites | undefined;
   let run: Awaited<ReturnType<Stack['newRun']>> | undefined;
   const finish = (fields: Omit<RunResult, 'schedule' | 'runDir' | 'durationMs'>): RunResult => {
     const result: RunResult = { ...fields, schedule, runDir, durationMs: Date.now() - started };
@@ -77,6 +79,7 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     const ctx: FaultContext = { stack, cluster, def, history };
     const writers = new WriterPool(c.writers, cluster, def, history);
     const windows: Promise<void>[] = [];
+    background = new BackgroundWrites(new WriterPool(1, cluster, def, history, 'background'));
 
     for (const [index, step] of schedule.steps.entries()) {
       if (step.kind === 'ops') {
@@ -96,19 +99,22 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
       }
       let healed: Promise<void> | undefined;
       const heal = () => {
+        const end = { type: 'fault-end', process: 'nemesis', faultId, step: index, fault: step.fault, target, affects: active.affects } as const;
         healed ??= active.heal().then(
-          () => void history.record({ type: 'fault-end', process: 'nemesis', faultId, step: index, fault: step.fault, target }),
-          (err) => void history.record({ type: 'fault-end', process: 'nemesis', faultId, step: index, fault: step.fault, target, detail: `heal failed: ${describeError(err)}` }),
+          () => void history.record(end),
+          (err) => void history.record({ ...end, detail: `heal failed: ${describeError(err)}` }),
         );
         return healed;
       };
       healers.push(heal);
-      windows.push(new Promise((r) => setTimeout(r, step.windowMs)).then(heal));
+      const open = background.windowOpened();
+      windows.push(new Promise((r) => setTimeout(r, step.windowMs)).then(heal).finally(open.close));
     }
 
     await writers.finish();
-    history.record({ type: 'phase', process: 'harness', phase: 'workload-done' });
     await Promise.all(windows);
+    await background.finish();
+    history.record({ type: 'phase', process: 'harness', phase: 'workload-done' });
     await healAll();
     const lastHealAt = Date.now();
     history.record({ type: 'phase', process: 'harness', phase: 'healed' });
@@ -123,7 +129,12 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     history.record({ type: 'phase', process: 'harness', phase: 'observed', detail: `${messages.length} messages, ${db.committed.length} committed events, ${db.effects.length} effects` });
 
     const commitTimes = new Map<string, number>();
-    for (const op of writers.ops) for (const e of op.events) commitTimes.set(e.eventId, op.completedAt);
+    const ops = [...writers.ops, ...background.ops];
+    for (const op of ops) for (const e of op.events) commitTimes.set(e.eventId, op.completedAt);
+    const effectTimes = new Map<string, number>();
+    for (const e of db.effects) if (e.appliedAt !== undefined && !effectTimes.has(e.eventId)) effectTimes.set(e.eventId, e.appliedAt);
+    const times = eventTimes({ committed: db.committed, messages, effects: db.effects, eventIdHeader: def.eventIdHeader, commitTimes });
+    fs.writeFileSync(path.join(runDir, 'events.json'), `${JSON.stringify(times)}\n`);
     const verdict = check({
       committed: db.committed,
       messages,
@@ -132,13 +143,15 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
       eventIdHeader: def.eventIdHeader,
       perAggregateOrder: def.guarantees.perAggregateOrder,
       commitTimes,
+      effectTimes,
       drain: drained,
-      ops: writers.ops,
+      ops,
     });
     return finish({ valid: verdict.valid, verdict, ...(verdict.unknownBecause ? { unknownBecause: verdict.unknownBecause } : {}) });
   } catch (err) {
     return finish({ valid: 'unknown', unknownBecause: `the harness could not complete the run: ${describeError(err)}` });
   } finally {
+    await background?.finish().catch(() => {});
     await healAll().catch(() => {});
     await cluster?.stopAll().catch(() => {});
     await run?.drop().catch(() => {});

@@ -19,8 +19,20 @@ export interface ScenarioOptions {
   readonly path?: string;
   readonly numRuns?: number;
   readonly log?: (line: string) => void;
+  /** Told of every execution as it ends, for progress bars. */
+  readonly onRun?: (event: RunProgress) => void;
   /** Builds the one-line command that replays a failure (path undefined: replay the recorded schedule). */
   readonly replayCommand: (seed: number, path: string | undefined) => string;
+}
+
+export interface RunProgress {
+  readonly scenario: string;
+  readonly phase: 'generated' | 'shrink';
+  /** 1-based, within its phase. */
+  readonly n: number;
+  /** Generated runs planned, or the shrinking budget. */
+  readonly of: number;
+  readonly valid: Validity;
 }
 
 export interface Failure {
@@ -43,6 +55,8 @@ export interface ScenarioOutcome {
   /** Every execution, shrinking included. */
   readonly executions: number;
   readonly results: readonly RunResult[];
+  /** For each result, whether it was a generated run or a shrinking step. */
+  readonly phases: readonly ('generated' | 'shrink')[];
   readonly failure?: Failure;
 }
 
@@ -58,6 +72,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   const seed = options.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
   options.log?.(`${scenario.name}: seed ${seed}, profile ${profile.name}`);
   const results: RunResult[] = [];
+  const phases: ('generated' | 'shrink')[] = [];
+  const numRuns = options.numRuns ?? profile.numRuns;
   // Failing runs by schedule. A timing-dependent failure may pass when shrinking tries the same
   // schedule again; the failure it showed once still stands.
   const failures = new Map<string, RunResult>();
@@ -77,6 +93,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     const runDir = path.join(options.dir, 'runs', `run-${String(results.length + 1).padStart(3, '0')}`);
     const result = await executeSchedule(settings, schedule, runDir);
     results.push(result);
+    const shrinking = runsToCatch !== undefined;
+    phases.push(shrinking ? 'shrink' : 'generated');
+    options.onRun?.({ scenario: scenario.name, phase: shrinking ? 'shrink' : 'generated', n: shrinking ? shrinkRuns : generated, of: shrinking ? profile.shrinkRuns : numRuns, valid: result.valid });
     const key = JSON.stringify(schedule);
     if (result.valid === false && !failures.has(key)) failures.set(key, result);
     const phase = runsToCatch === undefined ? `run ${generated}` : `shrink ${shrinkRuns}`;
@@ -91,12 +110,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   const replaying = options.path !== undefined;
   const details = await fc.check(property, {
     seed,
-    numRuns: options.numRuns ?? profile.numRuns,
+    numRuns,
     ...(replaying ? { path: options.path, endOnFailure: true } : {}),
     maxSkipsPerRun: 1_000_000,
   });
 
-  const common = { scenario: scenario.name, profile: profile.name, seed, executions: results.length, results };
+  const common = { scenario: scenario.name, profile: profile.name, seed, executions: results.length, results, phases };
   if (failures.size > 0) {
     // fast-check's counterexample is the smallest schedule that failed; should it have no run on
     // record, the first failure observed still stands: a violation is never dropped.

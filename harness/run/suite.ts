@@ -9,7 +9,9 @@ import { referenceSut } from '../sut/reference.ts';
 import { SCENARIOS, scenarioNamed } from '../../scenarios/index.ts';
 import type { RunSettings } from './execute.ts';
 import { profileNamed, type Profile } from './profiles.ts';
-import { runScenario, type ScenarioOutcome } from './property.ts';
+import { runScenario, type RunProgress, type ScenarioOutcome } from './property.ts';
+import { writeScenarioResults } from '../report/results.ts';
+import { rebuildIndex, writeScenarioReport } from '../report/write.ts';
 
 export interface SuiteOptions {
   /** 'reference', or (with the third-party contract) a manifest path. */
@@ -22,7 +24,9 @@ export interface SuiteOptions {
   readonly path?: string;
   readonly reportDir: string;
   readonly provider?: StackOptions['provider'];
+  readonly basePort?: number;
   readonly log?: (line: string) => void;
+  readonly onRun?: (event: RunProgress) => void;
   /** An already running stack to use (tests); otherwise one is started and stopped. */
   readonly stack?: Stack;
 }
@@ -80,7 +84,7 @@ export function replayCommand(o: { sut: string; bug?: string; scenario: string; 
  */
 export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
   const { def, profile, scenarios } = resolveSuite(options);
-  const stack = options.stack ?? (await startStack({ provider: options.provider, log: options.log }));
+  const stack = options.stack ?? (await startStack({ provider: options.provider, basePort: options.basePort, log: options.log }));
   const outcomes: (ScenarioOutcome & { dir: string })[] = [];
   try {
     await stack.prepareTemplate(TEMPLATE, def.schemaSql);
@@ -94,7 +98,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
     };
     const sutLabel = options.bug ? `${options.sut}+${options.bug}` : options.sut;
     for (const scenario of scenarios) {
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const startedAt = new Date();
+      const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
       const dir = path.join(options.reportDir, `${stamp}-${sutLabel.replace(/[^a-zA-Z0-9+_.-]/g, '_')}-${scenario.name}`);
       fs.mkdirSync(dir, { recursive: true });
       const outcome = await runScenario({
@@ -106,12 +111,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
         path: options.path,
         numRuns: options.runs,
         log: options.log,
+        onRun: options.onRun,
         replayCommand: (seed, p) =>
           p === undefined
             ? `npx outbox-chaos replay ${dir}`
             : replayCommand({ sut: options.sut, bug: options.bug, scenario: scenario.name, profile: profile.name, seed, path: p }),
       });
-      writeScenarioResults(dir, sutLabel, options.bug, outcome);
+      writeScenarioResults(dir, { sut: sutLabel, bug: options.bug, startedAt, outcome, replay: `npx outbox-chaos replay ${dir}` });
+      writeScenarioReport(dir);
+      rebuildIndex(options.reportDir);
       outcomes.push({ ...outcome, dir });
     }
   } finally {
@@ -119,35 +127,4 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
   }
   const valid = outcomes.some((o) => o.valid === false) ? false : outcomes.some((o) => o.valid === 'unknown') ? 'unknown' : true;
   return { valid, scenarios: outcomes };
-}
-
-function writeScenarioResults(dir: string, sut: string, bug: string | undefined, outcome: ScenarioOutcome): void {
-  const failure = outcome.failure;
-  const shown = failure?.result ?? outcome.results.at(-1);
-  const unknown = outcome.results.filter((r) => r.valid === 'unknown').map((r) => ({ run: path.basename(r.runDir), because: r.unknownBecause }));
-  const results = {
-    valid: outcome.valid,
-    sut,
-    bug: bug ?? null,
-    scenario: outcome.scenario,
-    profile: outcome.profile,
-    seed: outcome.seed,
-    executions: outcome.executions,
-    anomalies: failure?.result.verdict?.anomalies ?? [],
-    stats: shown?.verdict?.stats ?? {},
-    unknownRuns: unknown,
-    counterexample: failure
-      ? {
-          steps: failure.result.schedule.steps.length,
-          schedule: failure.result.schedule,
-          path: failure.path,
-          replay: failure.replay,
-          runsToCatch: failure.runsToCatch,
-          shrinkRuns: failure.shrinkRuns,
-          run: path.basename(failure.result.runDir),
-        }
-      : null,
-  };
-  fs.writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  if (shown) fs.copyFileSync(path.join(shown.runDir, 'history.jsonl'), path.join(dir, 'history.jsonl'));
 }

@@ -23,6 +23,7 @@ interface Job {
  */
 export class WriterPool {
   private readonly queue: Job[] = [];
+  private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly workers: Promise<void>[];
   private closed = false;
@@ -35,8 +36,19 @@ export class WriterPool {
     private readonly cluster: SutCluster,
     private readonly def: SutDefinition,
     private readonly history: History,
+    name = 'writer',
   ) {
-    this.workers = Array.from({ length: writers }, (_, i) => this.work(`writer-${i + 1}`));
+    this.workers = Array.from({ length: writers }, (_, i) => this.work(`${name}-${i + 1}`));
+  }
+
+  /** True while a writer is executing a write. */
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  /** Writes submitted and not yet taken by a writer. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Resolves once a writer has taken the job (not when it completes): steps then move on. */
@@ -64,7 +76,12 @@ export class WriterPool {
         continue;
       }
       this.waiting.shift()?.();
-      await this.execute(name, job);
+      this.running++;
+      try {
+        await this.execute(name, job);
+      } finally {
+        this.running--;
+      }
     }
   }
 
@@ -97,5 +114,55 @@ export class WriterPool {
       this.history.record({ type: result.type, process: writer, opId: op.op_id, step: job.step, error: result.error });
       this.ops.push({ opId: op.op_id, type: result.type, completedAt, events: [] });
     }
+  }
+}
+
+/** How often the background writer writes while a fault window is open. */
+const BACKGROUND_INTERVAL_MS = 100;
+
+/**
+ * Writes that keep coming while any fault window is open, one at a time, Jepsen style: a fault
+ * that sees no traffic tests nothing (an armed crash point never fires, a partition cuts no
+ * request in flight). The schedule's own bursts stay where the schedule puts them.
+ */
+export class BackgroundWrites {
+  private open = 0;
+  private n = 0;
+  private readonly timer: NodeJS.Timeout;
+  private finished: Promise<void> | undefined;
+
+  constructor(private readonly pool: WriterPool) {
+    this.timer = setInterval(() => this.tick(), BACKGROUND_INTERVAL_MS);
+  }
+
+  get ops(): WriterPool['ops'] {
+    return this.pool.ops;
+  }
+
+  /** Marks a fault window open until close() is called. */
+  windowOpened(): { close: () => void } {
+    this.open++;
+    let closed = false;
+    return {
+      close: () => {
+        if (closed) return;
+        closed = true;
+        this.open--;
+      },
+    };
+  }
+
+  /** Stops writing and waits for the write in flight. */
+  finish(): Promise<void> {
+    clearInterval(this.timer);
+    this.finished ??= this.pool.finish();
+    return this.finished;
+  }
+
+  private tick(): void {
+    // One write at a time: a write stuck behind a partition is not joined by a backlog.
+    if (this.open === 0 || this.pool.queued > 0 || this.pool.busy) return;
+    const n = this.n++;
+    void this.pool.submit(-1, { kind: 'ops', type: 'deposit', aggregate: n, to: n, count: 1, mode: 'commit' }, n);
   }
 }

@@ -166,22 +166,27 @@ export class SutCluster {
     this.emit({ process: name, what: 'stopped', pid: m.proc.pid });
   }
 
-  /** Starts a stopped, killed or crashed process again, with the same environment plus overrides. */
-  async restart(name: string, envOverrides: Record<string, string> = {}): Promise<void> {
+  /**
+   * Starts a stopped, killed or crashed process again, with the same environment plus overrides.
+   * A running process is SIGKILLed first, or stopped with SIGTERM when `graceful`.
+   */
+  async restart(name: string, envOverrides: Record<string, string> = {}, graceful = false): Promise<void> {
     const m = this.member(name);
-    if (m.proc.running) await this.kill(name);
+    if (m.proc.running) await (graceful ? this.stop(name) : this.kill(name));
     Object.assign(m.env, envOverrides);
     await this.launch(m);
   }
 
   /**
-   * Restarts a process with a crash point armed (the restart is itself a kill). Returns the
-   * incarnation, for disarm. A process that dies on its own is restarted unarmed by the supervisor.
+   * Restarts a process with a crash point armed. Returns the incarnation, for disarm. A process
+   * that dies on its own is restarted unarmed by the supervisor. The restart is graceful, so that
+   * arming is not itself a crash: a SIGKILLed consumer would keep its group membership for a whole
+   * session timeout, and its armed incarnation would get no partitions inside the window.
    */
   async arm(name: string, spec: string): Promise<number> {
     const crashEnv = this.def.crashEnv;
     if (!crashEnv) throw new HarnessError(`${this.def.name} declares no crash-point variable`);
-    await this.restart(name, { [crashEnv]: spec });
+    await this.restart(name, { [crashEnv]: spec }, true);
     return this.member(name).incarnation;
   }
 
@@ -191,7 +196,7 @@ export class SutCluster {
     const crashEnv = this.def.crashEnv;
     if (!crashEnv || m.env[crashEnv] === undefined) return;
     delete m.env[crashEnv];
-    if (m.incarnation === incarnation && m.proc.running) await this.restart(name);
+    if (m.incarnation === incarnation && m.proc.running) await this.restart(name, {}, true);
   }
 
   async stopAll(): Promise<void> {

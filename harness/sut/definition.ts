@@ -22,7 +22,10 @@ export interface SutDefinition {
    * event_id, op_id, aggregate_id, seq, payload (jsonb, exactly what Kafka must carry).
    */
   readonly committedEventsSql: string;
-  /** SQL over the final database: one row per applied effect, in apply order: event_id, aggregate_id, seq. */
+  /**
+   * SQL over the final database: one row per applied effect, in apply order: event_id,
+   * aggregate_id, seq, and optionally applied_at_ms (epoch milliseconds) for effect latency.
+   */
   readonly effectsSql: string;
   /** SQL: event ids the SUT dead-lettered on purpose (accounted for, not lost). */
   readonly deadLetteredSql?: string;

@@ -49,7 +49,7 @@ export function referenceSut(): SutDefinition {
                || CASE WHEN memo IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('memo', memo) END AS payload,
              written_at
         FROM ledger`,
-    effectsSql: `SELECT event_id::text, account_id AS aggregate_id, seq FROM effects ORDER BY apply_id`,
+    effectsSql: `SELECT event_id::text, account_id AS aggregate_id, seq, (extract(epoch FROM applied_at) * 1000)::float8 AS applied_at_ms FROM effects ORDER BY apply_id`,
     deadLetteredSql: `SELECT event_id::text FROM outbox WHERE dead_lettered_at IS NOT NULL`,
     guarantees: { perAggregateOrder: true },
     consumerCommitsOffsets: true,

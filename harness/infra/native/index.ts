@@ -5,7 +5,7 @@ import { trackDir, untrackDir } from '../cleanup.ts';
 import { HarnessError, describeError } from '../errors.ts';
 import type { Endpoint } from '../link-control.ts';
 import { LINK_NAMES, LINKS, linksTo, type LinkName } from '../links.ts';
-import { freePorts } from '../ports.ts';
+import { freePorts, portInUse } from '../ports.ts';
 import { ensureProvisioned, type Provisioned } from '../provision.ts';
 import { assembleStack, newStackId, type ServiceControl, type Stack } from '../stack.ts';
 import { NativeKafka, type KafkaLinkListener } from './kafka.ts';
@@ -16,6 +16,11 @@ export interface NativeStackOptions {
   readonly log?: (line: string) => void;
   /** Kafka's -Xmx; the default suits a 2-core, 24 GiB machine. */
   readonly kafkaHeap?: string;
+  /**
+   * Fixed, consecutive ports from here (NATIVE_PORT_COUNT of them), so that other programs can be
+   * pointed at a known address. Unset: free ports are chosen at run time.
+   */
+  readonly basePort?: number;
 }
 
 const HOST = '127.0.0.1';
@@ -43,6 +48,25 @@ async function component(name: string, work: () => Promise<void>): Promise<void>
 }
 
 const PORT_CLASH = /address already in use|EADDRINUSE|could not bind/i;
+
+/** PostgreSQL, the Kafka controller, Kafka's direct listener, Toxiproxy's API, then a proxy per link and a Kafka listener per Kafka link. */
+export const NATIVE_PORT_COUNT = 4 + LINK_NAMES.length + linksTo('kafka').length;
+
+function fixedPorts(base: number): number[] {
+  if (!Number.isInteger(base) || base < 1024 || base + NATIVE_PORT_COUNT - 1 > 65535) {
+    throw new HarnessError(`--base-port must be a whole number from 1024 to ${65535 - NATIVE_PORT_COUNT + 1} (the stack takes ${NATIVE_PORT_COUNT} ports)`);
+  }
+  return Array.from({ length: NATIVE_PORT_COUNT }, (_, i) => base + i);
+}
+
+const portRange = (base: number) => `127.0.0.1:${base}-${base + NATIVE_PORT_COUNT - 1}`;
+
+async function assertPortsFree(ports: readonly number[]): Promise<void> {
+  const taken = (await Promise.all(ports.map(async (p) => ((await portInUse(p)) ? p : undefined)))).filter((p) => p !== undefined);
+  if (taken.length > 0) {
+    throw new HarnessError(`port clash: ${taken.map((p) => `127.0.0.1:${p}`).join(', ')} ${taken.length === 1 ? 'is' : 'are'} already in use; the stack needs ${portRange(ports[0]!)} free (choose another --base-port, or leave it out to use free ports)`);
+  }
+}
 const START_ATTEMPTS = 3;
 
 /**
@@ -53,7 +77,15 @@ const START_ATTEMPTS = 3;
  * take one in between. Such a clash is retried with fresh ports a few times before it is reported.
  */
 export async function startNativeStack(options: NativeStackOptions = {}): Promise<Stack> {
+  if (options.basePort !== undefined) await assertPortsFree(fixedPorts(options.basePort));
   const provisioned = await ensureProvisioned({ log: options.log });
+  if (options.basePort !== undefined) {
+    // Fixed ports were asked for: a clash is the caller's to resolve, not ours to retry around.
+    return startOnce(provisioned, options).catch((err: unknown) => {
+      const message = describeError(err);
+      throw PORT_CLASH.test(message) ? new HarnessError(`port clash in ${portRange(options.basePort!)}: ${message}`) : err;
+    });
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(provisioned, options);
@@ -76,7 +108,8 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
   fs.chmodSync(dir, 0o755);
 
   const kafkaLinks = linksTo('kafka');
-  const [pgPort, controllerPort, directPort, apiPort, ...rest] = await freePorts(4 + kafkaLinks.length + LINK_NAMES.length);
+  const [pgPort, controllerPort, directPort, apiPort, ...rest] =
+    options.basePort === undefined ? await freePorts(NATIVE_PORT_COUNT) : fixedPorts(options.basePort);
   const proxyPorts = new Map(LINK_NAMES.map((link, i) => [link, rest[i]!]));
   const kafkaListenerPorts = new Map(kafkaLinks.map((link, i) => [link, rest[LINK_NAMES.length + i]!]));
 

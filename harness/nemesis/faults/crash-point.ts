@@ -34,6 +34,6 @@ export const crashPoint: FaultKind<CrashPointParams> = {
   async start(ctx, p) {
     const name = resolveTarget(ctx.cluster, p);
     const armed = await ctx.cluster.arm(name, `${p.point}@${p.pass}`);
-    return { heal: () => ctx.cluster.disarm(name, armed) };
+    return { heal: () => ctx.cluster.disarm(name, armed), affects: [`process:${name}`] };
   },
 };

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import type { ServiceControl, Stack } from '../../infra/stack.ts';
-import type { FaultKind } from '../types.ts';
+import type { FaultKind, FaultLane } from '../types.ts';
 
 /** kill -9 of one piece of infrastructure; it comes back on the same data when the window ends. */
-function serviceRestart(name: string, label: string, service: (stack: Stack) => ServiceControl): FaultKind<Record<string, never>> {
+function serviceRestart(name: string, label: string, lane: FaultLane, service: (stack: Stack) => ServiceControl): FaultKind<Record<string, never>> {
   return {
     name,
     params: () => fc.constant({}),
@@ -18,16 +18,17 @@ function serviceRestart(name: string, label: string, service: (stack: Stack) => 
           healed = true;
           await target.restart();
         },
+        affects: [lane],
       };
     },
   };
 }
 
 /** The Kafka broker; acknowledged messages must survive. */
-export const kafkaRestart = serviceRestart('kafka-restart', 'Kafka', (stack) => stack.kafka);
+export const kafkaRestart = serviceRestart('kafka-restart', 'Kafka', 'service:kafka', (stack) => stack.kafka);
 
 /** PostgreSQL, postmaster and backends; crash recovery runs from the WAL. */
-export const pgRestart = serviceRestart('pg-restart', 'PostgreSQL', (stack) => stack.postgres);
+export const pgRestart = serviceRestart('pg-restart', 'PostgreSQL', 'service:postgres', (stack) => stack.postgres);
 
 /** A consumer joins the group for the window, then leaves: two rebalances. */
 export const rebalance: FaultKind<Record<string, never>> = {
@@ -43,6 +44,7 @@ export const rebalance: FaultKind<Record<string, never>> = {
         healed = true;
         await ctx.cluster.stop(name);
       },
+      affects: [`process:${name}`],
     };
   },
 };

@@ -10,6 +10,6 @@ export const partition: FaultKind<{ link: LinkName }> = {
   async start(ctx, p) {
     const link = ctx.stack.link(p.link);
     await link.disable();
-    return { heal: () => link.enable() };
+    return { heal: () => link.enable(), affects: [`link:${p.link}`] };
   },
 };

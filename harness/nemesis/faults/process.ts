@@ -22,6 +22,7 @@ export const kill: FaultKind<ProcessTarget> = {
         healed = true;
         if (!ctx.cluster.isRunning(name)) await ctx.cluster.restart(name);
       },
+      affects: [`process:${name}`],
     };
   },
 };
@@ -34,6 +35,6 @@ export const pause: FaultKind<ProcessTarget> = {
   async start(ctx, p) {
     const name = resolveTarget(ctx.cluster, p);
     ctx.cluster.pause(name);
-    return { heal: async () => ctx.cluster.resume(name) };
+    return { heal: async () => ctx.cluster.resume(name), affects: [`process:${name}`] };
   },
 };

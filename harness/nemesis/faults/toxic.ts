@@ -51,6 +51,7 @@ export const toxic: FaultKind<ToxicParams> = {
         healed = true;
         await link.removeToxic(name);
       },
+      affects: [`link:${p.link}`],
     };
   },
 };

@@ -1,0 +1,56 @@
+import cliProgress from 'cli-progress';
+import pc from 'picocolors';
+import type { RunProgress } from '../run/property.ts';
+
+/** Where progress goes: a line log and, on an interactive terminal, one bar per scenario. */
+export interface ProgressSink {
+  log(line: string): void;
+  onRun(event: RunProgress): void;
+  stop(): void;
+}
+
+/** Bars only for a person at a terminal: never in CI, never when output is piped or captured. */
+export function barsWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+  return Boolean(process.stdout.isTTY && process.stderr.isTTY) && !ci;
+}
+
+/**
+ * Progress on stderr, so --json output on stdout stays clean. Without bars, each execution is
+ * one log line; with them, the bars carry it and only other lines are printed above them.
+ */
+export function createProgress(options: { bars: boolean }): ProgressSink {
+  if (!options.bars) {
+    return { log: (line) => process.stderr.write(`${line}\n`), onRun: () => {}, stop: () => {} };
+  }
+  const multi = new cliProgress.MultiBar(
+    {
+      stream: process.stderr,
+      format: ' {scenario} |{bar}| {value}/{total} {phase} {verdict}',
+      barsize: 24,
+      hideCursor: true,
+      clearOnComplete: false,
+      autopadding: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map<string, cliProgress.SingleBar>();
+  const verdictLabel = (v: RunProgress['valid']) => (v === true ? pc.green('valid') : v === false ? pc.red('INVALID') : pc.yellow('unknown'));
+  return {
+    log(line) {
+      // Per-execution lines are what the bars show; everything else goes above them.
+      if (/ (run|shrink) \d+: /.test(line)) return;
+      multi.log(`${line}\n`);
+    },
+    onRun(e) {
+      let bar = bars.get(e.scenario);
+      if (!bar) {
+        bar = multi.create(e.of, 0, { scenario: e.scenario.padEnd(20), phase: '', verdict: '' });
+        bars.set(e.scenario, bar);
+      }
+      bar.setTotal(e.of);
+      bar.update(e.n, { phase: e.phase === 'shrink' ? 'shrinking' : 'runs', verdict: verdictLabel(e.valid) });
+    },
+    stop: () => multi.stop(),
+  };
+}

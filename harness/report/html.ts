@@ -1,0 +1,240 @@
+import type { Anomaly } from '../checker/index.ts';
+import type { EventTimes } from '../history/event-times.ts';
+import type { HistoryEvent } from '../history/history.ts';
+import { describeStep } from '../workload/schedule.ts';
+import { describeFault } from '../nemesis/index.ts';
+import { chartLibrary, escapeHtml as h, scriptJson } from './assets.ts';
+import type { ScenarioResults } from './results.ts';
+import { buildTimeline, latencyPoints, throughputSeries, type Timeline } from './timeline.ts';
+
+export interface ReportInput {
+  readonly results: ScenarioResults;
+  readonly history: readonly HistoryEvent[];
+  readonly events: readonly EventTimes[];
+}
+
+const verdictText = (v: ScenarioResults['valid']) => (v === true ? 'valid' : v === false ? 'INVALID' : 'unknown');
+const verdictClass = (v: ScenarioResults['valid']) => (v === true ? 'valid' : v === false ? 'invalid' : 'unknown');
+
+/** One self-contained HTML page for one scenario's results: no network, charts inlined. */
+export function renderReport(input: ReportInput): string {
+  const { results } = input;
+  const timeline = buildTimeline(input.history);
+  const throughput = throughputSeries(input.events, timeline.t0, timeline.duration);
+  const latency = latencyPoints(input.events, timeline.t0);
+  const windows = timeline.spans.filter((s) => s.fault).map((s) => ({ from: s.from, to: s.to, label: s.label }));
+  const lib = chartLibrary();
+  const title = `${results.sut} · ${results.scenario}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>outbox-chaos: ${h(title)} (${verdictText(results.valid)})</title>
+<style>${lib.css}</style>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+  <h1>outbox-chaos <span class="muted">·</span> ${h(title)}</h1>
+  <span id="verdict" class="verdict ${verdictClass(results.valid)}" data-verdict="${verdictClass(results.valid)}">${verdictText(results.valid)}</span>
+</header>
+${summarySection(results)}
+${anomaliesSection(results.anomalies)}
+<section>
+  <h2>Timeline${results.shownRun ? ` <span class="muted">(${h(results.shownRun)})</span>` : ''}</h2>
+  <p class="muted">Fault windows are shaded on the lane they hit; hatched: a process down or paused. Dashed lines: end of workload, healed, drained, observed.</p>
+  ${timelineSvg(timeline)}
+</section>
+<section>
+  <h2>Throughput</h2>
+  <p class="muted">Events per second, in ${throughput.bucketSeconds} s buckets; fault windows shaded.</p>
+  <div id="throughput" class="chart" data-points="${input.events.length}"></div>
+</section>
+<section>
+  <h2>Latency</h2>
+  <p class="muted">Per committed event: commit → first publish to Kafka, and commit → first effect, by commit time.</p>
+  <div id="latency" class="chart" data-points="${latency.x.length}"></div>
+</section>
+${scheduleSection(results)}
+${statsSection(results.stats)}
+${runsSection(results)}
+<footer class="muted">Written by outbox-chaos. The history of the run shown is history.jsonl next to this file.</footer>
+<script id="report-data" type="application/json">${scriptJson({ throughput, latency, windows })}</script>
+<script>${lib.js}</script>
+<script>${CLIENT}</script>
+</body>
+</html>
+`;
+}
+
+function summarySection(r: ScenarioResults): string {
+  const rows: [string, string][] = [
+    ['SUT', h(r.sut)],
+    ['scenario', h(r.scenario)],
+    ['profile', h(r.profile)],
+    ['seed', h(r.seed)],
+    ['started', h(r.startedAt || 'unknown')],
+    ['executions', h(r.executions)],
+  ];
+  if (r.counterexample) {
+    rows.push(['caught at', `generated run ${h(r.counterexample.runsToCatch)}, shrunk to ${h(r.counterexample.steps)} step(s) in ${h(r.counterexample.shrinkRuns)} shrink run(s)`]);
+  }
+  for (const u of r.unknownRuns) rows.push([`unknown: ${h(u.run)}`, h(u.because ?? 'no reason recorded')]);
+  rows.push(['replay', `<code id="replay">${h(r.replay)}</code>`]);
+  return `<section><h2>Summary</h2><dl class="summary">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></section>`;
+}
+
+function anomaliesSection(anomalies: readonly Anomaly[]): string {
+  const rows = anomalies.length
+    ? anomalies
+        .map(
+          (a) =>
+            `<tr class="anomaly" data-kind="${h(a.kind)}"><td><strong>${h(a.kind)}</strong></td><td>${h(a.aggregateId ?? '')}</td><td>${h(a.detail)}</td><td>${a.eventIds.map((id) => `<code>${h(id)}</code>`).join(' ')}</td></tr>`,
+        )
+        .join('\n')
+    : '<tr class="none"><td colspan="4">No anomalies.</td></tr>';
+  return `<section><h2>Anomalies</h2>
+<table id="anomalies"><thead><tr><th>kind</th><th>aggregate</th><th>detail</th><th>event ids</th></tr></thead><tbody>
+${rows}
+</tbody></table></section>`;
+}
+
+const FAULT_COLOURS: Record<string, string> = {
+  partition: '#d62728', toxic: '#ff7f0e', kill: '#9467bd', pause: '#8c564b', 'crash-point': '#e377c2',
+  'kafka-restart': '#1f77b4', 'pg-restart': '#17becf', rebalance: '#bcbd22', down: '#7f7f7f', paused: '#8c564b',
+};
+const MARK_COLOURS: Record<string, string> = { ok: '#2ca02c', fail: '#7f7f7f', info: '#ff7f0e', killed: '#d62728', exited: '#d62728', stopped: '#7f7f7f', started: '#2ca02c' };
+
+function timelineSvg(t: Timeline): string {
+  const labelW = 140;
+  const plotW = 960;
+  const laneH = 20;
+  const top = 8;
+  const axisH = 24;
+  const height = top + t.lanes.length * laneH + axisH;
+  const x = (sec: number) => labelW + (Math.max(0, Math.min(sec, t.duration)) / t.duration) * plotW;
+  const laneY = new Map(t.lanes.map((l, i) => [l.id, top + i * laneH]));
+  const out: string[] = [];
+  out.push(`<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${labelW + plotW + 10} ${height}" role="img" aria-label="timeline of faults and processes">`);
+  out.push('<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#999" opacity="0.5"/></pattern></defs>');
+  t.lanes.forEach((lane, i) => {
+    const y = top + i * laneH;
+    out.push(`<rect class="lane lane-${lane.group}" x="${labelW}" y="${y}" width="${plotW}" height="${laneH}" fill="${i % 2 ? '#fafafa' : '#f0f0f0'}"/>`);
+    out.push(`<text x="${labelW - 6}" y="${y + laneH * 0.7}" text-anchor="end" class="lane-label">${h(lane.label)}</text>`);
+  });
+  for (const s of t.spans) {
+    const y = laneY.get(s.lane);
+    if (y === undefined) continue;
+    const w = Math.max(2, x(s.to) - x(s.from));
+    const fill = s.fault ? FAULT_COLOURS[s.kind] ?? '#d62728' : 'url(#hatch)';
+    out.push(`<rect class="${s.fault ? 'fault' : 'state'}" data-fault="${h(s.kind)}" x="${x(s.from).toFixed(1)}" y="${y + 2}" width="${w.toFixed(1)}" height="${laneH - 4}" fill="${fill}" fill-opacity="${s.fault ? 0.45 : 1}"><title>${h(s.label)}: ${s.from.toFixed(2)}–${s.to.toFixed(2)} s</title></rect>`);
+  }
+  for (const m of t.marks) {
+    const y = laneY.get(m.lane);
+    if (y === undefined) continue;
+    const cx = x(m.at).toFixed(1);
+    out.push(`<circle class="mark mark-${h(m.kind)}" cx="${cx}" cy="${y + laneH / 2}" r="${m.lane === 'writes' ? 2.5 : 4}" fill="${MARK_COLOURS[m.kind] ?? '#333'}"><title>${h(m.label)} at ${m.at.toFixed(2)} s</title></circle>`);
+  }
+  const bottom = top + t.lanes.length * laneH;
+  for (const p of t.phases) {
+    const px = x(p.at).toFixed(1);
+    out.push(`<line class="phase" x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" stroke="#555" stroke-dasharray="3,3"><title>${h(p.label)} at ${p.at.toFixed(2)} s</title></line>`);
+  }
+  const step = niceStep(t.duration / 10);
+  for (let sec = 0; sec <= t.duration + 1e-9; sec += step) {
+    out.push(`<line x1="${x(sec)}" x2="${x(sec)}" y1="${bottom}" y2="${bottom + 4}" stroke="#333"/><text x="${x(sec)}" y="${bottom + 16}" text-anchor="middle" class="tick">${+sec.toFixed(2)} s</text>`);
+  }
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+function niceStep(raw: number): number {
+  const pow = 10 ** Math.floor(Math.log10(Math.max(raw, 1e-3)));
+  return [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
+}
+
+function scheduleSection(r: ScenarioResults): string {
+  const c = r.counterexample;
+  if (!c) return `<section><h2>Schedule</h2><p>No counterexample: every generated schedule ${r.valid === true ? 'passed' : 'passed or could not be judged'}.</p></section>`;
+  const cc = c.schedule.concurrency;
+  const steps = c.schedule.steps.map((s) => `<li>${h(describeStep(s, describeFault))}</li>`).join('');
+  return `<section><h2>Shrunk schedule</h2>
+<p>${cc.writers} writer(s), ${cc.relays} relay(s), ${cc.consumers} consumer(s), ${cc.partitions} partition(s); seed ${h(r.seed)}, path ${h(c.path ?? '(none: replay the recorded schedule)')}</p>
+<ol id="schedule">${steps}</ol>
+<p>Replay: <code>${h(c.replay)}</code></p></section>`;
+}
+
+function statsSection(stats: ScenarioResults['stats']): string {
+  const rows = Object.entries(stats).map(([k, v]) => `<tr><td>${h(k)}</td><td class="num">${v === null ? '–' : h(Number.isInteger(v) ? v : v.toFixed(3))}</td></tr>`);
+  return `<section><h2>Measures</h2><table id="stats"><tbody>${rows.join('') || '<tr><td>none recorded</td></tr>'}</tbody></table></section>`;
+}
+
+function runsSection(r: ScenarioResults): string {
+  if (!r.runs.length) return '';
+  const rows = r.runs.map(
+    (run) =>
+      `<tr class="${verdictClass(run.valid)}"><td>${h(run.run)}</td><td>${h(run.phase)}</td><td>${verdictText(run.valid)}</td><td class="num">${run.steps}</td><td class="num">${(run.durationMs / 1000).toFixed(1)} s</td><td>${h(run.unknownBecause ?? (run.anomalies ? `${run.anomalies} anomaly kind(s)` : ''))}</td></tr>`,
+  );
+  return `<section><h2>Executions</h2><table id="runs"><thead><tr><th>run</th><th>phase</th><th>verdict</th><th>steps</th><th>time</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+const STYLE = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 1180px; padding: 0 1em; color: #222; }
+header { display: flex; align-items: center; gap: 1em; }
+h1 { font-size: 1.4em; margin: 0; } h2 { font-size: 1.1em; margin-top: 1.6em; }
+.muted { color: #777; font-weight: normal; }
+.verdict { padding: 0.2em 0.7em; border-radius: 4px; color: #fff; font-weight: bold; }
+.verdict.valid { background: #2ca02c; } .verdict.invalid { background: #d62728; } .verdict.unknown { background: #ff7f0e; }
+table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
+td.num { text-align: right; } tr.invalid td { background: #fde8e8; } tr.unknown td { background: #fff3e0; }
+code { font: 12px ui-monospace, monospace; background: #f4f4f4; padding: 1px 3px; word-break: break-all; }
+dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 2px 1em; } dt { color: #555; } dd { margin: 0; }
+svg#timeline { width: 100%; height: auto; font: 11px system-ui, sans-serif; }
+.chart { min-height: 300px; } .chart .empty { color: #777; padding: 2em; }
+`;
+
+// The page's own script: draws the two charts with the inlined uPlot and shades fault windows.
+const CLIENT = `
+(function () {
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  function shade(u) {
+    var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
+    ctx.save();
+    ctx.fillStyle = 'rgba(214, 39, 40, 0.12)';
+    data.windows.forEach(function (w) {
+      var x0 = u.valToPos(w.from, 'x', true), x1 = u.valToPos(w.to, 'x', true);
+      ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
+    });
+    ctx.restore();
+  }
+  function width(el) { return Math.max(400, el.clientWidth || 960); }
+  function draw(id, series, columns, yLabel, points) {
+    var el = document.getElementById(id);
+    if (!columns[0].length) { el.innerHTML = '<div class="empty">No events were observed in this run.</div>'; return; }
+    var opts = {
+      width: width(el), height: 300,
+      scales: { x: { time: false } },
+      axes: [{ label: 'seconds since the run began' }, { label: yLabel }],
+      series: [{ label: 's' }].concat(series.map(function (s) {
+        return points
+          ? { label: s.label, stroke: s.colour, paths: function () { return null; }, points: { show: true, size: 5, stroke: s.colour, fill: s.colour } }
+          : { label: s.label, stroke: s.colour, width: 2 };
+      })),
+      hooks: { drawClear: [shade] }
+    };
+    new uPlot(opts, columns, el);
+  }
+  var t = data.throughput;
+  draw('throughput', [
+    { label: 'committed/s', colour: '#1f77b4' },
+    { label: 'published/s', colour: '#ff7f0e' },
+    { label: 'applied/s', colour: '#2ca02c' }
+  ], [t.x, t.committed, t.published, t.applied], 'events per second', false);
+  var l = data.latency;
+  draw('latency', [
+    { label: 'commit → publish (ms)', colour: '#ff7f0e' },
+    { label: 'commit → effect (ms)', colour: '#2ca02c' }
+  ], [l.x, l.publishMs, l.effectMs], 'milliseconds', true);
+})();
+`;

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Anomaly, Validity } from '../checker/index.ts';
+import { HarnessError } from '../infra/errors.ts';
+import type { ScenarioOutcome } from '../run/property.ts';
+import type { Schedule } from '../workload/schedule.ts';
+
+/** One execution of a scenario, as listed in results.json. */
+export interface RunSummary {
+  readonly run: string;
+  readonly phase: 'generated' | 'shrink' | 'replay';
+  readonly valid: Validity;
+  readonly steps: number;
+  readonly durationMs: number;
+  readonly anomalies: number;
+  readonly unknownBecause?: string;
+}
+
+/** results.json: the verdict of one scenario against one SUT, and everything needed to replay it. */
+export interface ScenarioResults {
+  readonly valid: Validity;
+  readonly sut: string;
+  readonly bug: string | null;
+  readonly scenario: string;
+  readonly profile: string;
+  readonly seed: number;
+  readonly startedAt: string;
+  readonly executions: number;
+  readonly anomalies: readonly Anomaly[];
+  readonly stats: Readonly<Record<string, number | null>>;
+  readonly unknownRuns: readonly { run: string; because: string | undefined }[];
+  /** The run the report's charts and history show: the counterexample, else the last run. */
+  readonly shownRun: string | null;
+  readonly replay: string;
+  readonly runs: readonly RunSummary[];
+  readonly counterexample: {
+    readonly steps: number;
+    readonly schedule: Schedule;
+    readonly path: string | null;
+    readonly replay: string;
+    readonly runsToCatch: number;
+    readonly shrinkRuns: number;
+    readonly run: string;
+  } | null;
+}
+
+export const RESULTS_FILE = 'results.json';
+
+/**
+ * Writes results.json, and copies the history and event timings of the run the report shows
+ * next to it, so the folder reads on its own.
+ */
+export function writeScenarioResults(dir: string, o: { sut: string; bug?: string; startedAt: Date; outcome: ScenarioOutcome; replay: string }): ScenarioResults {
+  const { outcome } = o;
+  const failure = outcome.failure;
+  const shown = failure?.result ?? outcome.results.at(-1);
+  const results: ScenarioResults = {
+    valid: outcome.valid,
+    sut: o.sut,
+    bug: o.bug ?? null,
+    scenario: outcome.scenario,
+    profile: outcome.profile,
+    seed: outcome.seed,
+    startedAt: o.startedAt.toISOString(),
+    executions: outcome.executions,
+    anomalies: failure?.result.verdict?.anomalies ?? [],
+    stats: shown?.verdict?.stats ?? {},
+    unknownRuns: outcome.results.filter((r) => r.valid === 'unknown').map((r) => ({ run: path.basename(r.runDir), because: r.unknownBecause })),
+    shownRun: shown ? path.basename(shown.runDir) : null,
+    replay: failure?.replay ?? o.replay,
+    runs: outcome.results.map((r, i) => ({
+      run: path.basename(r.runDir),
+      phase: outcome.phases[i] ?? 'generated',
+      valid: r.valid,
+      steps: r.schedule.steps.length,
+      durationMs: r.durationMs,
+      anomalies: r.verdict?.anomalies.length ?? 0,
+      ...(r.unknownBecause ? { unknownBecause: r.unknownBecause } : {}),
+    })),
+    counterexample: failure
+      ? {
+          steps: failure.result.schedule.steps.length,
+          schedule: failure.result.schedule,
+          path: failure.path,
+          replay: failure.replay,
+          runsToCatch: failure.runsToCatch,
+          shrinkRuns: failure.shrinkRuns,
+          run: path.basename(failure.result.runDir),
+        }
+      : null,
+  };
+  fs.writeFileSync(path.join(dir, RESULTS_FILE), `${JSON.stringify(results, null, 2)}\n`);
+  if (shown) {
+    for (const file of ['history.jsonl', 'events.json', 'schedule.json']) {
+      const from = path.join(shown.runDir, file);
+      if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dir, file));
+    }
+  }
+  return results;
+}
+
+/** Reads a report folder's results.json; a missing or unreadable one is bad input, said plainly. */
+export function readScenarioResults(dir: string): ScenarioResults {
+  const file = path.join(dir, RESULTS_FILE);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new HarnessError(`cannot read ${file}: ${why}; is ${dir} a report folder written by "outbox-chaos run"?`);
+  }
+  const r = parsed as Partial<ScenarioResults>;
+  if (typeof r !== 'object' || r === null || !('valid' in r) || typeof r.scenario !== 'string' || typeof r.sut !== 'string') {
+    throw new HarnessError(`${file} is not an outbox-chaos results file (no valid, sut and scenario fields)`);
+  }
+  return { runs: [], unknownRuns: [], anomalies: [], stats: {}, shownRun: null, replay: '', startedAt: '', ...r } as ScenarioResults;
+}
