@@ -35,7 +35,8 @@ export function createProgress(options: { bars: boolean }): ProgressSink {
     cliProgress.Presets.shades_classic,
   );
   const bars = new Map<string, cliProgress.SingleBar>();
-  const verdictLabel = (v: RunProgress['valid']) => (v === true ? pc.green('valid') : v === false ? pc.red('INVALID') : pc.yellow('unknown'));
+  const verdictLabel = (v: RunProgress['valid']) =>
+    v === undefined ? '' : v === true ? pc.green('valid') : v === false ? pc.red('INVALID') : pc.yellow('unknown');
   return {
     log(line) {
       // Per-execution lines are what the bars show; everything else goes above them.

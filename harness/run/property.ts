@@ -32,7 +32,8 @@ export interface RunProgress {
   readonly n: number;
   /** Generated runs planned, or the shrinking budget. */
   readonly of: number;
-  readonly valid: Validity;
+  /** The verdict of execution n; undefined for the event that announces a scenario (n = 0). */
+  readonly valid?: Validity;
 }
 
 export interface Failure {
@@ -71,6 +72,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   const arb = scheduleArb(shape, faultArbs(scenario, settings.def, shape));
   const seed = options.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
   options.log?.(`${scenario.name}: seed ${seed}, profile ${profile.name}`);
+  options.onRun?.({ scenario: scenario.name, phase: 'generated', n: 0, of: options.numRuns ?? profile.numRuns });
   const results: RunResult[] = [];
   const phases: ('generated' | 'shrink')[] = [];
   const numRuns = options.numRuns ?? profile.numRuns;

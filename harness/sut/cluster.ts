@@ -39,6 +39,8 @@ interface Member {
   proc: ManagedProcess;
   /** Counts launches, so a stale disarm cannot touch a newer incarnation. */
   incarnation: number;
+  /** Where the harness arms crash points in the running process, if the SUT reads such a file. */
+  readonly crashFile?: string;
   /** Set when the harness itself ends the process, so the exit is not taken for a crash. */
   expectingExit: boolean;
   paused: boolean;
@@ -48,6 +50,7 @@ interface Member {
 export class SutCluster {
   private readonly members = new Map<string, Member>();
   private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private armings = 0;
   private closed = false;
 
   private constructor(
@@ -119,7 +122,9 @@ export class SutCluster {
     }
     const crash = this.options.crashAt?.[role];
     if (crash && this.def.crashEnv) env[this.def.crashEnv] = crash;
-    const member: Member = { name, role, replica, env, port, proc: undefined as unknown as ManagedProcess, incarnation: 0, expectingExit: false, paused: false };
+    const crashFile = this.def.crashFileEnv ? path.join(this.options.logDir, `${name}.crash`) : undefined;
+    if (crashFile) env[this.def.crashFileEnv!] = crashFile;
+    const member: Member = { name, role, replica, env, port, crashFile, proc: undefined as unknown as ManagedProcess, incarnation: 0, expectingExit: false, paused: false };
     this.members.set(name, member);
     await this.launch(member);
     return name;
@@ -178,25 +183,39 @@ export class SutCluster {
   }
 
   /**
-   * Restarts a process with a crash point armed. Returns the incarnation, for disarm. A process
-   * that dies on its own is restarted unarmed by the supervisor. The restart is graceful, so that
-   * arming is not itself a crash: a SIGKILLed consumer would keep its group membership for a whole
-   * session timeout, and its armed incarnation would get no partitions inside the window.
+   * Arms a crash point in a process and returns a token for disarm. A process that dies on its own
+   * is restarted unarmed by the supervisor.
+   *
+   * Where the SUT reads a crash file, the point is armed in the running process. Otherwise the
+   * process is restarted with the point in its environment, gracefully, so that arming is not
+   * itself a crash: a SIGKILLed consumer would keep its group membership for a session timeout.
    */
-  async arm(name: string, spec: string): Promise<number> {
+  async arm(name: string, spec: string): Promise<string> {
+    const m = this.member(name);
+    if (m.crashFile) {
+      // A fresh comment makes re-arming the same point a change the SUT sees.
+      const token = `${spec} #${m.incarnation}.${++this.armings}`;
+      fs.writeFileSync(`${m.crashFile}.tmp`, `${token}\n`);
+      fs.renameSync(`${m.crashFile}.tmp`, m.crashFile);
+      return token;
+    }
     const crashEnv = this.def.crashEnv;
     if (!crashEnv) throw new HarnessError(`${this.def.name} declares no crash-point variable`);
     await this.restart(name, { [crashEnv]: spec }, true);
-    return this.member(name).incarnation;
+    return String(this.member(name).incarnation);
   }
 
-  /** Takes an armed crash point away, restarting the process only if that incarnation still runs armed. */
-  async disarm(name: string, incarnation: number): Promise<void> {
+  /** Takes an armed crash point away, if it is still the one armed. */
+  async disarm(name: string, token: string): Promise<void> {
     const m = this.member(name);
+    if (m.crashFile) {
+      if (readIfExists(m.crashFile)?.trim() === token) fs.rmSync(m.crashFile, { force: true });
+      return;
+    }
     const crashEnv = this.def.crashEnv;
     if (!crashEnv || m.env[crashEnv] === undefined) return;
     delete m.env[crashEnv];
-    if (m.incarnation === incarnation && m.proc.running) await this.restart(name, {}, true);
+    if (String(m.incarnation) === token && m.proc.running) await this.restart(name, {}, true);
   }
 
   async stopAll(): Promise<void> {
@@ -208,6 +227,7 @@ export class SutCluster {
         m.expectingExit = true;
         if (m.paused) m.proc.signal('SIGCONT');
         if (m.proc.running) await m.proc.kill();
+        if (m.crashFile) fs.rmSync(m.crashFile, { force: true });
       }),
     );
   }
@@ -240,6 +260,7 @@ export class SutCluster {
       if (!m.expectingExit && !this.closed && this.options.restartCrashedAfterMs !== undefined) {
         // The supervisor brings it back unarmed: an armed point would fire again at once.
         if (this.def.crashEnv) delete m.env[this.def.crashEnv];
+        if (m.crashFile) fs.rmSync(m.crashFile, { force: true });
         const timer = setTimeout(() => {
           this.restartTimers.delete(timer);
           // Not if the harness has since taken the process down on purpose.
@@ -269,6 +290,14 @@ export class SutCluster {
 
   private emit(event: ProcessEvent): void {
     this.options.onEvent?.(event);
+  }
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -39,6 +39,12 @@ export interface SutDefinition {
   readonly bugs?: { readonly env: string; readonly variants: readonly string[] };
   /** The env var that takes crash points, as <point>@<pass> (see reference-impl/README.md). */
   readonly crashEnv?: string;
+  /**
+   * The env var naming a file the SUT reads crash points from at every pass (same syntax, text
+   * after # ignored, counting passes afresh whenever the text changes). With it, the harness arms
+   * a point in a running process; without it, arming restarts the process with crashEnv set.
+   */
+  readonly crashFileEnv?: string;
   /** Named code points, per role, where the SUT can be told to SIGKILL itself. */
   readonly crashPoints?: Partial<Record<Role, readonly string[]>>;
 }

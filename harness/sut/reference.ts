@@ -61,6 +61,7 @@ export function referenceSut(): SutDefinition {
       ],
     },
     crashEnv: 'OUTBOX_CRASH_AT',
+    crashFileEnv: 'OUTBOX_CRASH_FILE',
     crashPoints: {
       app: ['app.before-commit', 'app.after-commit'],
       relay: ['relay.after-claim', 'relay.after-publish-before-mark', 'relay.after-mark', 'relay.after-mark-before-publish'],

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+
 /**
  * Crash points: OUTBOX_CRASH_AT names code points where the process kills itself with SIGKILL,
  * as a power cut would, so no cleanup or shutdown hook runs.
@@ -6,6 +8,10 @@
  *   OUTBOX_CRASH_AT=consumer.after-effect-before-offset@3  crash at the 3rd pass, deterministically
  *
  * Several entries are separated by commas.
+ *
+ * OUTBOX_CRASH_FILE names a file holding the same syntax, read at every pass, so a harness can arm
+ * a point in a running process. Text after # is ignored; whenever the text changes, passes are
+ * counted afresh (a harness re-arming the same point writes a new comment).
  */
 
 export const CRASH_POINTS = [
@@ -36,11 +42,36 @@ function parse(spec: string | undefined): Map<string, Rule> {
   return rules;
 }
 
-const rules = parse(process.env.OUTBOX_CRASH_AT);
+const envRules = parse(process.env.OUTBOX_CRASH_AT);
+const crashFile = process.env.OUTBOX_CRASH_FILE;
 const passes = new Map<string, number>();
+let fileText = '';
+let fileRules = new Map<string, Rule>();
+
+function currentRules(): Map<string, Rule> {
+  if (!crashFile) return envRules;
+  let text = '';
+  try {
+    text = fs.readFileSync(crashFile, 'utf8');
+  } catch {
+    // No file: nothing armed.
+  }
+  if (text !== fileText) {
+    fileText = text;
+    const spec = text.split('#')[0]!.trim();
+    try {
+      fileRules = new Map([...envRules, ...parse(spec)]);
+    } catch (err) {
+      process.stderr.write(`OUTBOX_CRASH_FILE ${crashFile}: ${(err as Error).message}\n`);
+      fileRules = envRules;
+    }
+    passes.clear();
+  }
+  return fileRules;
+}
 
 export function crashPoint(point: CrashPoint): void {
-  const rule = rules.get(point);
+  const rule = currentRules().get(point);
   if (!rule) return;
   const pass = (passes.get(point) ?? 0) + 1;
   passes.set(point, pass);

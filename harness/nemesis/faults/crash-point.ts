@@ -9,9 +9,9 @@ export interface CrashPointParams extends ProcessTarget {
 }
 
 /**
- * Arms a named crash point of the SUT (declared in its definition) in one process: the process
- * is restarted with the point armed and SIGKILLs itself when it gets there. The supervisor brings
- * it back unarmed; healing disarms it if it never fired.
+ * Arms a named crash point of the SUT (declared in its definition) in one process, which SIGKILLs
+ * itself when it gets there (see SutCluster.arm). The supervisor brings it back unarmed; healing
+ * disarms it if it never fired.
  */
 export const crashPoint: FaultKind<CrashPointParams> = {
   name: 'crash-point',
