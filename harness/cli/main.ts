@@ -114,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
         seed: flags.seed,
         ...stackOptions(flags),
         log: progress.log,
+        onRun: (e) => progress.onRun(e),
         print: flags.json ? undefined : (l) => process.stdout.write(`${l}\n`),
       });
       if (flags.json) process.stdout.write(`${JSON.stringify(matrix, null, 2)}\n`);
@@ -152,8 +153,11 @@ async function main(argv: string[]): Promise<number> {
       // Help and version are not errors; every other parse problem is bad input.
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
     }
+    progress.stop();
     process.stderr.write(`outbox-chaos: ${describeError(err)}\n`);
     return 2;
+  } finally {
+    progress.stop();
   }
 }
 

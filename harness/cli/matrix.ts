@@ -1,6 +1,6 @@
 import type { Validity } from '../checker/index.ts';
 import { startStack, type Stack, type StackOptions } from '../infra/index.ts';
-import { runSuite, loadSut } from '../run/suite.ts';
+import { runSuite, type SuiteOptions, loadSut } from '../run/suite.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 import { HarnessError } from '../infra/errors.ts';
 
@@ -15,6 +15,7 @@ export interface MatrixOptions {
   /** One fast-check seed for every cell, so every variant meets the same schedules. */
   readonly seed?: number;
   readonly log?: (line: string) => void;
+  readonly onRun?: SuiteOptions['onRun'];
   readonly print?: (line: string) => void;
   /** An already running stack to use; otherwise one is started and stopped. */
   readonly stack?: Stack;
@@ -58,7 +59,7 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
       const cells: MatrixCell[] = [];
       for (const scenario of scenarios) {
         const started = Date.now();
-        const suite = await runSuite({ sut: options.sut, bug: variant, scenarios: [scenario], profile: options.profile, reportDir: options.reportDir, stack, log: options.log, seed: options.seed });
+        const suite = await runSuite({ sut: options.sut, bug: variant, scenarios: [scenario], profile: options.profile, reportDir: options.reportDir, stack, log: options.log, onRun: options.onRun, seed: options.seed });
         const s = suite.scenarios[0]!;
         const cell: MatrixCell = {
           scenario,

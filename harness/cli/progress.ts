@@ -35,6 +35,7 @@ export function createProgress(options: { bars: boolean }): ProgressSink {
     cliProgress.Presets.shades_classic,
   );
   const bars = new Map<string, cliProgress.SingleBar>();
+  let stopped = false;
   const verdictLabel = (v: RunProgress['valid']) =>
     v === undefined ? '' : v === true ? pc.green('valid') : v === false ? pc.red('INVALID') : pc.yellow('unknown');
   return {
@@ -52,6 +53,10 @@ export function createProgress(options: { bars: boolean }): ProgressSink {
       bar.setTotal(e.of);
       bar.update(e.n, { phase: e.phase === 'shrink' ? 'shrinking' : 'runs', verdict: verdictLabel(e.valid) });
     },
-    stop: () => multi.stop(),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      multi.stop();
+    },
   };
 }
