@@ -43,6 +43,7 @@ describe('outbox-chaos CLI', () => {
     [['report', '/nonexistent/reports'], /cannot read the report folder \/nonexistent\/reports: no such folder/],
     [['replay', os.tmpdir()], /cannot read .*results.json: no such file; is .* a report folder/],
     [['infra', 'up', '--name', 'a/b'], /--name must be letters, digits/],
+    [['run', '--sut', '/nonexistent/outbox-chaos.json'], /cannot read the SUT manifest \/nonexistent\/outbox-chaos.json: no such file/],
   ])('bad input %j is one clear line and exit 2, before any stack starts', async (args, message) => {
     const started = Date.now();
     const { code, stderr, stdout } = await cli(args as string[]);
@@ -97,7 +98,19 @@ describe('outbox-chaos CLI', () => {
     const report = await cli(['report', reportDir]);
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toMatch(/index.html: 2 report\(s\)/);
+
   }, 180_000);
+
+  it('any implementation through its manifest: the minimal example runs and passes', async () => {
+    const manifest = path.join(PROJECT_ROOT, 'examples', 'minimal-sut', 'outbox-chaos.json');
+    const run = await cli(['run', '--sut', manifest, '--scenario', 'pg-partition', '--profile', 'ci', '--runs', '1', '--seed', String(TEST_SEED), '--report-dir', reportDir, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.valid).toBe(true);
+    const results = JSON.parse(fs.readFileSync(path.join(out.scenarios[0].report, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ valid: true, sut: 'minimal', sutSource: manifest });
+    expect(path.basename(out.scenarios[0].report)).toMatch(/-minimal-pg-partition$/);
+  }, 120_000);
 });
 
 describe('report.html in headless Chromium', () => {

@@ -1,4 +1,4 @@
-import { committedById, deliverable, deliveriesById, sample } from './events.ts';
+import { committedById, deliverable, deliveriesById, describeEventIdLocation, eventIdOf, sample } from './events.ts';
 import type { Anomaly, Checker } from './types.ts';
 
 /** lost: a committed event that never reached Kafka after heal and drain. */
@@ -29,10 +29,10 @@ export const phantomChecker: Checker = {
     if (unknownIds.length > 0) {
       anomalies.push({ kind: 'phantom', eventIds: sample(unknownIds), detail: `${unknownIds.length} event(s) in Kafka whose transaction did not commit` });
     }
-    const withoutId = input.messages.filter((m) => m.headers[input.eventIdHeader] === undefined);
+    const withoutId = input.messages.filter((m) => eventIdOf(m, input.eventId) === undefined);
     if (withoutId.length > 0) {
       const where = withoutId.slice(0, 5).map((m) => `p${m.partition}@${m.offset}`).join(', ');
-      anomalies.push({ kind: 'phantom', eventIds: [], detail: `${withoutId.length} message(s) without a ${input.eventIdHeader} header (${where})` });
+      anomalies.push({ kind: 'phantom', eventIds: [], detail: `${withoutId.length} message(s) without an event id (no ${describeEventIdLocation(input.eventId)}: ${where})` });
     }
     const effectIds = [...new Set(input.effects.map((e) => e.eventId))].filter((id) => !committed.has(id));
     if (effectIds.length > 0) {

@@ -6,7 +6,7 @@ import { convergenceChecker, latencyChecker } from './measures.ts';
 import { orderChecker } from './order.ts';
 import type { Anomaly, Checker, CheckerResult, CheckInput, Validity } from './types.ts';
 
-export type { Anomaly, AnomalyKind, Checker, CheckerResult, CheckInput, DrainOutcome, Validity } from './types.ts';
+export type { Anomaly, AnomalyKind, Checker, CheckerResult, CheckInput, DrainOutcome, EventIdLocation, Validity } from './types.ts';
 
 /** Every checker, in report order. A new checker is one file and one line here. */
 export const CHECKERS: readonly Checker[] = [

@@ -10,7 +10,7 @@ export const integrityChecker: Checker = {
     const committed = committedById(input);
     const anomalies: Anomaly[] = [];
     for (const m of input.messages) {
-      const id = eventIdOf(m, input.eventIdHeader);
+      const id = eventIdOf(m, input.eventId);
       const truth = id === undefined ? undefined : committed.get(id);
       if (!truth) continue; // not committed: the phantom checker's business
       const where = `p${m.partition}@${m.offset}`;

@@ -60,7 +60,7 @@ export const orderChecker: Checker = {
     // An aggregate split over partitions has no order at all in Kafka.
     const partitionsOf = new Map<string, Set<number>>();
     for (const m of input.messages) {
-      const truth = committed.get(eventIdOf(m, input.eventIdHeader) ?? '');
+      const truth = committed.get(eventIdOf(m, input.eventId) ?? '');
       if (!truth) continue;
       const set = partitionsOf.get(truth.aggregateId) ?? new Set<number>();
       set.add(m.partition);
@@ -74,7 +74,7 @@ export const orderChecker: Checker = {
 
     const kafkaOrder = [...input.messages]
       .sort((a, b) => a.partition - b.partition || a.offset - b.offset)
-      .map((m) => eventIdOf(m, input.eventIdHeader) ?? '');
+      .map((m) => eventIdOf(m, input.eventId) ?? '');
     anomalies.push(...inversions('Kafka', firstOccurrences(kafkaOrder, input)));
     anomalies.push(...inversions('consumer apply order', firstOccurrences(input.effects.map((e) => e.eventId), input)));
     return { checker: 'order', valid: anomalies.length === 0, anomalies, stats: { orderViolations: anomalies.length } };

@@ -25,13 +25,17 @@ export interface CheckerResult {
   readonly suspected?: readonly Anomaly[];
 }
 
+/** A Kafka header, or a JSON pointer (RFC 6901) into the message value. */
+export type EventIdLocation = { readonly header: string } | { readonly jsonPointer: string };
+
 /** Everything a checker may look at: the final state, read directly, and what the harness saw. */
 export interface CheckInput {
   readonly committed: readonly CommittedRow[];
   readonly messages: readonly ObservedMessage[];
   readonly effects: readonly EffectRow[];
   readonly deadLettered: readonly string[];
-  readonly eventIdHeader: string;
+  /** Where a message carries the harness's event id. */
+  readonly eventId: EventIdLocation;
   readonly perAggregateOrder: boolean;
   /** Commit time of each committed event as the writer saw it (ms since epoch), where known. */
   readonly commitTimes?: ReadonlyMap<string, number>;

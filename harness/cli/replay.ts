@@ -17,8 +17,8 @@ export async function replayReport(dir: string, options: { log: (l: string) => v
   const results = readScenarioResults(dir);
   const schedule = results.counterexample?.schedule;
   if (!schedule) throw new HarnessError(`${dir} recorded no counterexample to replay (its verdict was not a failure)`);
-  const [sut, bug] = results.sut.split('+') as [string, string | undefined];
-  const def = loadSut(sut);
+  const def = loadSut(results.sutSource);
+  const bug = results.bug ?? undefined;
   const profile = profileNamed(results.profile);
   const stack = await startStack({ provider: options.provider, basePort: options.basePort, log: options.log });
   try {

@@ -1,3 +1,5 @@
+import { eventIdOf } from '../checker/events.ts';
+import type { EventIdLocation } from '../checker/types.ts';
 import type { CommittedRow, EffectRow, ObservedMessage } from './observe.ts';
 
 /**
@@ -19,7 +21,7 @@ export function eventTimes(input: {
   readonly committed: readonly CommittedRow[];
   readonly messages: readonly ObservedMessage[];
   readonly effects: readonly EffectRow[];
-  readonly eventIdHeader: string;
+  readonly eventId: EventIdLocation;
   readonly commitTimes: ReadonlyMap<string, number>;
 }): EventTimes[] {
   interface Acc { aggregateId: string | null; committedAt: number | null; publishedAt: number | null; deliveries: number; appliedAt: number | null; effects: number }
@@ -35,7 +37,7 @@ export function eventTimes(input: {
     e.committedAt = input.commitTimes.get(c.eventId) ?? null;
   }
   for (const m of input.messages) {
-    const id = m.headers[input.eventIdHeader];
+    const id = eventIdOf(m, input.eventId);
     if (id === undefined) continue;
     const e = entry(id);
     e.deliveries++;

@@ -19,7 +19,10 @@ export interface RunSummary {
 /** results.json: the verdict of one scenario against one SUT, and everything needed to replay it. */
 export interface ScenarioResults {
   readonly valid: Validity;
+  /** The SUT's name, with +variant for a broken variant. */
   readonly sut: string;
+  /** How to load it again: "reference" or the absolute path of its manifest. */
+  readonly sutSource: string;
   readonly bug: string | null;
   readonly scenario: string;
   readonly profile: string;
@@ -50,13 +53,14 @@ export const RESULTS_FILE = 'results.json';
  * Writes results.json, and copies the history and event timings of the run the report shows
  * next to it, so the folder reads on its own.
  */
-export function writeScenarioResults(dir: string, o: { sut: string; bug?: string; startedAt: Date; outcome: ScenarioOutcome; replay: string }): ScenarioResults {
+export function writeScenarioResults(dir: string, o: { sut: string; sutSource: string; bug?: string; startedAt: Date; outcome: ScenarioOutcome; replay: string }): ScenarioResults {
   const { outcome } = o;
   const failure = outcome.failure;
   const shown = failure?.result ?? outcome.results.at(-1);
   const results: ScenarioResults = {
     valid: outcome.valid,
     sut: o.sut,
+    sutSource: o.sutSource,
     bug: o.bug ?? null,
     scenario: outcome.scenario,
     profile: outcome.profile,
@@ -113,5 +117,5 @@ export function readScenarioResults(dir: string): ScenarioResults {
   if (typeof r !== 'object' || r === null || !('valid' in r) || typeof r.scenario !== 'string' || typeof r.sut !== 'string') {
     throw new HarnessError(`${file} is not an outbox-chaos results file (no valid, sut and scenario fields)`);
   }
-  return { runs: [], unknownRuns: [], anomalies: [], stats: {}, shownRun: null, replay: '', startedAt: '', ...r } as ScenarioResults;
+  return { runs: [], unknownRuns: [], anomalies: [], stats: {}, shownRun: null, replay: '', startedAt: '', sutSource: r.sut.split('+')[0]!, ...r } as ScenarioResults;
 }

@@ -133,14 +133,14 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     for (const op of ops) for (const e of op.events) commitTimes.set(e.eventId, op.completedAt);
     const effectTimes = new Map<string, number>();
     for (const e of db.effects) if (e.appliedAt !== undefined && !effectTimes.has(e.eventId)) effectTimes.set(e.eventId, e.appliedAt);
-    const times = eventTimes({ committed: db.committed, messages, effects: db.effects, eventIdHeader: def.eventIdHeader, commitTimes });
+    const times = eventTimes({ committed: db.committed, messages, effects: db.effects, eventId: def.eventId, commitTimes });
     fs.writeFileSync(path.join(runDir, 'events.json'), `${JSON.stringify(times)}\n`);
     const verdict = check({
       committed: db.committed,
       messages,
       effects: db.effects,
       deadLettered: db.deadLettered,
-      eventIdHeader: def.eventIdHeader,
+      eventId: def.eventId,
       perAggregateOrder: def.guarantees.perAggregateOrder,
       commitTimes,
       effectTimes,

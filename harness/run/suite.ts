@@ -6,6 +6,7 @@ import { startStack, type StackOptions } from '../infra/index.ts';
 import type { Stack } from '../infra/stack.ts';
 import type { SutDefinition } from '../sut/definition.ts';
 import { referenceSut } from '../sut/reference.ts';
+import { loadManifest } from '../sut/manifest.ts';
 import { SCENARIOS, scenarioNamed } from '../../scenarios/index.ts';
 import type { RunSettings } from './execute.ts';
 import { profileNamed, type Profile } from './profiles.ts';
@@ -36,9 +37,11 @@ export interface SuiteOutcome {
   readonly scenarios: readonly (ScenarioOutcome & { readonly dir: string })[];
 }
 
+/** "reference", or the path of any implementation's manifest (docs/sut-contract.md). */
 export function loadSut(sut: string): SutDefinition {
   if (sut === 'reference') return referenceSut();
-  throw new HarnessError(`unknown SUT "${sut}": use "reference" (manifests for other implementations are not supported yet)`);
+  if (sut.endsWith('.json') || fs.existsSync(sut)) return loadManifest(sut);
+  throw new HarnessError(`unknown SUT "${sut}": use "reference" or the path of a SUT manifest (.json; see docs/sut-contract.md)`);
 }
 
 /** Checks names before anything starts, so bad input fails in a second, not after a stack boot. */
@@ -96,7 +99,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
       drainTimeoutMs: profile.drainTimeoutMs,
       quietMs: 3_000,
     };
-    const sutLabel = options.bug ? `${options.sut}+${options.bug}` : options.sut;
+    const sutSource = options.sut === 'reference' ? 'reference' : path.resolve(options.sut);
+    const sutLabel = options.bug ? `${def.name}+${options.bug}` : def.name;
     for (const scenario of scenarios) {
       const startedAt = new Date();
       const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -115,9 +119,9 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
         replayCommand: (seed, p) =>
           p === undefined
             ? `npx outbox-chaos replay ${dir}`
-            : replayCommand({ sut: options.sut, bug: options.bug, scenario: scenario.name, profile: profile.name, seed, path: p }),
+            : replayCommand({ sut: sutSource, bug: options.bug, scenario: scenario.name, profile: profile.name, seed, path: p }),
       });
-      writeScenarioResults(dir, { sut: sutLabel, bug: options.bug, startedAt, outcome, replay: `npx outbox-chaos replay ${dir}` });
+      writeScenarioResults(dir, { sut: sutLabel, sutSource, bug: options.bug, startedAt, outcome, replay: `npx outbox-chaos replay ${dir}` });
       writeScenarioReport(dir);
       rebuildIndex(options.reportDir);
       outcomes.push({ ...outcome, dir });

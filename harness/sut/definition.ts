@@ -1,3 +1,4 @@
+import type { EventIdLocation } from '../checker/types.ts';
 import type { LinkName } from '../infra/links.ts';
 
 /** The three roles of an outbox deployment (BRIEF §3). */
@@ -15,8 +16,8 @@ export interface SutDefinition {
   readonly processes: Readonly<Record<Role, ProcessDefinition>>;
   /** Writes go to POST {app}/ops; see reference-impl/app.ts for the request and answer shapes. */
   readonly write: { readonly kind: 'http'; readonly path: string; readonly healthPath: string };
-  /** Kafka header that carries the event id. */
-  readonly eventIdHeader: string;
+  /** Where a Kafka message carries the event id. */
+  readonly eventId: EventIdLocation;
   /**
    * SQL over the final database: one row per committed event, with columns
    * event_id, op_id, aggregate_id, seq, payload (jsonb, exactly what Kafka must carry).

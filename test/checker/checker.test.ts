@@ -1,7 +1,7 @@
 // The checker is pure, so these tests feed it synthetic histories: one per anomaly, one per path
 // to 'unknown', and the clean case.
 import { describe, expect, it } from 'vitest';
-import { check, combine, type CheckInput } from '../../harness/checker/index.ts';
+import { CHECKERS, check, combine, type CheckInput } from '../../harness/checker/index.ts';
 import { percentile } from '../../harness/checker/measures.ts';
 import type { ObservedMessage } from '../../harness/history/observe.ts';
 
@@ -30,7 +30,7 @@ function clean(): CheckInput {
     messages: [message('e1', 'a', 1, 0), message('e2', 'a', 2, 1), message('e3', 'a', 3, 2), message('e4', 'b', 1, 0, 1)],
     effects: committed.map((c) => ({ eventId: c.eventId, aggregateId: c.aggregateId, seq: c.seq })),
     deadLettered: [],
-    eventIdHeader: 'event-id',
+    eventId: { header: 'event-id' },
     perAggregateOrder: true,
     drain: settled,
     commitTimes: new Map([['e1', 990], ['e2', 995]]),
@@ -74,6 +74,17 @@ describe('checker', () => {
     expect(kinds({ ...input, effects: [...input.effects, { eventId: 'ghost', aggregateId: 'a', seq: 9 }] })).toEqual(['phantom']);
     const verdict = check({ ...input, messages: [...input.messages, message('ghost', 'a', 9, 3)] });
     expect(verdict.anomalies[0]!.eventIds).toEqual(['ghost']);
+  });
+
+  it('an event id read by JSON pointer from the value, for SUTs that carry it in the payload', () => {
+    const input = clean();
+    // The same events, the id moved from the header into {"meta": {"event/id": ...}} (escaped as ~1).
+    const envelope = (m: ObservedMessage): ObservedMessage => ({ ...m, headers: {}, value: JSON.stringify({ meta: { 'event/id': m.headers['event-id'] } }) });
+    const pointed = { ...input, eventId: { jsonPointer: '/meta/event~1id' }, messages: input.messages.map(envelope) };
+    const verdict = check(pointed, CHECKERS.filter((c) => c.name !== 'integrity'));
+    expect(verdict.valid).toBe(true);
+    const noId = check({ ...pointed, messages: [...pointed.messages, { ...pointed.messages[0]!, offset: 9, value: '{"meta":{}}' }] });
+    expect(noId.anomalies.find((a) => a.kind === 'phantom')!.detail).toMatch(/1 message\(s\) without an event id \(no event id at JSON pointer \/meta\/event~1id: p0@9\)/);
   });
 
   it('effect-missing and effect-duplicated', () => {

@@ -96,7 +96,7 @@ export class ReferenceRun {
       messages,
       effects: db.effects,
       deadLettered: db.deadLettered,
-      eventIdHeader: this.def.eventIdHeader,
+      eventId: this.def.eventId,
       perAggregateOrder: this.def.guarantees.perAggregateOrder,
       commitTimes,
       drain: drained,

@@ -68,7 +68,7 @@ describe('throughput and latency series', () => {
       { partition: 0, offset: 2, key: 'x', value: '', headers: { 'event-id': 'ghost' }, timestamp: T0 + 1_000 },
     ],
     effects: [{ eventId: 'e1', aggregateId: 'a', seq: 1, appliedAt: T0 + 1_000 }],
-    eventIdHeader: 'event-id',
+    eventId: { header: 'event-id' },
     commitTimes: new Map([['e1', T0 + 650], ['e2', T0 + 700]]),
   });
 
@@ -96,7 +96,7 @@ describe('throughput and latency series', () => {
 
 function results(over: Partial<ScenarioResults> = {}): ScenarioResults {
   return {
-    valid: false, sut: 'reference+mark-before-ack', bug: 'mark-before-ack', scenario: 'relay-crash', profile: 'ci', seed: 42,
+    valid: false, sut: 'reference+mark-before-ack', sutSource: 'reference', bug: 'mark-before-ack', scenario: 'relay-crash', profile: 'ci', seed: 42,
     startedAt: '2026-11-22T08:00:00.000Z', executions: 3,
     anomalies: [{ kind: 'lost', eventIds: ['e-<1>', 'e2'], detail: '2 committed event(s) never reached Kafka & "were" lost' }],
     stats: { lost: 2, publishP50Ms: 12.5 },

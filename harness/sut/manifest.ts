@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { HarnessError } from '../infra/errors.ts';
+import type { LinkName } from '../infra/links.ts';
+import { ROLES, type ProcessDefinition, type Role, type SutDefinition } from './definition.ts';
+
+/**
+ * Reads a SUT manifest (docs/sut-contract.md): checks it against the schema, resolves its paths
+ * against the manifest's folder, and turns it into the definition the harness runs. Every
+ * implementation comes in this way, the reference included.
+ */
+
+interface ProcessManifest {
+  command: string[];
+  cwd?: string;
+  links?: { pg?: LinkName; kafka?: LinkName };
+  env?: Record<string, string>;
+  readyLog?: string;
+}
+
+export interface Manifest {
+  manifestVersion: 1;
+  name: string;
+  description?: string;
+  schema: { file: string } | { sql: string };
+  processes: Record<Role, ProcessManifest>;
+  write: { http: { path: string; health: string } };
+  eventId: { header: string } | { jsonPointer: string };
+  observe: { committedEvents: string; effects: string; deadLettered?: string };
+  guarantees: { perAggregateOrder: boolean };
+  consumerOffsets?: 'kafka-group' | 'none';
+  crashPoints?: { env?: string; fileEnv?: string; points: Partial<Record<Role, string[]>> };
+  bugs?: { env: string; variants: string[] };
+}
+
+const SCHEMA_FILE = path.join(path.dirname(new URL(import.meta.url).pathname), 'manifest.schema.json');
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function validate(value: unknown): readonly ErrorObject[] {
+  validator ??= new Ajv({ allErrors: true, useDefaults: false }).compile(JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')));
+  return validator(value) ? [] : (validator.errors ?? []);
+}
+
+/** One line per problem, naming where in the manifest it is; oneOf's noise is folded into one line. */
+function describeErrors(errors: readonly ErrorObject[]): string[] {
+  const lines = new Set<string>();
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  for (const e of errors) {
+    const at = e.instancePath || '(top level)';
+    if (e.keyword !== 'oneOf' && [...oneOfPaths].some((p) => e.instancePath === p)) continue;
+    if (e.keyword === 'oneOf') lines.add(`${at}: must be exactly one of the allowed forms (see docs/sut-contract.md)`);
+    else if (e.keyword === 'additionalProperties') lines.add(`${at}: unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`);
+    else if (e.keyword === 'required') lines.add(`${at}: missing field "${(e.params as { missingProperty: string }).missingProperty}"`);
+    else if (e.keyword === 'enum') lines.add(`${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`);
+    else if (e.keyword === 'const') lines.add(`${at}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
+    else lines.add(`${at}: ${e.message ?? e.keyword}`);
+  }
+  return [...lines];
+}
+
+/** The links each role uses unless its manifest says otherwise (BRIEF §3). */
+const DEFAULT_LINKS: Record<Role, { pg: LinkName; kafka: LinkName }> = {
+  app: { pg: 'app-pg', kafka: 'app-kafka' },
+  relay: { pg: 'relay-pg', kafka: 'relay-kafka' },
+  consumer: { pg: 'consumer-pg', kafka: 'consumer-kafka' },
+};
+
+export function loadManifest(file: string): SutDefinition {
+  const where = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(where, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new HarnessError(`cannot read the SUT manifest ${where}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new HarnessError(`the SUT manifest ${where} is not valid JSON: ${(err as Error).message}`);
+  }
+  const errors = validate(raw);
+  if (errors.length > 0) {
+    throw new HarnessError(`the SUT manifest ${where} does not match the contract (docs/sut-contract.md):\n${describeErrors(errors).map((l) => `  ${l}`).join('\n')}`);
+  }
+  return fromManifest(raw as Manifest, path.dirname(where), where);
+}
+
+/** Placeholders a manifest may use anywhere in a command or cwd, filled in when it is read. */
+function fillStatic(value: string, dir: string): string {
+  return value.replace(/\$\{NODE\}/g, process.execPath).replace(/\$\{MANIFEST_DIR\}/g, dir);
+}
+
+function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
+  const problems: string[] = [];
+  let schemaSql: string;
+  if ('file' in m.schema) {
+    const schemaFile = path.resolve(dir, m.schema.file);
+    try {
+      schemaSql = fs.readFileSync(schemaFile, 'utf8');
+    } catch {
+      problems.push(`/schema/file: cannot read ${schemaFile}`);
+      schemaSql = '';
+    }
+  } else {
+    schemaSql = m.schema.sql;
+  }
+  const processes = {} as Record<Role, ProcessDefinition>;
+  for (const role of ROLES) {
+    const p = m.processes[role];
+    const cwd = path.resolve(dir, fillStatic(p.cwd ?? '.', dir));
+    if (!fs.existsSync(cwd)) problems.push(`/processes/${role}/cwd: no such folder ${cwd}`);
+    processes[role] = {
+      command: p.command.map((part) => fillStatic(part, dir)),
+      cwd,
+      links: { ...DEFAULT_LINKS[role], ...p.links },
+      env: Object.fromEntries(Object.entries(p.env ?? {}).map(([k, v]) => [k, fillStatic(v, dir)])),
+      ...(p.readyLog ? { readyLog: p.readyLog } : {}),
+    };
+  }
+  const declared = new Set(Object.values(m.crashPoints?.points ?? {}).flat());
+  if (m.crashPoints && declared.size === 0) problems.push('/crashPoints/points: declares no point');
+  if (problems.length) throw new HarnessError(`the SUT manifest ${where} has problems:\n${problems.map((l) => `  ${l}`).join('\n')}`);
+  return {
+    name: m.name,
+    schemaSql,
+    processes,
+    write: { kind: 'http', path: m.write.http.path, healthPath: m.write.http.health },
+    eventId: m.eventId,
+    committedEventsSql: m.observe.committedEvents,
+    effectsSql: m.observe.effects,
+    ...(m.observe.deadLettered ? { deadLetteredSql: m.observe.deadLettered } : {}),
+    guarantees: { perAggregateOrder: m.guarantees.perAggregateOrder },
+    consumerCommitsOffsets: (m.consumerOffsets ?? 'kafka-group') === 'kafka-group',
+    ...(m.bugs ? { bugs: { env: m.bugs.env, variants: m.bugs.variants } } : {}),
+    ...(m.crashPoints?.env ? { crashEnv: m.crashPoints.env } : {}),
+    ...(m.crashPoints?.fileEnv ? { crashFileEnv: m.crashPoints.fileEnv } : {}),
+    ...(m.crashPoints ? { crashPoints: m.crashPoints.points } : {}),
+  };
+}

@@ -1,0 +1,84 @@
+// The SUT manifest contract: the reference comes in through its own manifest, a minimal one is
+// enough, and a bad one is refused with a message that says where and what.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../harness/infra/paths.ts';
+import { loadManifest } from '../../harness/sut/manifest.ts';
+import { REFERENCE_MANIFEST } from '../../harness/sut/reference.ts';
+import { removeTempDir, tempDir } from '../helpers.ts';
+
+const MINIMAL = path.join(PROJECT_ROOT, 'examples', 'minimal-sut', 'outbox-chaos.json');
+const dir = tempDir('outbox-manifest-');
+afterAll(() => removeTempDir(dir));
+
+function write(name: string, manifest: unknown): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+  return file;
+}
+
+const minimal = () => JSON.parse(fs.readFileSync(MINIMAL, 'utf8'));
+
+describe('SUT manifests', () => {
+  it('the reference is described by its manifest, crash points and bug variants included', () => {
+    const def = loadManifest(REFERENCE_MANIFEST);
+    expect(def.name).toBe('reference');
+    expect(def.eventId).toEqual({ header: 'event-id' });
+    expect(def.processes.relay.command.slice(1)).toEqual(['--import', 'tsx', path.join(PROJECT_ROOT, 'reference-impl', 'relay.ts')]);
+    expect(def.processes.relay.command[0]).toBe(process.execPath);
+    expect(def.processes.consumer.cwd).toBe(PROJECT_ROOT);
+    expect(def.processes.consumer.links).toEqual({ pg: 'consumer-pg', kafka: 'consumer-kafka' });
+    expect(def.schemaSql).toMatch(/CREATE TABLE outbox/);
+    expect(def.crashFileEnv).toBe('OUTBOX_CRASH_FILE');
+    expect(def.bugs?.variants).toHaveLength(9);
+  });
+
+  it('a minimal manifest: default links, cwd and offsets; no crash points, no variants', () => {
+    const def = loadManifest(MINIMAL);
+    expect(def.name).toBe('minimal');
+    expect(def.processes.app.links).toEqual({ pg: 'app-pg', kafka: 'app-kafka' });
+    expect(def.processes.app.cwd).toBe(path.dirname(MINIMAL));
+    expect(def.consumerCommitsOffsets).toBe(true);
+    expect(def.crashPoints).toBeUndefined();
+    expect(def.bugs).toBeUndefined();
+    expect(def.deadLetteredSql).toBeUndefined();
+  });
+
+  it('an event id by JSON pointer is accepted', () => {
+    const m = { ...minimal(), eventId: { jsonPointer: '/meta/id' }, schema: { sql: 'CREATE TABLE t (x int);' } };
+    expect(loadManifest(write('pointer.json', m)).eventId).toEqual({ jsonPointer: '/meta/id' });
+  });
+
+  it.each([
+    ['missing.json', undefined, /cannot read the SUT manifest .*missing.json: no such file/],
+    ['not-json.json', '{ "name": ', /is not valid JSON/],
+    ['version.json', { ...minimal(), manifestVersion: 2 }, /\/manifestVersion: must be 1/],
+    ['unknown-field.json', { ...minimal(), guarantee: {} }, /\(top level\): unknown field "guarantee"/],
+    ['no-relay.json', (() => { const m = minimal(); delete m.processes.relay; return m; })(), /\/processes: missing field "relay"/],
+    ['bad-link.json', (() => { const m = minimal(); m.processes.relay.links = { kafka: 'relay-kafak' }; return m; })(), /\/processes\/relay\/links\/kafka: must be one of "app-pg", .*"relay-kafka"/],
+    ['two-ids.json', { ...minimal(), eventId: { header: 'id', jsonPointer: '/id' } }, /\/eventId: must be exactly one of the allowed forms/],
+    ['empty-command.json', (() => { const m = minimal(); m.processes.app.command = []; return m; })(), /\/processes\/app\/command: must NOT have fewer than 1 items/],
+    ['bad-env.json', (() => { const m = minimal(); m.processes.app.env = { 'NOT OK': 'x' }; return m; })(), /\/processes\/app\/env: property name must be valid/],
+    ['no-schema-file.json', { ...minimal(), schema: { file: 'nowhere.sql' } }, /\/schema\/file: cannot read .*nowhere.sql/],
+    ['no-cwd.json', (() => { const m = minimal(); m.processes.consumer.cwd = 'gone'; return m; })(), /\/processes\/consumer\/cwd: no such folder/],
+    ['no-points.json', { ...minimal(), crashPoints: { env: 'CRASH', points: {} } }, /\/crashPoints\/points: declares no point/],
+  ])('%s is refused with a message that says where', (name, manifest, message) => {
+    const file = manifest === undefined ? path.join(dir, name) : write(name, manifest);
+    expect(() => loadManifest(file)).toThrow(message);
+  });
+
+  it('every problem is listed, not just the first', () => {
+    const m = minimal();
+    delete m.observe;
+    m.guarantees = { perAggregateOrder: 'yes' };
+    let message = '';
+    try {
+      loadManifest(write('many.json', m));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/\(top level\): missing field "observe"/);
+    expect(message).toMatch(/\/guarantees\/perAggregateOrder: must be boolean/);
+  });
+});
