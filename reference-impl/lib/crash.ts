@@ -46,7 +46,7 @@ const envRules = parse(process.env.OUTBOX_CRASH_AT);
 const crashFile = process.env.OUTBOX_CRASH_FILE;
 const passes = new Map<string, number>();
 let fileText = '';
-let fileRules = new Map<string, Rule>();
+let fileRules = envRules;
 
 function currentRules(): Map<string, Rule> {
   if (!crashFile) return envRules;
