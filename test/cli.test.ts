@@ -43,6 +43,7 @@ describe('outbox-chaos CLI', () => {
     [['report', '/nonexistent/reports'], /cannot read the report folder \/nonexistent\/reports: no such folder/],
     [['replay', os.tmpdir()], /cannot read .*results.json: no such file; is .* a report folder/],
     [['infra', 'up', '--name', 'a/b'], /--name must be letters, digits/],
+    [['bench', '--replicas', '1,0'], /--replicas takes whole numbers >= 1, comma-separated: "1,0"/],
     [['run', '--sut', '/nonexistent/outbox-chaos.json'], /cannot read the SUT manifest \/nonexistent\/outbox-chaos.json: no such file/],
   ])('bad input %j is one clear line and exit 2, before any stack starts', async (args, message) => {
     const started = Date.now();

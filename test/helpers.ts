@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { trackDir, untrackDir } from '../harness/infra/cleanup.ts';
 import { isAlive } from '../harness/infra/processes.ts';
+import { startStack, type Stack } from '../harness/infra/index.ts';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Polls until check() is true or the time is up; returns the last answer. */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
@@ -38,4 +40,25 @@ export function removeTempDir(dir: string | undefined): void {
   if (!dir) return;
   fs.rmSync(dir, { recursive: true, force: true });
   untrackDir(dir);
+}
+
+/** A stack and a report folder for one test file: started before its tests, gone after them. */
+export function useSuiteStack(prefix: string): { readonly stack: Stack; readonly reportDir: string } {
+  const state: { stack?: Stack; reportDir?: string } = {};
+  beforeAll(async () => {
+    state.stack = await startStack();
+    state.reportDir = tempDir(prefix);
+  });
+  afterAll(async () => {
+    await state.stack?.stop();
+    removeTempDir(state.reportDir);
+  });
+  return {
+    get stack() {
+      return state.stack!;
+    },
+    get reportDir() {
+      return state.reportDir!;
+    },
+  };
 }

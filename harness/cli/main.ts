@@ -13,6 +13,7 @@ import { barsWanted, createProgress } from './progress.ts';
 import { registerInfra } from './infra.ts';
 import { rebuildIndex } from '../report/write.ts';
 import { NATIVE_PORT_COUNT } from '../infra/native/index.ts';
+import { runBench, writeBenchReport, type BenchReport } from '../bench/index.ts';
 
 function common(cmd: Command): Command {
   return cmd
@@ -143,6 +144,36 @@ async function main(argv: string[]): Promise<number> {
       code = index.skipped.length ? 2 : 0;
     });
 
+  program
+    .command('bench')
+    .description('relay drain throughput against raw kafkajs and PostgreSQL baselines, on one stack')
+    .option('--events <n>', 'outbox rows to drain per configuration', positiveInt('--events'), 100_000)
+    .option('--replicas <list>', 'relay replica counts, comma-separated', '1,2,4')
+    .option('--batch-sizes <list>', 'relay batch sizes, comma-separated', '100,500')
+    .option('--json <file>', 'write the figures as JSON, and a plot next to it (.html)')
+    .addOption(providerOption())
+    .option('--base-port <n>', 'run the stack on fixed ports from n', positiveInt('--base-port'))
+    .action(async (flags: { events: number; replicas: string; batchSizes: string; json?: string; provider: string; basePort?: number }) => {
+      const numbers = (name: string, v: string) =>
+        list(v).map((x) => {
+          const n = Number(x);
+          if (!Number.isInteger(n) || n < 1) throw new HarnessError(`${name} takes whole numbers >= 1, comma-separated: "${v}"`);
+          return n;
+        });
+      const report = await runBench({
+        events: flags.events,
+        replicas: numbers('--replicas', flags.replicas),
+        batchSizes: numbers('--batch-sizes', flags.batchSizes),
+        ...stackOptions(flags),
+        log: progress.log,
+      });
+      if (flags.json) {
+        const html = writeBenchReport(report, path.resolve(flags.json));
+        process.stderr.write(`wrote ${path.resolve(flags.json)} and ${html}\n`);
+      }
+      printBench(report, (l) => process.stdout.write(`${l}\n`));
+    });
+
   registerInfra(program, (c) => (code = c));
 
   try {
@@ -159,6 +190,17 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     progress.stop();
   }
+}
+
+function printBench(r: BenchReport, print: (line: string) => void): void {
+  print('');
+  print(`${'replicas'.padStart(8)} ${'batch'.padStart(6)} ${'events/s'.padStart(9)} ${'drain'.padStart(8)}`);
+  for (const x of r.relay.runs) print(`${String(x.replicas).padStart(8)} ${String(x.batchSize).padStart(6)} ${String(x.eventsPerSec).padStart(9)} ${`${(x.ms / 1000).toFixed(1)} s`.padStart(8)}`);
+  print('');
+  print(`relay (best)           ${r.relay.eventsPerSec} events/s (${r.relay.best.replicas} replica(s), batch ${r.relay.best.batchSize})`);
+  print(`kafkajs producer       ${r.baseline.kafkaProducerEventsPerSec} events/s (batch ${r.baseline.batchSize})`);
+  print(`PG claim+mark          ${r.baseline.pgClaimMarkEventsPerSec} events/s (batch ${r.baseline.batchSize})`);
+  print(`relay / min(baselines) ${r.ratio}`);
 }
 
 function jsonOf(outcome: SuiteOutcome) {

@@ -3,31 +3,19 @@
 // budget), run in the same scenario order for every variant, so the harness is not told which
 // variant it faces; and the counterexample shrinks to at most five steps.
 // The variants are split over two test files so that two stacks share the work.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { printMatrix, runMatrix } from '../../harness/cli/matrix.ts';
-import { startStack, type Stack } from '../../harness/infra/index.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 import { TEST_SEED } from '../seed.ts';
-import { removeTempDir, tempDir } from '../helpers.ts';
+import { useSuiteStack } from '../helpers.ts';
 
 export function detectionSuite(variants: readonly string[]): void {
-  let stack: Stack;
-  let reportDir: string;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    reportDir = tempDir('outbox-detection-');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-    removeTempDir(reportDir);
-  });
+  const suite = useSuiteStack('outbox-detection-');
 
   describe('detection: broken variants are caught', () => {
     for (const variant of variants) {
       it(variant, async () => {
-        const matrix = await runMatrix({ sut: 'reference', variants: [variant], scenarios: 'all', profile: 'ci', reportDir, firstCatch: true, stack, seed: TEST_SEED });
+        const matrix = await runMatrix({ sut: 'reference', variants: [variant], scenarios: 'all', profile: 'ci', reportDir: suite.reportDir, firstCatch: true, stack: suite.stack, seed: TEST_SEED });
         const lines: string[] = [];
         printMatrix(matrix, SCENARIOS.map((s) => s.name), (l) => lines.push(l));
         const caught = matrix.variants[0]!.cells.find((c) => c.caught);

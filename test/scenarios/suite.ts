@@ -1,31 +1,19 @@
 // Every scenario, quick profile (as ci: the same schedules), against the correct reference: each
 // must be valid. A failure prints the shrunk schedule and the command that replays it. The
 // scenarios are split over files so that two stacks share the work.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { printSuite } from '../../harness/cli/summary.ts';
-import { startStack, type Stack } from '../../harness/infra/index.ts';
 import { runSuite } from '../../harness/run/suite.ts';
-import { removeTempDir, tempDir } from '../helpers.ts';
+import { useSuiteStack } from '../helpers.ts';
 import { TEST_SEED } from '../seed.ts';
 
 export function referenceScenarioSuite(scenarios: readonly string[]): void {
-  let stack: Stack;
-  let reportDir: string;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    reportDir = tempDir('outbox-scenarios-');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-    removeTempDir(reportDir);
-  });
+  const suite = useSuiteStack('outbox-scenarios-');
 
   describe('the reference passes every scenario (quick profile)', () => {
     for (const scenario of scenarios) {
       it(scenario, async () => {
-        const outcome = await runSuite({ sut: 'reference', scenarios: [scenario], profile: 'ci', reportDir, stack, seed: TEST_SEED });
+        const outcome = await runSuite({ sut: 'reference', scenarios: [scenario], profile: 'ci', reportDir: suite.reportDir, stack: suite.stack, seed: TEST_SEED });
         const lines: string[] = [];
         printSuite(outcome, (l) => lines.push(l));
         expect(outcome.valid, lines.join('\n')).toBe(true);

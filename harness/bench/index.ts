@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { trackDir, untrackDir } from '../infra/cleanup.ts';
+import { startStack, type StackOptions } from '../infra/index.ts';
+import { referenceSut } from '../sut/reference.ts';
+import { kafkaProducerBaseline, pgClaimMarkBaseline, relayDrain, type BenchContext, type DrainFigure } from './drain.ts';
+import { renderBenchHtml } from './html.ts';
+
+export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort'> {
+  readonly events: number;
+  readonly replicas: readonly number[];
+  readonly batchSizes: readonly number[];
+  readonly log?: (line: string) => void;
+}
+
+export interface BenchReport {
+  readonly date: string;
+  readonly machine: { readonly cpus: number; readonly memoryGiB: number; readonly node: string };
+  readonly events: number;
+  readonly partitions: number;
+  readonly relay: { readonly eventsPerSec: number; readonly best: { replicas: number; batchSize: number }; readonly runs: readonly DrainFigure[] };
+  readonly baseline: { readonly kafkaProducerEventsPerSec: number; readonly pgClaimMarkEventsPerSec: number; readonly batchSize: number };
+  /** relay / min(baselines): 1 means the relay costs nothing beyond its slower half. */
+  readonly ratio: number;
+}
+
+const PARTITIONS = 4;
+
+/**
+ * Drain throughput of the reference relay for every replicas x batch size, and the two raw
+ * baselines with the largest batch size, all on one stack in one run.
+ */
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const log = options.log ?? (() => {});
+  const stack = await startStack({ provider: options.provider, basePort: options.basePort, log });
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-bench-'));
+  trackDir(logDir);
+  try {
+    const def = referenceSut();
+    await stack.prepareTemplate('bench_template', def.schemaSql);
+    const ctx: BenchContext = { stack, def, template: 'bench_template', partitions: PARTITIONS, logDir, timeoutMs: 600_000 };
+    const runs: DrainFigure[] = [];
+    for (const batchSize of options.batchSizes) {
+      for (const replicas of options.replicas) {
+        const figure = await relayDrain(ctx, { events: options.events, replicas, batchSize });
+        log(`relay  replicas ${replicas}  batch ${String(batchSize).padStart(4)}: ${figure.eventsPerSec} events/s (${(figure.ms / 1000).toFixed(1)} s, ${figure.duplicates} duplicates)`);
+        runs.push(figure);
+      }
+    }
+    const batchSize = Math.max(...options.batchSizes);
+    const kafka = await kafkaProducerBaseline(ctx, { events: options.events, batchSize });
+    log(`baseline kafkajs producer, batch ${batchSize}: ${kafka.eventsPerSec} events/s`);
+    const pg = await pgClaimMarkBaseline(ctx, { events: options.events, batchSize });
+    log(`baseline PG claim+mark, batch ${batchSize}: ${pg.eventsPerSec} events/s`);
+    const best = runs.reduce((a, b) => (b.eventsPerSec > a.eventsPerSec ? b : a));
+    return {
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      events: options.events,
+      partitions: PARTITIONS,
+      relay: { eventsPerSec: best.eventsPerSec, best: { replicas: best.replicas, batchSize: best.batchSize }, runs },
+      baseline: { kafkaProducerEventsPerSec: kafka.eventsPerSec, pgClaimMarkEventsPerSec: pg.eventsPerSec, batchSize },
+      ratio: Math.round((best.eventsPerSec / Math.min(kafka.eventsPerSec, pg.eventsPerSec)) * 100) / 100,
+    };
+  } finally {
+    await stack.stop();
+    fs.rmSync(logDir, { recursive: true, force: true });
+    untrackDir(logDir);
+  }
+}
+
+/** The JSON and, next to it, a self-contained HTML plot. */
+export function writeBenchReport(report: BenchReport, jsonFile: string): string {
+  fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
+  fs.writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  const html = jsonFile.replace(/\.json$/, '') + '.html';
+  fs.writeFileSync(html, renderBenchHtml(report));
+  return html;
+}

@@ -1,0 +1,27 @@
+// The benchmark measures against the real stack; this checks that its figures come from Kafka and
+// the database and hang together, on a small workload. Speed itself is printed, not asserted.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { runBench, writeBenchReport } from '../harness/bench/index.ts';
+import { removeTempDir, tempDir } from './helpers.ts';
+
+const dir = tempDir('outbox-bench-test-');
+afterAll(() => removeTempDir(dir));
+
+it('drains every event to Kafka for each configuration, measures both baselines, and writes JSON and a plot', async () => {
+  const report = await runBench({ events: 3_000, replicas: [1, 2], batchSizes: [100] });
+  expect(report.relay.runs.map((r) => [r.replicas, r.batchSize, r.events])).toEqual([[1, 100, 3_000], [2, 100, 3_000]]);
+  for (const r of report.relay.runs) {
+    expect(r.eventsPerSec).toBeGreaterThan(0);
+    expect(r.duplicates).toBeGreaterThanOrEqual(0);
+  }
+  expect(report.relay.eventsPerSec).toBe(Math.max(...report.relay.runs.map((r) => r.eventsPerSec)));
+  expect(report.baseline.kafkaProducerEventsPerSec).toBeGreaterThan(0);
+  expect(report.baseline.pgClaimMarkEventsPerSec).toBeGreaterThan(0);
+  expect(report.ratio).toBeCloseTo(report.relay.eventsPerSec / Math.min(report.baseline.kafkaProducerEventsPerSec, report.baseline.pgClaimMarkEventsPerSec), 1);
+
+  const html = writeBenchReport(report, path.join(dir, 'bench.json'));
+  expect(JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8'))).toEqual(report);
+  expect(fs.readFileSync(html, 'utf8')).toMatch(/uPlot[\s\S]*id="throughput"/);
+}, 300_000);
