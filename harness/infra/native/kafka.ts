@@ -159,9 +159,16 @@ export class NativeKafka {
   }
 }
 
-/** Kafka's cluster ids are 16 random bytes, base64url without padding. */
-function clusterId(): string {
-  return crypto.randomBytes(16).toString('base64url');
+/**
+ * Kafka's cluster ids are 16 random bytes, base64url without padding. One that starts with "-"
+ * reads as an option to kafka-storage's argument parser (1 start in 64 failed that way in CI), so,
+ * as Kafka's own Uuid.randomUuid does, such ids are drawn again.
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 const LOG4J = `log4j.rootLogger=INFO, stdout
