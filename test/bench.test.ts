@@ -10,8 +10,8 @@ const dir = tempDir('outbox-bench-test-');
 afterAll(() => removeTempDir(dir));
 
 it('drains every event to Kafka for each configuration, measures both baselines, and writes JSON and a plot', async () => {
-  const report = await runBench({ events: 3_000, replicas: [1, 2], batchSizes: [100] });
-  expect(report.relay.runs.map((r) => [r.replicas, r.batchSize, r.events])).toEqual([[1, 100, 3_000], [2, 100, 3_000]]);
+  const report = await runBench({ events: 2_000, replicas: [1, 2], batchSizes: [100] });
+  expect(report.relay.runs.map((r) => [r.replicas, r.batchSize, r.events])).toEqual([[1, 100, 2_000], [2, 100, 2_000]]);
   for (const r of report.relay.runs) {
     expect(r.eventsPerSec).toBeGreaterThan(0);
     expect(r.duplicates).toBeGreaterThanOrEqual(0);
@@ -23,5 +23,5 @@ it('drains every event to Kafka for each configuration, measures both baselines,
 
   const html = writeBenchReport(report, path.join(dir, 'bench.json'));
   expect(JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8'))).toEqual(report);
-  expect(fs.readFileSync(html, 'utf8')).toMatch(/uPlot[\s\S]*id="throughput"/);
+  expect(fs.readFileSync(html, 'utf8')).toMatch(/id="throughput"[\s\S]*new uPlot/);
 }, 300_000);
