@@ -176,5 +176,6 @@ describe('outbox-chaos infra', () => {
     expect(after.stdout).toMatch(/no stack .* is up/);
     expect(await eventually(() => alivePids(state.pids).length === 0, 5_000)).toBe(true);
     expect(state.dirs.filter((d: string) => fs.existsSync(d))).toEqual([]);
+    expect(fs.existsSync(state.log)).toBe(false);
   }, 120_000);
 });

@@ -120,7 +120,7 @@ export async function infraUp(name: string, args: readonly string[], log: (line:
   }
 }
 
-/** Stops the owner (which takes the stack down with it); true if there was one to stop. */
+/** Stops the owner (which takes the stack down with it) and removes its state and log; true if there was one to stop. */
 export async function infraDown(name: string): Promise<boolean> {
   const state = readState(name);
   if (!state) return false;
@@ -133,6 +133,7 @@ export async function infraDown(name: string): Promise<boolean> {
     while (isAlive(state.pid)) await new Promise((r) => setTimeout(r, 100));
   }
   fs.rmSync(stateFile(name), { force: true });
+  fs.rmSync(state.log, { force: true });
   return true;
 }
 
