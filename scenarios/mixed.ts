@@ -1,3 +1,4 @@
+import { LINK_NAMES } from '../harness/infra/links.ts';
 import type { Scenario } from '../harness/run/scenario.ts';
 
 export const mixed: Scenario = {
@@ -8,8 +9,8 @@ export const mixed: Scenario = {
     { fault: 'crash-point' },
     { fault: 'kill', roles: ['app', 'relay', 'consumer'] },
     { fault: 'pause', roles: ['app', 'relay', 'consumer'] },
-    { fault: 'partition', links: ['app-pg', 'relay-pg', 'consumer-pg', 'relay-kafka', 'consumer-kafka', 'app-kafka'] },
-    { fault: 'toxic', links: ['app-pg', 'relay-pg', 'consumer-pg', 'relay-kafka', 'consumer-kafka', 'app-kafka'] },
+    { fault: 'partition', links: LINK_NAMES },
+    { fault: 'toxic', links: LINK_NAMES },
     { fault: 'kafka-restart' },
     { fault: 'pg-restart' },
     { fault: 'rebalance' },
