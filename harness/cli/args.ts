@@ -1,6 +1,7 @@
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { HarnessError } from '../infra/errors.ts';
 import type { StackOptions } from '../infra/index.ts';
+import { NATIVE_PORT_COUNT } from '../infra/native/index.ts';
 
 /** Argument parsers shared by the commands: a bad value is a clear message and exit 2. */
 export const positiveInt = (name: string) => (v: string) => {
@@ -15,6 +16,16 @@ export const integer = (v: string) => {
 };
 export const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
+/** --provider and --base-port, for every command that starts a stack. */
+export function stackFlags(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--provider <provider>', 'where the stack runs: native processes, Docker containers, or auto (containers when Docker is reachable)')
+        .choices(['native', 'containers', 'auto'])
+        .default('native'),
+    )
+    .option('--base-port <n>', `run the stack on fixed ports from n (${NATIVE_PORT_COUNT} of them) instead of free ones`, positiveInt('--base-port'));
+}
 
 /** The stack a command asked for. */
 export function stackOptions(flags: { provider: string; basePort?: number }): Pick<StackOptions, 'provider' | 'basePort'> {

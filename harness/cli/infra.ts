@@ -1,7 +1,6 @@
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { infraDown, infraStatus, infraUp, serveInfra } from '../infra/daemon.ts';
-import { NATIVE_PORT_COUNT } from '../infra/native/index.ts';
-import { positiveInt, stackOptions } from './args.ts';
+import { stackFlags, stackOptions } from './args.ts';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -10,9 +9,7 @@ export function registerInfra(program: Command, setCode: (code: number) => void)
   const infra = program.command('infra').description('a stack that stays up between commands: up, down, status');
   const named = (cmd: Command) => cmd.option('--name <name>', 'which stack, when several are up', 'default');
 
-  named(infra.command('up').description('start the stack in the background and print where each part listens'))
-    .addOption(new Option('--provider <provider>', 'where the stack runs').choices(['native', 'containers', 'auto']).default('native'))
-    .option('--base-port <n>', `fixed ports from n (${NATIVE_PORT_COUNT} of them) instead of free ones`, positiveInt('--base-port'))
+  stackFlags(named(infra.command('up').description('start the stack in the background and print where each part listens')))
     .option('--json', 'print the state as JSON')
     .action(async (flags: { name: string; provider: string; basePort?: number; json?: boolean }) => {
       stackOptions(flags); // bad flags fail here, not in the background
@@ -47,9 +44,7 @@ export function registerInfra(program: Command, setCode: (code: number) => void)
     });
 
   // The detached owner that `infra up` starts; not for people.
-  named(infra.command('serve', { hidden: true }))
-    .addOption(new Option('--provider <provider>').choices(['native', 'containers', 'auto']).default('native'))
-    .option('--base-port <n>', '', positiveInt('--base-port'))
+  stackFlags(named(infra.command('serve', { hidden: true })))
     .action(async (flags: { name: string; provider: string; basePort?: number }) => {
       await serveInfra(flags.name, stackOptions(flags));
       await new Promise(() => {});

@@ -8,28 +8,22 @@ import { replayReport } from './replay.ts';
 import { runMatrix } from './matrix.ts';
 import { falseAlarms } from './false-alarms.ts';
 import { printSuite, exitCodeOf } from './summary.ts';
-import { integer, list, positiveInt, stackOptions } from './args.ts';
+import { integer, list, positiveInt, stackFlags, stackOptions } from './args.ts';
 import { barsWanted, createProgress } from './progress.ts';
 import { registerInfra } from './infra.ts';
 import { rebuildIndex } from '../report/write.ts';
-import { NATIVE_PORT_COUNT } from '../infra/native/index.ts';
 import { runBench, writeBenchReport, type BenchReport } from '../bench/index.ts';
 
 function common(cmd: Command): Command {
-  return cmd
-    .option('--sut <sut>', 'the system under test: "reference"', 'reference')
-    .option('--bug <variant>', 'run a broken variant of the SUT')
-    .addOption(new Option('--profile <profile>', 'how hard to look').choices(['quick', 'ci', 'deep']).default('quick'))
-    .addOption(providerOption())
-    .option('--base-port <n>', `run the stack on fixed ports from n (${NATIVE_PORT_COUNT} of them) instead of free ones`, positiveInt('--base-port'))
+  return stackFlags(
+    cmd
+      .option('--sut <sut>', 'the system under test: "reference" or the path of a SUT manifest', 'reference')
+      .option('--bug <variant>', 'run a broken variant of the SUT')
+      .addOption(new Option('--profile <profile>', 'how hard to look').choices(['quick', 'ci', 'deep']).default('quick')),
+  )
     .option('--report-dir <dir>', 'where run reports go', path.join(PROJECT_ROOT, 'reports'))
     .option('--json', 'print the outcome as JSON on stdout');
 }
-
-const providerOption = () =>
-  new Option('--provider <provider>', 'where the stack runs: native processes, Docker containers, or auto (containers when Docker is reachable)')
-    .choices(['native', 'containers', 'auto'])
-    .default('native');
 
 interface CommonFlags {
   sut: string;
@@ -144,15 +138,12 @@ async function main(argv: string[]): Promise<number> {
       code = index.skipped.length ? 2 : 0;
     });
 
-  program
-    .command('bench')
+  stackFlags(program.command('bench'))
     .description('relay drain throughput against raw kafkajs and PostgreSQL baselines, on one stack')
     .option('--events <n>', 'outbox rows to drain per configuration', positiveInt('--events'), 100_000)
     .option('--replicas <list>', 'relay replica counts, comma-separated', '1,2,4')
     .option('--batch-sizes <list>', 'relay batch sizes, comma-separated', '100,500')
     .option('--json <file>', 'write the figures as JSON, and a plot next to it (.html)')
-    .addOption(providerOption())
-    .option('--base-port <n>', 'run the stack on fixed ports from n', positiveInt('--base-port'))
     .action(async (flags: { events: number; replicas: string; batchSizes: string; json?: string; provider: string; basePort?: number }) => {
       const numbers = (name: string, v: string) =>
         list(v).map((x) => {
