@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CACHE_DIR, PROJECT_ROOT } from './paths.ts';
 import { describeError, HarnessError } from './errors.ts';
+import { writeFileAtomically } from './files.ts';
 import { LINK_NAMES, startStack, type LinkName, type ProviderName, type Stack, type StackOptions } from './index.ts';
 import { withKafkaAdmin } from './kafka-client.ts';
 import { withPgClient } from './pg-client.ts';
@@ -50,9 +51,7 @@ export function readState(name: string): InfraState | undefined {
 
 function writeState(name: string, state: InfraState): void {
   fs.mkdirSync(INFRA_DIR, { recursive: true });
-  const file = stateFile(name);
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
-  fs.renameSync(`${file}.tmp`, file);
+  writeFileAtomically(stateFile(name), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 function endpointsOf(stack: Stack): NonNullable<InfraState['endpoints']> {

@@ -3,17 +3,11 @@ import path from 'node:path';
 import type { EventTimes } from '../history/event-times.ts';
 import type { HistoryEvent } from '../history/history.ts';
 import { HarnessError } from '../infra/errors.ts';
+import { writeFileAtomically } from '../infra/files.ts';
 import { renderReport } from './html.ts';
 import { renderIndex, type IndexEntry } from './index-page.ts';
 import { junitXml } from './junit.ts';
 import { RESULTS_FILE, readScenarioResults } from './results.ts';
-
-/** Writes through a temporary file, so a reader never sees half a page. */
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
 
 /** The history as recorded; a last line cut short by a crash of the harness is left out. */
 export function readHistory(file: string): HistoryEvent[] {
@@ -44,8 +38,8 @@ export function writeScenarioReport(dir: string): void {
   const results = readScenarioResults(dir);
   const history = readHistory(path.join(dir, 'history.jsonl'));
   const events = readEvents(path.join(dir, 'events.json'));
-  writeAtomically(path.join(dir, 'junit.xml'), junitXml(results));
-  writeAtomically(path.join(dir, 'report.html'), renderReport({ results, history, events }));
+  writeFileAtomically(path.join(dir, 'junit.xml'), junitXml(results));
+  writeFileAtomically(path.join(dir, 'report.html'), renderReport({ results, history, events }));
 }
 
 export interface IndexOutcome {
@@ -80,6 +74,6 @@ export function rebuildIndex(reportDir: string, options: { pages?: boolean } = {
     }
   }
   const file = path.join(reportDir, 'index.html');
-  writeAtomically(file, renderIndex(entries, skipped));
+  writeFileAtomically(file, renderIndex(entries, skipped));
   return { file, reports: entries.length, skipped };
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../infra/errors.ts';
+import { writeFileAtomically } from '../infra/files.ts';
 import { freePorts } from '../infra/ports.ts';
 import { ManagedProcess } from '../infra/processes.ts';
 import type { RunEnv, Stack } from '../infra/stack.ts';
@@ -195,8 +196,7 @@ export class SutCluster {
     if (m.crashFile) {
       // A fresh comment makes re-arming the same point a change the SUT sees.
       const token = `${spec} #${m.incarnation}.${++this.armings}`;
-      fs.writeFileSync(`${m.crashFile}.tmp`, `${token}\n`);
-      fs.renameSync(`${m.crashFile}.tmp`, m.crashFile);
+      writeFileAtomically(m.crashFile, `${token}\n`);
       return token;
     }
     const crashEnv = this.def.crashEnv;
