@@ -60,3 +60,8 @@ export function check(input: CheckInput, checkers: readonly Checker[] = CHECKERS
     ...(valid === 'unknown' ? { unknownBecause: because } : {}),
   };
 }
+
+/** How a verdict is printed: valid, INVALID (loud, it is the finding) or unknown. */
+export function verdictWord(valid: Validity): 'valid' | 'INVALID' | 'unknown' {
+  return valid === true ? 'valid' : valid === false ? 'INVALID' : 'unknown';
+}

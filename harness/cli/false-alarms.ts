@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { startStack, type StackOptions } from '../infra/index.ts';
 import { executeSchedule } from '../run/execute.ts';
 import { profileNamed } from '../run/profiles.ts';
-import { verdictWord } from '../run/property.ts';
+import { verdictWord } from '../checker/index.ts';
 import { faultArbs, shapeOf } from '../run/scenario.ts';
 import { loadSut } from '../run/suite.ts';
 import { scheduleArb } from '../workload/generators.ts';

@@ -5,7 +5,7 @@ import { HarnessError } from '../infra/errors.ts';
 import { startStack, type StackOptions } from '../infra/index.ts';
 import { executeSchedule } from '../run/execute.ts';
 import { profileNamed } from '../run/profiles.ts';
-import { verdictWord } from '../run/property.ts';
+import { verdictWord } from '../checker/index.ts';
 import { loadSut } from '../run/suite.ts';
 import { readScenarioResults } from '../report/results.ts';
 

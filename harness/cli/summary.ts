@@ -1,5 +1,5 @@
 import type { Validity } from '../checker/index.ts';
-import { verdictWord } from '../run/property.ts';
+import { verdictWord } from '../checker/index.ts';
 import type { SuiteOutcome } from '../run/suite.ts';
 import { describeStep } from '../workload/schedule.ts';
 import { describeFault } from '../nemesis/index.ts';

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { verdictWord, type Validity } from '../checker/index.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -18,4 +19,9 @@ export function escapeHtml(text: unknown): string {
 /** JSON that is safe inside a <script> element. */
 export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** The CSS class (and data-verdict) of a verdict: valid, invalid or unknown. */
+export function verdictClass(valid: Validity): 'valid' | 'invalid' | 'unknown' {
+  return verdictWord(valid).toLowerCase() as 'valid' | 'invalid' | 'unknown';
 }

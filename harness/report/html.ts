@@ -3,7 +3,8 @@ import type { EventTimes } from '../history/event-times.ts';
 import type { HistoryEvent } from '../history/history.ts';
 import { describeStep } from '../workload/schedule.ts';
 import { describeFault } from '../nemesis/index.ts';
-import { chartLibrary, escapeHtml as h, scriptJson } from './assets.ts';
+import { verdictWord } from '../checker/index.ts';
+import { chartLibrary, escapeHtml as h, scriptJson, verdictClass } from './assets.ts';
 import type { ScenarioResults } from './results.ts';
 import { buildTimeline, latencyPoints, throughputSeries, type Timeline } from './timeline.ts';
 
@@ -13,8 +14,6 @@ export interface ReportInput {
   readonly events: readonly EventTimes[];
 }
 
-const verdictText = (v: ScenarioResults['valid']) => (v === true ? 'valid' : v === false ? 'INVALID' : 'unknown');
-const verdictClass = (v: ScenarioResults['valid']) => (v === true ? 'valid' : v === false ? 'invalid' : 'unknown');
 
 /** One self-contained HTML page for one scenario's results: no network, charts inlined. */
 export function renderReport(input: ReportInput): string {
@@ -30,14 +29,14 @@ export function renderReport(input: ReportInput): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>outbox-chaos: ${h(title)} (${verdictText(results.valid)})</title>
+<title>outbox-chaos: ${h(title)} (${verdictWord(results.valid)})</title>
 <style>${lib.css}</style>
 <style>${STYLE}</style>
 </head>
 <body>
 <header>
   <h1>outbox-chaos <span class="muted">·</span> ${h(title)}</h1>
-  <span id="verdict" class="verdict ${verdictClass(results.valid)}" data-verdict="${verdictClass(results.valid)}">${verdictText(results.valid)}</span>
+  <span id="verdict" class="verdict ${verdictClass(results.valid)}" data-verdict="${verdictClass(results.valid)}">${verdictWord(results.valid)}</span>
 </header>
 ${summarySection(results)}
 ${anomaliesSection(results.anomalies)}
@@ -174,7 +173,7 @@ function runsSection(r: ScenarioResults): string {
   if (!r.runs.length) return '';
   const rows = r.runs.map(
     (run) =>
-      `<tr class="${verdictClass(run.valid)}"><td>${h(run.run)}</td><td>${h(run.phase)}</td><td>${verdictText(run.valid)}</td><td class="num">${run.steps}</td><td class="num">${(run.durationMs / 1000).toFixed(1)} s</td><td>${h(run.unknownBecause ?? (run.anomalies ? `${run.anomalies} anomaly kind(s)` : ''))}</td></tr>`,
+      `<tr class="${verdictClass(run.valid)}"><td>${h(run.run)}</td><td>${h(run.phase)}</td><td>${verdictWord(run.valid)}</td><td class="num">${run.steps}</td><td class="num">${(run.durationMs / 1000).toFixed(1)} s</td><td>${h(run.unknownBecause ?? (run.anomalies ? `${run.anomalies} anomaly kind(s)` : ''))}</td></tr>`,
   );
   return `<section><h2>Executions</h2><table id="runs"><thead><tr><th>run</th><th>phase</th><th>verdict</th><th>steps</th><th>time</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }

@@ -1,4 +1,4 @@
-import { escapeHtml as h } from './assets.ts';
+import { escapeHtml as h, verdictClass } from './assets.ts';
 import type { ScenarioResults } from './results.ts';
 
 export interface IndexEntry {
@@ -11,13 +11,12 @@ export interface IndexEntry {
 /** reports/index.html: every run folder with its verdict, newest first. */
 export function renderIndex(entries: readonly IndexEntry[], unreadable: readonly { folder: string; why: string }[]): string {
   const sorted = [...entries].sort((a, b) => b.folder.localeCompare(a.folder));
-  const verdict = (v: ScenarioResults['valid']) => (v === true ? 'valid' : v === false ? 'invalid' : 'unknown');
   const rows = sorted.map(({ folder, results: r, hasReport }) => {
     const link = hasReport ? `<a href="${h(encodeURI(folder))}/report.html">${h(folder)}</a>` : h(folder);
-    return `<tr class="${verdict(r.valid)}" data-verdict="${verdict(r.valid)}"><td>${link}</td><td>${h(r.sut)}</td><td>${h(r.scenario)}</td><td>${h(r.profile)}</td><td class="v">${verdict(r.valid)}</td><td class="num">${r.executions}</td><td>${h(r.anomalies.map((a) => a.kind).join(', '))}</td></tr>`;
+    return `<tr class="${verdictClass(r.valid)}" data-verdict="${verdictClass(r.valid)}"><td>${link}</td><td>${h(r.sut)}</td><td>${h(r.scenario)}</td><td>${h(r.profile)}</td><td class="v">${verdictClass(r.valid)}</td><td class="num">${r.executions}</td><td>${h(r.anomalies.map((a) => a.kind).join(', '))}</td></tr>`;
   });
   const counts = { valid: 0, invalid: 0, unknown: 0 };
-  for (const e of entries) counts[verdict(e.results.valid)]++;
+  for (const e of entries) counts[verdictClass(e.results.valid)]++;
   const skipped = unreadable.length
     ? `<h2>Folders skipped</h2><ul>${unreadable.map((u) => `<li><code>${h(u.folder)}</code>: ${h(u.why)}</li>`).join('')}</ul>`
     : '';

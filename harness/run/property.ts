@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import type { Validity } from '../checker/index.ts';
+import { verdictWord, type Validity } from '../checker/index.ts';
 import { scheduleArb } from '../workload/generators.ts';
 import type { Schedule } from '../workload/schedule.ts';
 import { executeSchedule, type RunResult, type RunSettings } from './execute.ts';
@@ -139,6 +139,3 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   return { ...common, valid: results.length === 0 ? 'unknown' : anyUnknown ? 'unknown' : true };
 }
 
-export function verdictWord(valid: Validity): string {
-  return valid === true ? 'valid' : valid === false ? 'INVALID' : 'unknown';
-}
