@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import type { RunProgress } from '../run/property.ts';
+import { describeRun, type RunProgress } from '../run/property.ts';
 
 /** Where progress goes: a line log and, on an interactive terminal, one bar per scenario. */
 export interface ProgressSink {
@@ -17,11 +17,12 @@ export function barsWanted(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * Progress on stderr, so --json output on stdout stays clean. Without bars, each execution is
- * one log line; with them, the bars carry it and only other lines are printed above them.
+ * one line; with them, the bars carry executions and other lines are printed above them.
  */
 export function createProgress(options: { bars: boolean }): ProgressSink {
+  const print = (line: string) => void process.stderr.write(`${line}\n`);
   if (!options.bars) {
-    return { log: (line) => process.stderr.write(`${line}\n`), onRun: () => {}, stop: () => {} };
+    return { log: print, onRun: (e) => e.n > 0 && print(describeRun(e)), stop: () => {} };
   }
   const multi = new cliProgress.MultiBar(
     {
@@ -39,11 +40,8 @@ export function createProgress(options: { bars: boolean }): ProgressSink {
   const verdictLabel = (v: RunProgress['valid']) =>
     v === undefined ? '' : v === true ? pc.green('valid') : v === false ? pc.red('INVALID') : pc.yellow('unknown');
   return {
-    log(line) {
-      // Per-execution lines are what the bars show; everything else goes above them.
-      if (/ (run|shrink) \d+: /.test(line)) return;
-      multi.log(`${line}\n`);
-    },
+    // Executions are what the bars show; every other line goes above them.
+    log: (line) => multi.log(`${line}\n`),
     onRun(e) {
       let bar = bars.get(e.scenario);
       if (!bar) {

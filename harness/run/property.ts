@@ -19,7 +19,10 @@ export interface ScenarioOptions {
   readonly path?: string;
   readonly numRuns?: number;
   readonly log?: (line: string) => void;
-  /** Told of every execution as it ends, for progress bars. */
+  /**
+   * Told of every execution as it ends (progress bars). Without it, each execution is one `log`
+   * line (describeRun).
+   */
   readonly onRun?: (event: RunProgress) => void;
   /** Builds the one-line command that replays a failure (path undefined: replay the recorded schedule). */
   readonly replayCommand: (seed: number, path: string | undefined) => string;
@@ -34,6 +37,13 @@ export interface RunProgress {
   readonly of: number;
   /** The verdict of execution n; undefined for the event that announces a scenario (n = 0). */
   readonly valid?: Validity;
+  readonly steps?: number;
+  readonly durationMs?: number;
+}
+
+/** One line for an execution: "mixed run 3: valid (4 steps, 7.2s)". */
+export function describeRun(e: RunProgress): string {
+  return `${e.scenario} ${e.phase === 'shrink' ? 'shrink' : 'run'} ${e.n}: ${verdictWord(e.valid ?? 'unknown')} (${e.steps} steps, ${((e.durationMs ?? 0) / 1000).toFixed(1)}s)`;
 }
 
 export interface Failure {
@@ -97,11 +107,19 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     results.push(result);
     const shrinking = runsToCatch !== undefined;
     phases.push(shrinking ? 'shrink' : 'generated');
-    options.onRun?.({ scenario: scenario.name, phase: shrinking ? 'shrink' : 'generated', n: shrinking ? shrinkRuns : generated, of: shrinking ? profile.shrinkRuns : numRuns, valid: result.valid });
+    const done: RunProgress = {
+      scenario: scenario.name,
+      phase: shrinking ? 'shrink' : 'generated',
+      n: shrinking ? shrinkRuns : generated,
+      of: shrinking ? profile.shrinkRuns : numRuns,
+      valid: result.valid,
+      steps: schedule.steps.length,
+      durationMs: result.durationMs,
+    };
+    if (options.onRun) options.onRun(done);
+    else options.log?.(describeRun(done));
     const key = JSON.stringify(schedule);
     if (result.valid === false && !failures.has(key)) failures.set(key, result);
-    const phase = runsToCatch === undefined ? `run ${generated}` : `shrink ${shrinkRuns}`;
-    options.log?.(`${scenario.name} ${phase}: ${verdictWord(result.valid)} (${schedule.steps.length} steps, ${(result.durationMs / 1000).toFixed(1)}s)`);
     if (result.valid === false) {
       runsToCatch ??= generated;
       return false;
