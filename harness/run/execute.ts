@@ -131,10 +131,9 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     const commitTimes = new Map<string, number>();
     const ops = [...writers.ops, ...background.ops];
     for (const op of ops) for (const e of op.events) commitTimes.set(e.eventId, op.completedAt);
-    const effectTimes = new Map<string, number>();
-    for (const e of db.effects) if (e.appliedAt !== undefined && !effectTimes.has(e.eventId)) effectTimes.set(e.eventId, e.appliedAt);
     const times = eventTimes({ committed: db.committed, messages, effects: db.effects, eventId: def.eventId, commitTimes });
     fs.writeFileSync(path.join(runDir, 'events.json'), `${JSON.stringify(times)}\n`);
+    const effectTimes = new Map(times.flatMap((t) => (t.appliedAt === null ? [] : [[t.eventId, t.appliedAt] as const])));
     const verdict = check({
       committed: db.committed,
       messages,
