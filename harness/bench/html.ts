@@ -1,5 +1,6 @@
 import { chartLibrary, escapeHtml as h, scriptJson } from '../report/assets.ts';
 import type { BenchReport } from './index.ts';
+import { BENCH_AGGREGATES } from './workload.ts';
 
 /** Throughput against relay replicas, one line per batch size, with the two baselines as flat lines. */
 export function renderBenchHtml(r: BenchReport): string {
@@ -21,7 +22,7 @@ export function renderBenchHtml(r: BenchReport): string {
 <style>body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 1000px; } table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 3px 8px; } td.num { text-align: right; }</style>
 </head><body>
 <h1>Relay drain throughput</h1>
-<p>${r.events} events over 1000 aggregates, ${r.partitions} partitions; ${r.machine.cpus} cores, Node ${h(r.machine.node)}; ${h(r.date)}.
+<p>${r.events} events over ${BENCH_AGGREGATES} aggregates, ${r.partitions} partitions; ${r.machine.cpus} cores, Node ${h(r.machine.node)}; ${h(r.date)}.
 Best: <strong>${r.relay.eventsPerSec} events/s</strong> (${r.relay.best.replicas} replica(s), batch ${r.relay.best.batchSize});
 baselines: kafkajs producer ${r.baseline.kafkaProducerEventsPerSec} events/s, PG claim+mark ${r.baseline.pgClaimMarkEventsPerSec} events/s (batch ${r.baseline.batchSize});
 ratio to the slower baseline: <strong>${r.ratio}</strong>.</p>
