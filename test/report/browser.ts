@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's Chromium; playwright-core drives it without downloading a browser of its own. */
@@ -18,6 +19,7 @@ export interface RenderedReport {
 }
 
 export async function withBrowser<T>(fn: (browser: Browser) => Promise<T>): Promise<T> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`);
   // As root, Chromium needs --no-sandbox; the page is our own file, opened offline.
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   try {
