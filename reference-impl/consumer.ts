@@ -7,6 +7,7 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import { bugIs } from './lib/bugs.ts';
 import { int, required, runMain } from './lib/config.ts';
 import { crashPoint } from './lib/crash.ts';
+import { applyEffect } from './lib/effects.ts';
 import { kafkaFromEnv } from './lib/kafka.ts';
 import { logLine } from './lib/log.ts';
 import { fromKafkaMessage } from './lib/message.ts';
@@ -27,16 +28,7 @@ async function applyOnce(pool: pg.Pool, topic: string, partition: number, messag
         return false; // seen before: the effect is already durable
       }
     }
-    const amount = Number(event.payload.amount);
-    await client.query('INSERT INTO effects (event_id, account_id, seq, amount) VALUES ($1, $2, $3, $4)', [
-      event.eventId, event.aggregateId, event.aggregateSeq, amount,
-    ]);
-    await client.query(
-      `INSERT INTO projections (account_id, balance, last_seq, applied) VALUES ($1, $2, $3, 1)
-       ON CONFLICT (account_id) DO UPDATE
-         SET balance = projections.balance + EXCLUDED.balance, last_seq = EXCLUDED.last_seq, applied = projections.applied + 1`,
-      [event.aggregateId, amount, event.aggregateSeq],
-    );
+    await applyEffect(client, event);
     await client.query('COMMIT');
     return true;
   } catch (err) {

@@ -1,28 +1,5 @@
--- Schema of the reference outbox service. The harness applies it once to a template database;
--- every run gets a fresh copy.
-
--- Business side (the app). A double-applied or lost change shows in balances and the ledger.
-CREATE TABLE accounts (
-  id      text PRIMARY KEY,
-  balance bigint NOT NULL DEFAULT 0,
-  -- The aggregate's version: every event of the account takes the next one, inside the
-  -- transaction that holds the account row's lock, so sequence order is commit order.
-  version bigint NOT NULL DEFAULT 0
-);
-
-CREATE TABLE ledger (
-  event_id      uuid PRIMARY KEY,
-  op_id         uuid NOT NULL,
-  account_id    text NOT NULL REFERENCES accounts (id),
-  seq           bigint NOT NULL,
-  event_type    text NOT NULL,
-  amount        bigint NOT NULL,
-  balance_after bigint NOT NULL,
-  memo          text,
-  written_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
-  UNIQUE (account_id, seq)
-);
-CREATE INDEX ledger_op ON ledger (op_id);
+-- Schema of the reference outbox service, applied after ledger.sql. The harness applies both once
+-- to a template database; every run gets a fresh copy.
 
 -- The outbox. Published rows are kept until the retention period passes.
 CREATE TABLE outbox (
@@ -57,8 +34,7 @@ BEGIN
 END $$;
 CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
 
--- Consumer side. The inbox makes effects idempotent. The effects log has no unique key on
--- event_id, so a double application is recorded rather than rejected.
+-- The consumer's inbox makes effects idempotent.
 CREATE TABLE inbox (
   event_id    uuid PRIMARY KEY,
   topic       text NOT NULL,
@@ -67,18 +43,3 @@ CREATE TABLE inbox (
   received_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
-CREATE TABLE effects (
-  apply_id   bigserial PRIMARY KEY,
-  event_id   uuid NOT NULL,
-  account_id text NOT NULL,
-  seq        bigint NOT NULL,
-  amount     bigint NOT NULL,
-  applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
-);
-
-CREATE TABLE projections (
-  account_id text PRIMARY KEY,
-  balance    bigint NOT NULL,
-  last_seq   bigint NOT NULL,
-  applied    integer NOT NULL
-);

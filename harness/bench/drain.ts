@@ -28,7 +28,7 @@ export interface BenchContext {
 }
 
 async function withRun<T>(ctx: BenchContext, fn: (run: RunEnv) => Promise<T>): Promise<T> {
-  const run = await ctx.stack.newRun({ partitions: ctx.partitions, template: ctx.template });
+  const run = await ctx.stack.newRun({ partitions: ctx.partitions, template: ctx.template, perRunSql: ctx.def.perRunSql });
   try {
     return await fn(run);
   } finally {

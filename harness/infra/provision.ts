@@ -69,21 +69,21 @@ async function step(log: (l: string) => void, label: string, done: () => boolean
 }
 
 async function fetchKafkaJars(): Promise<void> {
+  await copyMavenDependencies(path.join(PROJECT_ROOT, 'provision', 'kafka-pom.xml'), kafkaLibsDir(), `kafka_2.13-${KAFKA_VERSION}`, [`-Dkafka.version=${KAFKA_VERSION}`]);
+}
+
+/**
+ * Resolves a POM's runtime dependencies from Maven Central into target, with a .complete marker.
+ * It copies into a scratch folder and renames, so an interrupted fetch never looks complete.
+ */
+export async function copyMavenDependencies(pom: string, target: string, mustHavePrefix: string, extraArgs: readonly string[] = []): Promise<void> {
+  if (fs.existsSync(path.join(target, COMPLETE_MARKER))) return;
   const mvn = findMaven();
-  const target = kafkaLibsDir();
-  // Copy into a scratch folder and rename, so an interrupted fetch never looks complete.
   const scratch = `${target}.partial-${process.pid}`;
   fs.rmSync(scratch, { recursive: true, force: true });
-  await runCommand(mvn, [
-    '-B', '-q',
-    '-f', path.join(PROJECT_ROOT, 'provision', 'kafka-pom.xml'),
-    `-Dkafka.version=${KAFKA_VERSION}`,
-    'dependency:copy-dependencies',
-    `-DoutputDirectory=${scratch}`,
-    '-DincludeScope=runtime',
-  ]);
-  if (!fs.readdirSync(scratch).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) {
-    throw new HarnessError(`Maven finished but kafka_2.13-${KAFKA_VERSION}.jar is not in ${scratch}`);
+  await runCommand(mvn, ['-B', '-q', '-f', pom, ...extraArgs, 'dependency:copy-dependencies', `-DoutputDirectory=${scratch}`, '-DincludeScope=runtime']);
+  if (!fs.readdirSync(scratch).some((f) => f.startsWith(mustHavePrefix))) {
+    throw new HarnessError(`Maven finished but ${mustHavePrefix}*.jar is not in ${scratch}`);
   }
   fs.writeFileSync(path.join(scratch, COMPLETE_MARKER), `${new Date().toISOString()}\n`);
   fs.rmSync(target, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type pg from 'pg';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { HarnessError, describeError } from './errors.ts';
 import { withKafkaAdmin } from './kafka-client.ts';
@@ -26,6 +27,8 @@ export interface RunOptions {
   readonly partitions?: number;
   /** A database prepared with prepareTemplate; an empty one otherwise. */
   readonly template?: string;
+  /** Statements run one by one on the new database; ${DATABASE} is its name. */
+  readonly perRunSql?: readonly string[];
 }
 
 /** What one property run gets for itself, without restarting anything. */
@@ -143,6 +146,24 @@ export function assembleStack(parts: StackParts): Stack {
       const database = `run_${id}`;
       const topic = `run-${id}`;
       await admin(`CREATE DATABASE ${quoteIdent(database)} TEMPLATE ${quoteIdent(options.template ?? 'template0')}`);
+      if (options.perRunSql?.length) {
+        try {
+          await withPgClient(pgUrl(database, 'direct'), async (c) => {
+            for (const statement of options.perRunSql!) {
+              const sql = statement.replace(/\$\{DATABASE\}/g, database);
+              try {
+                await c.query(sql);
+              } catch (err) {
+                throw new HarnessError(`the SUT's per-run SQL failed on ${database}: ${describeError(err)}\n  ${sql}`);
+              }
+            }
+          });
+        } catch (err) {
+          await withPgClient(pgUrl('postgres', 'direct'), (c) => dropReplicationSlots(c, database)).catch(() => {});
+          await admin(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`).catch(() => {});
+          throw err;
+        }
+      }
       await withKafkaAdmin(kafkaBrokers('direct'), 'outbox-chaos-admin', async (a) => {
         const created = await a.createTopics({
           topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
@@ -159,6 +180,8 @@ export function assembleStack(parts: StackParts): Stack {
         pgUrl: (route) => pgUrl(database, route),
         kafkaBrokers,
         async drop() {
+          // A logical replication slot (a CDC relay's) pins its database, and FORCE does not drop it.
+          await withPgClient(pgUrl('postgres', 'direct'), (c) => dropReplicationSlots(c, database));
           await admin(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
           await withKafkaAdmin(kafkaBrokers('direct'), 'outbox-chaos-admin', (a) => a.deleteTopics({ topics: [topic] }));
         },
@@ -170,4 +193,26 @@ export function assembleStack(parts: StackParts): Stack {
     },
   };
   return stack;
+}
+
+/** Ends the walsenders of a database's replication slots, then drops the slots. */
+async function dropReplicationSlots(client: pg.ClientBase, database: string): Promise<void> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const { rows } = await client.query<{ slot_name: string; active_pid: number | null }>(
+      'SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = $1',
+      [database],
+    );
+    if (rows.length === 0) return;
+    try {
+      for (const r of rows) {
+        if (r.active_pid !== null) await client.query('SELECT pg_terminate_backend($1)', [r.active_pid]);
+        await client.query('SELECT pg_drop_replication_slot($1)', [r.slot_name]);
+      }
+    } catch (err) {
+      // A terminated walsender can take a moment to release its slot.
+      if (attempt >= 20) throw new HarnessError(`could not drop the replication slots of ${database}: ${describeError(err)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new HarnessError(`the replication slots of ${database} kept coming back; is a process still running against it?`);
 }

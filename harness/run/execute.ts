@@ -66,7 +66,7 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
   };
   try {
     history.record({ type: 'phase', process: 'harness', phase: 'start', detail: JSON.stringify(c) });
-    run = await stack.newRun({ partitions: c.partitions, template: settings.template });
+    run = await stack.newRun({ partitions: c.partitions, template: settings.template, perRunSql: def.perRunSql });
     const thisRun = run;
     cluster = await SutCluster.start(stack, thisRun, def, {
       replicas: { app: 1, relay: c.relays, consumer: c.consumers },
@@ -121,7 +121,8 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
 
     // No more writes can commit from here on, so the committed set is final.
     for (const app of cluster.apps()) await cluster.kill(app.name);
-    const drained = await drain(thisRun, def, { lastHealAt, timeoutMs: settings.drainTimeoutMs, quietMs: settings.quietMs });
+    const quietMs = Math.max(settings.quietMs, def.drainQuietMs ?? 0);
+    const drained = await drain(thisRun, def, { lastHealAt, timeoutMs: Math.max(settings.drainTimeoutMs, quietMs * 3), quietMs });
     history.record({ type: 'phase', process: 'harness', phase: 'drained', detail: JSON.stringify(drained) });
 
     const messages = await readWholeTopic(thisRun.kafkaBrokers('direct'), thisRun.topic, 30_000);

@@ -107,13 +107,17 @@ export class SutCluster {
     const def = this.def.processes[role];
     const vars: Record<string, string> = {
       DATABASE_URL: this.run.pgUrl(def.links.pg),
+      DATABASE: this.run.database,
       KAFKA_BROKERS: this.run.kafkaBrokers(def.links.kafka).join(','),
       TOPIC: this.run.topic,
       DLQ_TOPIC: `${this.run.topic}.dlq`,
       GROUP_ID: this.run.groupId,
       PORT: String(port ?? ''),
       REPLICA: name,
+      // Kept across this replica's restarts, like a disk: offsets files, local caches.
+      STATE_DIR: path.join(this.options.logDir, `${name}.state`),
     };
+    fs.mkdirSync(vars.STATE_DIR!, { recursive: true });
     const env: Record<string, string> = {};
     for (const [key, template] of Object.entries(def.env)) env[key] = fill(template, vars, `${this.def.name} ${role} env ${key}`);
     Object.assign(env, this.options.env?.[role], extraEnv);

@@ -13,6 +13,11 @@ export interface SutDefinition {
   readonly name: string;
   /** Applied once to a template database; every run gets a copy. */
   readonly schemaSql: string;
+  /**
+   * Statements run one by one, outside a transaction, on every fresh run database before the SUT
+   * starts; ${DATABASE} is that database's name. A template cannot carry a replication slot.
+   */
+  readonly perRunSql?: readonly string[];
   readonly processes: Readonly<Record<Role, ProcessDefinition>>;
   /** Writes go to POST {app}/ops; see reference-impl/app.ts for the request and answer shapes. */
   readonly write: { readonly kind: 'http'; readonly path: string; readonly healthPath: string };
@@ -36,6 +41,11 @@ export interface SutDefinition {
    * then waits for that group's lag to reach zero before it calls the state final.
    */
   readonly consumerCommitsOffsets: boolean;
+  /**
+   * How long the SUT may legitimately sit still with work left (a lease it waits out after a
+   * crash); the drain waits at least this long without change before calling a state final.
+   */
+  readonly drainQuietMs?: number;
   /** Bug variants the SUT can be switched to, via the env var named here. */
   readonly bugs?: { readonly env: string; readonly variants: readonly string[] };
   /** The env var that takes crash points, as <point>@<pass> (see reference-impl/README.md). */
@@ -57,8 +67,8 @@ export interface ProcessDefinition {
   /** The links this role's connections go through. */
   readonly links: { readonly pg: LinkName; readonly kafka: LinkName };
   /**
-   * Environment for the process. Values may use ${DATABASE_URL}, ${KAFKA_BROKERS}, ${TOPIC},
-   * ${DLQ_TOPIC}, ${GROUP_ID}, ${PORT}, ${REPLICA}, which the harness fills in per process.
+   * Environment for the process. Values may use ${DATABASE_URL}, ${DATABASE}, ${KAFKA_BROKERS}, ${TOPIC},
+   * ${DLQ_TOPIC}, ${GROUP_ID}, ${PORT}, ${REPLICA}, ${STATE_DIR}, which the harness fills in per process.
    */
   readonly env: Readonly<Record<string, string>>;
   /** A line the process prints on stdout once it is serving; apps are probed over HTTP instead. */

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -23,13 +24,15 @@ export interface Manifest {
   manifestVersion: 1;
   name: string;
   description?: string;
-  schema: { file: string } | { sql: string };
+  prepare?: { command: string[] };
+  schema: ({ file: string | string[] } | { sql: string } | { command: string[] }) & { perRun?: string[] };
   processes: Record<Role, ProcessManifest>;
   write: { http: { path: string; health: string } };
   eventId: { header: string } | { jsonPointer: string };
   observe: { committedEvents: string; effects: string; deadLettered?: string };
   guarantees: { perAggregateOrder: boolean };
   consumerOffsets?: 'kafka-group' | 'none';
+  drain?: { quietMs: number };
   crashPoints?: { env?: string; fileEnv?: string; points: Partial<Record<Role, string[]>> };
   bugs?: { env: string; variants: string[] };
 }
@@ -93,17 +96,39 @@ function fillStatic(value: string, dir: string): string {
   return value.replace(/\$\{NODE\}/g, process.execPath).replace(/\$\{MANIFEST_DIR\}/g, dir);
 }
 
+/**
+ * Runs a command the manifest names (prepare, schema), in the manifest's folder, and returns its
+ * stdout. A failure is the SUT's problem, so it is reported with the command's own output.
+ */
+function runManifestCommand(field: string, command: string[], dir: string, where: string): string {
+  const [file, ...args] = command.map((part) => fillStatic(part, dir));
+  const result = spawnSync(file!, args, { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 });
+  if (result.error) throw new HarnessError(`the SUT manifest ${where}: ${field} could not run ${file}: ${result.error.message}`);
+  if (result.status !== 0) {
+    const output = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-20).join('\n');
+    throw new HarnessError(`the SUT manifest ${where}: ${field} (${command.join(' ')}) exited with ${result.status ?? result.signal}:\n${output}`);
+  }
+  return result.stdout;
+}
+
 function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
   const problems: string[] = [];
+  if (m.prepare) runManifestCommand('/prepare/command', m.prepare.command, dir, where);
   let schemaSql: string;
   if ('file' in m.schema) {
-    const schemaFile = path.resolve(dir, m.schema.file);
-    try {
-      schemaSql = fs.readFileSync(schemaFile, 'utf8');
-    } catch {
-      problems.push(`/schema/file: cannot read ${schemaFile}`);
-      schemaSql = '';
+    const parts: string[] = [];
+    for (const file of [m.schema.file].flat()) {
+      const schemaFile = path.resolve(dir, file);
+      try {
+        parts.push(fs.readFileSync(schemaFile, 'utf8'));
+      } catch {
+        problems.push(`/schema/file: cannot read ${schemaFile}`);
+      }
     }
+    schemaSql = parts.join('\n');
+  } else if ('command' in m.schema) {
+    schemaSql = runManifestCommand('/schema/command', m.schema.command, dir, where);
+    if (!schemaSql.trim()) problems.push('/schema/command: printed no SQL');
   } else {
     schemaSql = m.schema.sql;
   }
@@ -126,6 +151,7 @@ function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
   return {
     name: m.name,
     schemaSql,
+    ...(m.schema.perRun?.length ? { perRunSql: m.schema.perRun } : {}),
     processes,
     write: { kind: 'http', path: m.write.http.path, healthPath: m.write.http.health },
     eventId: m.eventId,
@@ -134,6 +160,7 @@ function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
     ...(m.observe.deadLettered ? { deadLetteredSql: m.observe.deadLettered } : {}),
     guarantees: { perAggregateOrder: m.guarantees.perAggregateOrder },
     consumerCommitsOffsets: (m.consumerOffsets ?? 'kafka-group') === 'kafka-group',
+    ...(m.drain ? { drainQuietMs: m.drain.quietMs } : {}),
     ...(m.bugs ? { bugs: { env: m.bugs.env, variants: m.bugs.variants } } : {}),
     ...(m.crashPoints?.env ? { crashEnv: m.crashPoints.env } : {}),
     ...(m.crashPoints?.fileEnv ? { crashFileEnv: m.crashPoints.fileEnv } : {}),

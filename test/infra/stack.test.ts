@@ -5,7 +5,7 @@ import { harnessKafka } from '../../harness/infra/kafka-client.ts';
 import { withPgClient } from '../../harness/infra/pg-client.ts';
 import { processTree } from '../../harness/infra/processes.ts';
 import { advertisedBrokers, consumeUntil, produceOne, roundTripEveryLink } from '../../harness/infra/roundtrip.ts';
-import { alivePids, timed } from '../helpers.ts';
+import { alivePids, eventually, timed } from '../helpers.ts';
 
 let stack: Stack;
 let run: RunEnv;
@@ -123,6 +123,39 @@ describe('link control', () => {
     expect(broken.toxics.map((t) => `${t.type}/${t.stream}`).sort()).toEqual(['bandwidth/downstream', 'latency/upstream']);
     await link.heal();
     expect(await link.state()).toEqual({ enabled: true, toxics: [] });
+  });
+});
+
+describe('per-run databases', () => {
+  it('per-run SQL runs on the fresh database (a logical slot for a CDC relay), and drop() removes the slot, even one in use, with the database', async () => {
+    const cdcRun = await stack.newRun({ partitions: 1, perRunSql: ["SELECT pg_create_logical_replication_slot('t_${DATABASE}', 'pgoutput')"] });
+    const slots = () =>
+      withPgClient(stack.pgUrl('postgres', 'direct'), async (c) => (await c.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots WHERE database = $1', [cdcRun.database])).rows.map((r) => r.slot_name));
+    expect(await slots()).toEqual([`t_${cdcRun.database}`]);
+    // A walsender holding the slot, as a relay killed a moment ago may still have.
+    const holder = new pg.Client({ connectionString: cdcRun.pgUrl('direct'), replication: 'database' } as pg.ClientConfig);
+    holder.on('error', () => {});
+    await holder.connect();
+    // The query never completes (the connection turns into a replication stream), so it is not awaited.
+    holder.query(`START_REPLICATION SLOT t_${cdcRun.database} LOGICAL 0/0 (proto_version '1', publication_names 'none')`).catch(() => {});
+    const active = () =>
+      withPgClient(stack.pgUrl('postgres', 'direct'), async (c) => (await c.query('SELECT 1 FROM pg_replication_slots WHERE database = $1 AND active', [cdcRun.database])).rowCount === 1);
+    expect(await eventually(active, 10_000, 100)).toBe(true);
+    await cdcRun.drop();
+    expect(await slots()).toEqual([]);
+    const left = await withPgClient(stack.pgUrl('postgres', 'direct'), (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [cdcRun.database]));
+    expect(left.rowCount).toBe(0);
+    await holder.end().catch(() => {});
+  });
+
+  it('failing per-run SQL is reported with the statement, and leaves no database behind', async () => {
+    const runDatabases = () =>
+      withPgClient(stack.pgUrl('postgres', 'direct'), async (c) => (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'run\\_%'")).rowCount);
+    const before = await runDatabases();
+    await expect(stack.newRun({ partitions: 1, perRunSql: ["SELECT no_such_function('${DATABASE}')"] })).rejects.toThrow(
+      /per-run SQL failed on run_\w+: .*no_such_function.*\n  SELECT no_such_function\('run_\w+'\)/s,
+    );
+    expect(await runDatabases()).toBe(before);
   });
 });
 

@@ -63,9 +63,38 @@ describe('SUT manifests', () => {
     ['no-schema-file.json', { ...minimal(), schema: { file: 'nowhere.sql' } }, /\/schema\/file: cannot read .*nowhere.sql/],
     ['no-cwd.json', (() => { const m = minimal(); m.processes.consumer.cwd = 'gone'; return m; })(), /\/processes\/consumer\/cwd: no such folder/],
     ['no-points.json', { ...minimal(), crashPoints: { env: 'CRASH', points: {} } }, /\/crashPoints\/points: declares no point/],
+    ['two-schemas.json', { ...minimal(), schema: { sql: 'SELECT 1', command: ['true'] } }, /\/schema: must be exactly one of the allowed forms/],
+    ['failing-schema.json', { ...minimal(), schema: { command: ['sh', '-c', 'echo broken on purpose >&2; exit 3'] } }, /\/schema\/command \(sh -c .*\) exited with 3:\nbroken on purpose/],
+    ['silent-schema.json', { ...minimal(), schema: { command: ['true'] } }, /\/schema\/command: printed no SQL/],
+    ['no-such-tool.json', { ...minimal(), prepare: { command: ['no-such-tool-here'] } }, /\/prepare\/command could not run no-such-tool-here/],
+    ['bad-quiet.json', { ...minimal(), drain: { quietMs: -1 } }, /\/drain\/quietMs: must be >= 0/],
   ])('%s is refused with a message that says where', (name, manifest, message) => {
     const file = manifest === undefined ? path.join(dir, name) : write(name, manifest);
     expect(() => loadManifest(file)).toThrow(message);
+  });
+
+  it('prepare runs first, then the schema command, whose stdout is the SQL; per-run SQL and the drain wait carry over', () => {
+    const m = {
+      ...minimal(),
+      prepare: { command: ['sh', '-c', 'echo "CREATE TABLE prepared (x int);" > prepared.sql'] },
+      schema: { command: ['cat', 'prepared.sql'], perRun: ["SELECT pg_create_logical_replication_slot('s_${DATABASE}', 'pgoutput')"] },
+      drain: { quietMs: 8000 },
+    };
+    fs.rmSync(path.join(dir, 'prepared.sql'), { force: true });
+    const def = loadManifest(write('generated.json', m));
+    expect(def.schemaSql).toBe('CREATE TABLE prepared (x int);\n');
+    expect(def.perRunSql).toEqual(["SELECT pg_create_logical_replication_slot('s_${DATABASE}', 'pgoutput')"]);
+    expect(def.drainQuietMs).toBe(8000);
+  });
+
+  it.each(['polling', 'replication'])('pg-transactional-outbox (%s) comes in through its manifest, with the schema its library generates', (mode) => {
+    const def = loadManifest(path.join(PROJECT_ROOT, 'thirdparty', 'pg-transactional-outbox', `outbox-chaos.${mode}.json`));
+    expect(def.name).toBe(`pg-transactional-outbox-${mode}`);
+    expect(def.schemaSql).toMatch(/CREATE TABLE ledger/);
+    expect(def.schemaSql).toMatch(/CREATE TABLE public\.outbox/);
+    expect(def.schemaSql).toMatch(mode === 'polling' ? /FUNCTION public\.next_outbox_messages/ : /CREATE PUBLICATION ptxo_outbox_pub/);
+    expect(def.perRunSql?.length ?? 0).toBe(mode === 'replication' ? 2 : 0);
+    expect(def.crashPoints).toEqual({ app: ['app.before-commit', 'app.after-commit'] });
   });
 
   it('every problem is listed, not just the first', () => {

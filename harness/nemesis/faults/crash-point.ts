@@ -17,7 +17,7 @@ export const crashPoint: FaultKind<CrashPointParams> = {
   name: 'crash-point',
   params(limits) {
     const points = limits.def.crashPoints;
-    if (!points || !limits.def.crashEnv) return undefined;
+    if (!points || !(limits.def.crashEnv || limits.def.crashFileEnv)) return undefined;
     const roles = (limits.roles ?? (Object.keys(points) as Role[])).filter((r) => (points[r]?.length ?? 0) > 0);
     if (roles.length === 0) return undefined;
     return fc.constantFrom(...roles).chain((role) =>

@@ -1,0 +1,3 @@
+import { thirdPartySuite } from './suite.ts';
+
+thirdPartySuite({ manifest: 'thirdparty/debezium/outbox-chaos.json', recorded: [] });

@@ -1,0 +1,3 @@
+import { thirdPartySuite } from './suite.ts';
+
+thirdPartySuite({ manifest: 'thirdparty/pg-transactional-outbox/outbox-chaos.polling.json', recorded: [] });
