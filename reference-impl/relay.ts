@@ -4,9 +4,11 @@
 // idempotent producer), then mark them published and commit. A crash between ack and mark rolls
 // the claim back, so the rows are published again: duplicates, never loss.
 //
-// Order across replicas: only the oldest pending row of an aggregate (its head) can be claimed,
-// with FOR UPDATE SKIP LOCKED, and whoever holds a head owns the aggregate's pending rows until
-// it commits. Two replicas therefore never publish the same aggregate at once.
+// Order across replicas (and across the concurrent passes of one replica): a pass locks the oldest
+// ready rows with FOR UPDATE SKIP LOCKED, then keeps, per aggregate, only the rows that form an
+// unbroken prefix of that aggregate's pending rows. A row whose predecessor is held by someone
+// else, or waits out a backoff, stays where it is. Whoever holds an aggregate's oldest pending
+// row therefore owns the aggregate until it commits, and no two passes publish one aggregate at once.
 import pg from 'pg';
 import type { Kafka, Producer } from 'kafkajs';
 import { bugIs } from './lib/bugs.ts';
@@ -32,6 +34,8 @@ const config = () => ({
   topic: required('TOPIC'),
   dlqTopic: optional('DLQ_TOPIC', `${required('TOPIC')}.dlq`),
   batchSize: int('BATCH_SIZE', 200, 1),
+  // Passes in flight at once: one claims and marks while another waits for Kafka's ack.
+  concurrency: int('RELAY_CONCURRENCY', 2, 1),
   pollIntervalMs: int('POLL_INTERVAL_MS', 500, 1),
   maxAttempts: int('MAX_ATTEMPTS', 5, 1),
   backoffBaseMs: int('BACKOFF_BASE_MS', 100, 1),
@@ -43,24 +47,36 @@ type Config = ReturnType<typeof config>;
 
 const PENDING = 'published_at IS NULL AND dead_lettered_at IS NULL';
 
-/** Reference claim: the heads of aggregates, then every pending row of the aggregates we own. */
-async function claimAggregateHeads(client: pg.PoolClient, limit: number): Promise<Row[]> {
-  const heads = await client.query<{ aggregate_id: string }>(
-    `SELECT o.aggregate_id FROM outbox o
-      WHERE o.id IN (SELECT DISTINCT ON (aggregate_id) id FROM outbox WHERE ${PENDING}
-                      ORDER BY aggregate_id, aggregate_seq)
-        AND o.published_at IS NULL AND o.dead_lettered_at IS NULL AND o.next_attempt_at <= now()
-      ORDER BY o.id LIMIT $1
-      FOR UPDATE SKIP LOCKED`,
+/**
+ * Reference claim. Locks the oldest ready rows, then keeps for each aggregate the rows that are an
+ * unbroken prefix of its pending rows in sequence order. Both queries walk indexes from the rows
+ * locked, so a pass costs the same with ten pending rows or a million.
+ */
+async function claimOwnedPrefixes(client: pg.PoolClient, limit: number): Promise<Row[]> {
+  const locked = await client.query<Row>(
+    `SELECT * FROM outbox WHERE ${PENDING} AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
-  if (heads.rowCount === 0) return [];
-  const rows = await client.query<Row>(
-    `SELECT * FROM outbox WHERE aggregate_id = ANY($1) AND ${PENDING}
-      ORDER BY aggregate_id, aggregate_seq LIMIT $2`,
-    [heads.rows.map((h) => h.aggregate_id), limit],
+  if (locked.rowCount === 0) return [];
+  const top = new Map<string, number>();
+  for (const r of locked.rows) top.set(r.aggregate_id, Math.max(top.get(r.aggregate_id) ?? 0, Number(r.aggregate_seq)));
+  // Every pending row of those aggregates up to the highest sequence locked, in sequence order.
+  const pending = await client.query<{ id: string; aggregate_id: string }>(
+    `SELECT o.id, o.aggregate_id FROM outbox o JOIN unnest($1::text[], $2::bigint[]) AS t (aggregate_id, top) USING (aggregate_id)
+      WHERE o.published_at IS NULL AND o.dead_lettered_at IS NULL AND o.aggregate_seq <= t.top
+      ORDER BY o.aggregate_id, o.aggregate_seq`,
+    [[...top.keys()], [...top.values()]],
   );
-  return rows.rows;
+  const mine = new Map(locked.rows.map((r) => [r.id, r]));
+  const blocked = new Set<string>();
+  const owned: Row[] = [];
+  for (const p of pending.rows) {
+    if (blocked.has(p.aggregate_id)) continue;
+    const row = mine.get(p.id);
+    if (row) owned.push(row);
+    else blocked.add(p.aggregate_id); // held by another pass, or backing off: the rest must wait
+  }
+  return owned;
 }
 
 /** Broken (unordered-parallel): any pending rows, so replicas split one aggregate between them. */
@@ -84,7 +100,7 @@ async function claimAfterCursor(client: pg.PoolClient, limit: number): Promise<R
   return rows.rows;
 }
 
-const claim = bugIs('unordered-parallel') ? claimAnyPending : bugIs('id-cursor') ? claimAfterCursor : claimAggregateHeads;
+const claim = bugIs('unordered-parallel') ? claimAnyPending : bugIs('id-cursor') ? claimAfterCursor : claimOwnedPrefixes;
 
 function toEvent(row: Row): OutboxEvent {
   return {
@@ -133,10 +149,11 @@ class Relay {
   published = 0;
   failures = 0;
   deadLettered = 0;
-  private wake: (() => void) | undefined;
+  private readonly wakers = new Set<() => void>();
   stopping = false;
 
-  private producer: Producer | undefined;
+  /** Shared by the pass loops; connected once, replaced when a failure leaves it out of step. */
+  private producer: Promise<Producer> | undefined;
   private dlqReady = false;
 
   constructor(
@@ -146,22 +163,26 @@ class Relay {
     private readonly newProducer: () => Producer,
   ) {}
 
-  private async connectedProducer(): Promise<Producer> {
-    if (!this.producer) {
+  private connectedProducer(): Promise<Producer> {
+    this.producer ??= (async () => {
       const producer = this.newProducer();
       await producer.connect();
-      this.producer = producer;
-    }
+      return producer;
+    })().catch((err: unknown) => {
+      this.producer = undefined;
+      throw err;
+    });
     return this.producer;
   }
 
   /** Sends, and replaces the producer when the failure left its state out of step with the broker. */
   private async send(record: Parameters<Producer['send']>[0]): Promise<void> {
-    const producer = await this.connectedProducer();
+    const current = this.connectedProducer();
+    const producer = await current;
     try {
       await producer.send(record);
     } catch (err) {
-      if (hasErrorType(err, PRODUCER_STATE) && this.producer === producer) {
+      if (hasErrorType(err, PRODUCER_STATE) && this.producer === current) {
         this.producer = undefined;
         await producer.disconnect().catch(() => {});
       }
@@ -170,14 +191,19 @@ class Relay {
   }
 
   async close(): Promise<void> {
-    await this.producer?.disconnect().catch(() => {});
+    await this.producer?.then((p) => p.disconnect()).catch(() => {});
   }
 
   notify(): void {
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
   }
 
+  /** The pass loops, each on its own connection; their claims never overlap (see the header). */
   async run(): Promise<void> {
+    await Promise.all(Array.from({ length: this.cfg.concurrency }, () => this.loop()));
+  }
+
+  private async loop(): Promise<void> {
     let idleErrors = 0;
     while (!this.stopping) {
       let claimed = 0;
@@ -196,12 +222,13 @@ class Relay {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wakers.delete(done);
         resolve();
-      }
-      this.wake = done;
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
     });
   }
 
@@ -363,7 +390,7 @@ function listenForInserts(url: string, onNotify: () => void, isStopping: () => b
 async function main(): Promise<void> {
   const cfg = config();
   const url = required('DATABASE_URL');
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 3_000, query_timeout: 15_000 });
+  const pool = new pg.Pool({ connectionString: url, max: cfg.concurrency + 2, connectionTimeoutMillis: 3_000, query_timeout: 15_000 });
   pool.on('error', () => {});
   const kafka = kafkaFromEnv(`relay-${cfg.relayId}`);
   // weak-acks (broken) turns idempotence off, since idempotence requires acks=-1.

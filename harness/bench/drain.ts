@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type pg from 'pg';
 import { readWholeTopic } from '../history/observe.ts';
 import { harnessKafka } from '../infra/kafka-client.ts';
 import { withPgClient } from '../infra/pg-client.ts';
@@ -22,12 +23,14 @@ export interface BenchContext {
   readonly stack: Stack;
   readonly def: SutDefinition;
   readonly template: string;
+  /** Commits N outbox rows in the SUT's own table layout, in one transaction. */
+  readonly preload: (client: pg.Client, events: number) => Promise<void>;
   readonly partitions: number;
   readonly logDir: string;
   readonly timeoutMs: number;
 }
 
-async function withRun<T>(ctx: BenchContext, fn: (run: RunEnv) => Promise<T>): Promise<T> {
+export async function withRun<T>(ctx: BenchContext, fn: (run: RunEnv) => Promise<T>): Promise<T> {
   const run = await ctx.stack.newRun({ partitions: ctx.partitions, template: ctx.template, perRunSql: ctx.def.perRunSql });
   try {
     return await fn(run);
@@ -48,7 +51,7 @@ export async function relayDrain(ctx: BenchContext, o: { events: number; replica
       logDir: path.join(ctx.logDir, `drain-r${o.replicas}-b${o.batchSize}`),
     });
     try {
-      await withPgClient(run.pgUrl('direct'), (c) => preloadOutbox(c, o.events));
+      await withPgClient(run.pgUrl('direct'), (c) => ctx.preload(c, o.events));
       const committed = Date.now();
       const done = await waitForMessages(run, o.events, ctx.timeoutMs);
       const messages = await readWholeTopic(run.kafkaBrokers('direct'), run.topic, 120_000);

@@ -2,16 +2,31 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { trackDir, untrackDir } from '../infra/cleanup.ts';
-import { startStack, type StackOptions } from '../infra/index.ts';
+import { PROJECT_ROOT } from '../infra/paths.ts';
+import { startStack, type Stack, type StackOptions } from '../infra/index.ts';
+import { loadManifest } from '../sut/manifest.ts';
 import { referenceSut } from '../sut/reference.ts';
 import { kafkaProducerBaseline, pgClaimMarkBaseline, relayDrain, type BenchContext, type DrainFigure } from './drain.ts';
 import { renderBenchHtml } from './html.ts';
+import { formatLatency, steadyState, type SteadyFigure } from './steady.ts';
+import { preloadLibraryOutbox, preloadOutbox } from './workload.ts';
 
 export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort'> {
   readonly events: number;
   readonly replicas: readonly number[];
   readonly batchSizes: readonly number[];
+  /** Steady-state writer rates, events per second; none skips the steady-state part. */
+  readonly rates: readonly number[];
+  readonly steadySeconds: number;
+  /** Also drain the same workload with pg-transactional-outbox's relay (polling mode). */
+  readonly thirdParty: boolean;
   readonly log?: (line: string) => void;
+}
+
+export interface ThirdPartyFigure {
+  readonly name: string;
+  readonly eventsPerSec: number;
+  readonly runs: readonly DrainFigure[];
 }
 
 export interface BenchReport {
@@ -23,13 +38,17 @@ export interface BenchReport {
   readonly baseline: { readonly kafkaProducerEventsPerSec: number; readonly pgClaimMarkEventsPerSec: number; readonly batchSize: number };
   /** relay / min(baselines): 1 means the relay costs nothing beyond its slower half. */
   readonly ratio: number;
+  readonly thirdParty?: ThirdPartyFigure;
+  readonly steady: { readonly windowSeconds: number; readonly runs: readonly SteadyFigure[]; readonly sustainedMaxRate: number | null };
 }
 
 const PARTITIONS = 4;
+const LIBRARY_MANIFEST = path.join(PROJECT_ROOT, 'thirdparty', 'pg-transactional-outbox', 'outbox-chaos.polling.json');
 
 /**
- * Drain throughput of the reference relay for every replicas x batch size, and the two raw
- * baselines with the largest batch size, all on one stack in one run.
+ * Drain throughput of the reference relay for every replicas x batch size, the two raw baselines
+ * with the largest batch size, pg-transactional-outbox's relay on the same workload, and the
+ * steady-state latency at each rate: all on one stack in one run.
  */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? (() => {});
@@ -39,7 +58,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   try {
     const def = referenceSut();
     await stack.prepareTemplate('bench_template', def.schemaSql);
-    const ctx: BenchContext = { stack, def, template: 'bench_template', partitions: PARTITIONS, logDir, timeoutMs: 600_000 };
+    const ctx: BenchContext = { stack, def, template: 'bench_template', preload: preloadOutbox, partitions: PARTITIONS, logDir, timeoutMs: 600_000 };
     const runs: DrainFigure[] = [];
     for (const batchSize of options.batchSizes) {
       for (const replicas of options.replicas) {
@@ -53,6 +72,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     log(`baseline kafkajs producer, batch ${batchSize}: ${kafka.eventsPerSec} events/s`);
     const pg = await pgClaimMarkBaseline(ctx, { events: options.events, batchSize });
     log(`baseline PG claim+mark, batch ${batchSize}: ${pg.eventsPerSec} events/s`);
+    const thirdParty = options.thirdParty ? await libraryDrain(stack, ctx, options, log) : undefined;
+    const steady: SteadyFigure[] = [];
+    for (const rate of options.rates) {
+      const figure = await steadyState(ctx, { rate, windowMs: options.steadySeconds * 1000 });
+      log(
+        `steady ${String(rate).padStart(5)}/s: achieved ${figure.achievedRate}/s, publish p50/p95/p99/max ${formatLatency(figure.publishMs)} ms, ` +
+          `effect ${formatLatency(figure.effectMs)} ms, caught up ${figure.catchUpMs} ms after the writers stopped${figure.sustained ? '' : ' (not sustained)'}`,
+      );
+      steady.push(figure);
+    }
+    const sustained = steady.filter((f) => f.sustained).map((f) => f.rate);
     const best = runs.reduce((a, b) => (b.eventsPerSec > a.eventsPerSec ? b : a));
     return {
       date: new Date().toISOString(),
@@ -62,12 +92,25 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       relay: { eventsPerSec: best.eventsPerSec, best: { replicas: best.replicas, batchSize: best.batchSize }, runs },
       baseline: { kafkaProducerEventsPerSec: kafka.eventsPerSec, pgClaimMarkEventsPerSec: pg.eventsPerSec, batchSize },
       ratio: Math.round((best.eventsPerSec / Math.min(kafka.eventsPerSec, pg.eventsPerSec)) * 100) / 100,
+      ...(thirdParty ? { thirdParty } : {}),
+      steady: { windowSeconds: options.steadySeconds, runs: steady, sustainedMaxRate: sustained.length ? Math.max(...sustained) : null },
     };
   } finally {
     await stack.stop();
     fs.rmSync(logDir, { recursive: true, force: true });
     untrackDir(logDir);
   }
+}
+
+/** pg-transactional-outbox's polling relay, one replica, on the same events, at the largest batch size. */
+async function libraryDrain(stack: Stack, reference: BenchContext, options: BenchOptions, log: (l: string) => void): Promise<ThirdPartyFigure> {
+  const def = loadManifest(LIBRARY_MANIFEST);
+  await stack.prepareTemplate('bench_library_template', def.schemaSql);
+  const ctx: BenchContext = { ...reference, def, template: 'bench_library_template', preload: preloadLibraryOutbox };
+  const batchSize = Math.max(...options.batchSizes);
+  const figure = await relayDrain(ctx, { events: options.events, replicas: 1, batchSize });
+  log(`${def.name} relay, batch ${batchSize}: ${figure.eventsPerSec} events/s (${(figure.ms / 1000).toFixed(1)} s)`);
+  return { name: def.name, eventsPerSec: figure.eventsPerSec, runs: [figure] };
 }
 
 /** The JSON and, next to it, a self-contained HTML plot. */

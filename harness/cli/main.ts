@@ -13,6 +13,7 @@ import { barsWanted, createProgress } from './progress.ts';
 import { registerInfra } from './infra.ts';
 import { rebuildIndex } from '../report/write.ts';
 import { runBench, writeBenchReport, type BenchReport } from '../bench/index.ts';
+import { formatLatency as fmtLatency } from '../bench/steady.ts';
 
 function common(cmd: Command): Command {
   return stackFlags(
@@ -139,12 +140,15 @@ async function main(argv: string[]): Promise<number> {
     });
 
   stackFlags(program.command('bench'))
-    .description('relay drain throughput against raw kafkajs and PostgreSQL baselines, on one stack')
+    .description('relay drain throughput against raw kafkajs and PostgreSQL baselines and pg-transactional-outbox, and steady-state latency at fixed rates, on one stack')
     .option('--events <n>', 'outbox rows to drain per configuration', positiveInt('--events'), 100_000)
     .option('--replicas <list>', 'relay replica counts, comma-separated', '1,2,4')
     .option('--batch-sizes <list>', 'relay batch sizes, comma-separated', '100,500')
+    .option('--rates <list>', 'steady-state writer rates in events/s, comma-separated, or "none"', '500,2000,5000')
+    .option('--steady-seconds <n>', 'how long the writers run at each rate', positiveInt('--steady-seconds'), 15)
+    .option('--no-third-party', 'skip the pg-transactional-outbox relay on the same workload')
     .option('--json <file>', 'write the figures as JSON, and a plot next to it (.html)')
-    .action(async (flags: { events: number; replicas: string; batchSizes: string; json?: string; provider: string; basePort?: number }) => {
+    .action(async (flags: { events: number; replicas: string; batchSizes: string; rates: string; steadySeconds: number; thirdParty: boolean; json?: string; provider: string; basePort?: number }) => {
       const numbers = (name: string, v: string) =>
         list(v).map((x) => {
           const n = Number(x);
@@ -155,6 +159,9 @@ async function main(argv: string[]): Promise<number> {
         events: flags.events,
         replicas: numbers('--replicas', flags.replicas),
         batchSizes: numbers('--batch-sizes', flags.batchSizes),
+        rates: flags.rates === 'none' ? [] : numbers('--rates', flags.rates),
+        steadySeconds: flags.steadySeconds,
+        thirdParty: flags.thirdParty,
         ...stackOptions(flags),
         log: progress.log,
       });
@@ -192,6 +199,15 @@ function printBench(r: BenchReport, print: (line: string) => void): void {
   print(`kafkajs producer       ${r.baseline.kafkaProducerEventsPerSec} events/s (batch ${r.baseline.batchSize})`);
   print(`PG claim+mark          ${r.baseline.pgClaimMarkEventsPerSec} events/s (batch ${r.baseline.batchSize})`);
   print(`relay / min(baselines) ${r.ratio}`);
+  if (r.thirdParty) print(`${r.thirdParty.name} ${r.thirdParty.eventsPerSec} events/s (same workload, 1 replica)`);
+  if (r.steady.runs.length === 0) return;
+  print('');
+  print(`steady state, ${r.steady.windowSeconds} s per rate; latency in ms as p50/p95/p99/max`);
+  print(`${'rate/s'.padStart(7)} ${'achieved'.padStart(9)} ${'commit->publish'.padStart(20)} ${'commit->effect'.padStart(20)} ${'catch-up'.padStart(9)}  sustained`);
+  for (const x of r.steady.runs) {
+    print(`${String(x.rate).padStart(7)} ${String(x.achievedRate).padStart(9)} ${fmtLatency(x.publishMs).padStart(20)} ${fmtLatency(x.effectMs).padStart(20)} ${`${x.catchUpMs} ms`.padStart(9)}  ${x.sustained ? 'yes' : 'no'}`);
+  }
+  print(`highest rate sustained: ${r.steady.sustainedMaxRate ?? 'none'} events/s`);
 }
 
 function jsonOf(outcome: SuiteOutcome) {

@@ -1,6 +1,6 @@
 // One place for how this adapter configures pg-transactional-outbox: table names, the listener
 // mode (polling or logical replication), and the per-run replication slot names.
-import { ConfigError } from '../../reference-impl/lib/config.ts';
+import { ConfigError, int } from '../../reference-impl/lib/config.ts';
 import type { PollingListenerConfig, ReplicationListenerConfig, OutboxOrInbox } from 'pg-transactional-outbox';
 
 export type Mode = 'polling' | 'replication';
@@ -36,7 +36,13 @@ export function listenerConfig(kind: OutboxOrInbox, mode: Mode, databaseUrl: str
     return {
       outboxOrInbox: kind,
       dbListenerConfig,
-      settings: { ...baseSettings(kind), nextMessagesFunctionName: NEXT_MESSAGES[kind], nextMessagesBatchSize: 5, nextMessagesPollingIntervalInMs: 250 },
+      settings: {
+        ...baseSettings(kind),
+        nextMessagesFunctionName: NEXT_MESSAGES[kind],
+        // The README's values by default; the benchmark raises the batch.
+        nextMessagesBatchSize: int('BATCH_SIZE', 5, 1),
+        nextMessagesPollingIntervalInMs: int('POLL_INTERVAL_MS', 250, 1),
+      },
     };
   }
   return {
