@@ -15,6 +15,8 @@ export interface DrainOptions {
    */
   readonly quietMs: number;
   readonly pollMs?: number;
+  /** True while some SUT process is still starting up; quiet time does not count then. */
+  readonly starting?: () => boolean;
 }
 
 /** How long a complete state must stay unchanged before it counts as converged. */
@@ -69,7 +71,11 @@ export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptio
     } catch {
       progress = undefined; // the observer could not look; that is not a change, nor evidence
     }
-    if (progress && progress.fingerprint !== last) {
+    if (options.starting?.()) {
+      unchangedSince = Date.now(); // a booting relay has not had its chance to deliver yet
+      completeSince = undefined;
+      last = undefined;
+    } else if (progress && progress.fingerprint !== last) {
       last = progress.fingerprint;
       unchangedSince = Date.now();
       if (progress.complete && progress.lag === 0) completeSince ??= Date.now();

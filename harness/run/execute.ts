@@ -122,7 +122,7 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     // No more writes can commit from here on, so the committed set is final.
     for (const app of cluster.apps()) await cluster.kill(app.name);
     const quietMs = Math.max(settings.quietMs, def.drainQuietMs ?? 0);
-    const drained = await drain(thisRun, def, { lastHealAt, timeoutMs: Math.max(settings.drainTimeoutMs, quietMs * 3), quietMs });
+    const drained = await drain(thisRun, def, { lastHealAt, timeoutMs: Math.max(settings.drainTimeoutMs, quietMs * 3), quietMs, starting: () => cluster!.starting() });
     history.record({ type: 'phase', process: 'harness', phase: 'drained', detail: JSON.stringify(drained) });
 
     const messages = await readWholeTopic(thisRun.kafkaBrokers('direct'), thisRun.topic, 30_000);

@@ -45,6 +45,8 @@ interface Member {
   /** Set when the harness itself ends the process, so the exit is not taken for a crash. */
   expectingExit: boolean;
   paused: boolean;
+  /** The current incarnation has shown it is serving (readyLog or health check). */
+  ready: boolean;
 }
 
 /** The SUT's processes for one run, each on its own links, under the harness's control. */
@@ -129,7 +131,7 @@ export class SutCluster {
     if (crash && this.def.crashEnv) env[this.def.crashEnv] = crash;
     const crashFile = this.def.crashFileEnv ? path.join(this.options.logDir, `${name}.crash`) : undefined;
     if (crashFile) env[this.def.crashFileEnv!] = crashFile;
-    const member: Member = { name, role, replica, env, port, crashFile, proc: undefined as unknown as ManagedProcess, incarnation: 0, expectingExit: false, paused: false };
+    const member: Member = { name, role, replica, env, port, crashFile, proc: undefined as unknown as ManagedProcess, incarnation: 0, expectingExit: false, paused: false, ready: false };
     this.members.set(name, member);
     await this.launch(member);
     return name;
@@ -247,19 +249,24 @@ export class SutCluster {
     const [command, ...args] = def.command;
     m.expectingExit = false;
     m.paused = false;
+    m.ready = false;
     m.incarnation++;
+    const logFile = path.join(this.options.logDir, `${m.name}.log`);
+    // The log is appended across incarnations; only this one's lines can say it is ready.
+    const logStart = fileSize(logFile);
     m.proc = ManagedProcess.start({
       label: m.name,
       command: command!,
       args,
       env: { ...harnessFreeEnv(), ...m.env },
       cwd: def.cwd,
-      logFile: path.join(this.options.logDir, `${m.name}.log`),
+      logFile,
     });
     const proc = m.proc;
     this.emit({ process: m.name, what: 'started', pid: proc.pid });
     void proc.exited.then((exit) => {
       if (m.proc !== proc) return;
+      m.ready = false;
       this.emit({ process: m.name, what: 'exited', pid: proc.pid, detail: exit.signal ?? `code ${exit.code}` });
       if (!m.expectingExit && !this.closed && this.options.restartCrashedAfterMs !== undefined) {
         // The supervisor brings it back unarmed: an armed point would fire again at once.
@@ -273,10 +280,21 @@ export class SutCluster {
         this.restartTimers.add(timer);
       }
     });
-    await this.waitReady(m, proc);
+    await this.waitReady(m, proc, logStart);
+    if (m.proc === proc && proc.running) m.ready = true;
   }
 
-  private async waitReady(m: Member, proc: ManagedProcess): Promise<void> {
+  /**
+   * True while a process the harness wants running is not serving yet: starting, or crashed and
+   * waiting for the supervisor. A drain must not call a state final then; a relay that is still
+   * booting has not had its chance to deliver.
+   */
+  starting(): boolean {
+    if (this.closed) return false;
+    return [...this.members.values()].some((m) => !m.expectingExit && !m.ready);
+  }
+
+  private async waitReady(m: Member, proc: ManagedProcess, logStart: number): Promise<void> {
     const def = this.def.processes[m.role];
     if (m.role === 'app' && this.def.write.kind === 'http') {
       const url = `http://127.0.0.1:${m.port}${this.def.write.healthPath}`;
@@ -287,13 +305,34 @@ export class SutCluster {
     } else if (def.readyLog) {
       const marker = def.readyLog;
       await waitUntilHealthy(m.name, async () => {
-        if (!fs.readFileSync(proc.spec.logFile, 'utf8').includes(marker)) throw new Error(`no "${marker}" in its log yet`);
+        if (!readFrom(proc.spec.logFile, logStart).includes(marker)) throw new Error(`no "${marker}" in its log yet`);
       }, { timeoutMs: 30_000, process: proc });
     }
   }
 
   private emit(event: ProcessEvent): void {
     this.options.onEvent?.(event);
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The file's text from a byte offset on. */
+function readFrom(file: string, offset: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const length = Math.max(0, fs.fstatSync(fd).size - offset);
+    const buffer = Buffer.alloc(length);
+    fs.readSync(fd, buffer, 0, length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

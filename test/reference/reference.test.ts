@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withPgClient } from '../../harness/infra/pg-client.ts';
 import { readWholeTopic } from '../../harness/history/observe.ts';
+import { eventually } from '../helpers.ts';
 import { kinds, useReferenceStack, waitFor } from './support.ts';
 
 const ctx = useReferenceStack();
@@ -138,6 +139,19 @@ describe('reference outbox against the real stack', () => {
         expect(r.cluster.isRunning(name)).toBe(false);
         expect(r.log(name)).toMatch(/"stopped":true/);
       }
+    });
+  });
+
+  it('a crashed relay counts as starting until its new incarnation prints its own ready line', async () => {
+    await withRun({ restartCrashedAfterMs: 300 }, async (r) => {
+      expect(r.cluster.starting()).toBe(false);
+      await r.cluster.crash('relay-1');
+      expect(r.cluster.starting()).toBe(true);
+      // The old incarnation's ready line is still in the log; only a second one may end the wait.
+      expect(await eventually(() => !r.cluster.starting(), 30_000, 20)).toBe(true);
+      expect(r.log('relay-1').match(/"started":true/g)).toHaveLength(2);
+      await r.deposits(3, ['a']);
+      expect((await r.finish()).verdict.valid).toBe(true);
     });
   });
 });
