@@ -1,6 +1,7 @@
 // `npm run stack-check`: proves the stack on this machine. It brings up PostgreSQL, Kafka and
 // Toxiproxy, sends a round trip through every proxy, prints what it did, and tears everything
 // down. Exit 0 when every link carried its round trip, 2 otherwise.
+//   npm run stack-check -- --provider containers|auto   (default native)
 import { startStack } from '../harness/infra/index.ts';
 import { describeError } from '../harness/infra/errors.ts';
 import { roundTripEveryLink } from '../harness/infra/roundtrip.ts';
@@ -10,7 +11,10 @@ let stack: Stack | undefined;
 let exitCode = 0;
 try {
   const t0 = performance.now();
-  stack = await startStack({ provider: 'native', log: (line) => console.log(line) });
+  const at = process.argv.indexOf('--provider');
+  const provider = (at > 0 ? process.argv[at + 1] : 'native') as 'native' | 'containers' | 'auto';
+  if (!['native', 'containers', 'auto'].includes(provider)) throw new Error(`--provider must be native, containers or auto, not "${provider}"`);
+  stack = await startStack({ provider, log: (line) => console.log(line) });
   const startMs = performance.now() - t0;
   console.log(`stack ${stack.id} up in ${(startMs / 1000).toFixed(1)}s`);
   console.log(`  postgres  127.0.0.1:${stack.postgres.endpoint.port} (pid ${stack.postgres.pid})`);

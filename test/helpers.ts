@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { trackDir, untrackDir } from '../harness/infra/cleanup.ts';
 import { isAlive } from '../harness/infra/processes.ts';
-import { startStack, type Stack } from '../harness/infra/index.ts';
+import { buildLocalImages } from '../harness/infra/containers/images.ts';
+import { startStack, type Stack, type StackOptions } from '../harness/infra/index.ts';
 import { afterAll, beforeAll } from 'vitest';
 
 /** Polls until check() is true or the time is up; returns the last answer. */
@@ -43,10 +44,10 @@ export function removeTempDir(dir: string | undefined): void {
 }
 
 /** A stack and a report folder for one test file: started before its tests, gone after them. */
-export function useSuiteStack(prefix: string): { readonly stack: Stack; readonly reportDir: string } {
+export function useSuiteStack(prefix: string, options: StackOptions = {}): { readonly stack: Stack; readonly reportDir: string } {
   const state: { stack?: Stack; reportDir?: string } = {};
   beforeAll(async () => {
-    state.stack = await startStack();
+    state.stack = await startStack(options);
     state.reportDir = tempDir(prefix);
   });
   afterAll(async () => {
@@ -61,4 +62,15 @@ export function useSuiteStack(prefix: string): { readonly stack: Stack; readonly
       return state.reportDir!;
     },
   };
+}
+
+/**
+ * For files that run the containers provider: no registry is reachable here, so they use the
+ * locally built images (OUTBOX_CHAOS_IMAGES=local), built first if missing or out of date.
+ */
+export function useLocalImages(): void {
+  process.env.OUTBOX_CHAOS_IMAGES ??= 'local';
+  beforeAll(async () => {
+    await buildLocalImages({ log: (line) => console.log(line) });
+  }, 900_000);
 }

@@ -11,7 +11,7 @@ import { renderBenchHtml } from './html.ts';
 import { formatLatency, steadyState, type SteadyFigure } from './steady.ts';
 import { preloadLibraryOutbox, preloadOutbox } from './workload.ts';
 
-export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort'> {
+export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort' | 'images'> {
   readonly events: number;
   readonly replicas: readonly number[];
   readonly batchSizes: readonly number[];
@@ -52,7 +52,7 @@ const LIBRARY_MANIFEST = path.join(PROJECT_ROOT, 'thirdparty', 'pg-transactional
  */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? (() => {});
-  const stack = await startStack({ provider: options.provider, basePort: options.basePort, log });
+  const stack = await startStack({ provider: options.provider, basePort: options.basePort, images: options.images, log });
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-bench-'));
   trackDir(logDir);
   try {

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { HarnessError } from '../infra/errors.ts';
 import type { StackOptions } from '../infra/index.ts';
+import { IMAGE_ENV, OFFICIAL_IMAGES } from '../infra/containers/images.ts';
 import { NATIVE_PORT_COUNT } from '../infra/native/index.ts';
 
 /** Argument parsers shared by the commands: a bad value is a clear message and exit 2. */
@@ -24,13 +25,30 @@ export function stackFlags(cmd: Command): Command {
         .choices(['native', 'containers', 'auto'])
         .default('native'),
     )
-    .option('--base-port <n>', `run the stack on fixed ports from n (${NATIVE_PORT_COUNT} of them) instead of free ones`, positiveInt('--base-port'));
+    .option('--base-port <n>', `run the stack on fixed ports from n (${NATIVE_PORT_COUNT} of them) instead of free ones`, positiveInt('--base-port'))
+    .option('--postgres-image <image>', `containers: the PostgreSQL image (default ${OFFICIAL_IMAGES.postgres}; env ${IMAGE_ENV.postgres}; OUTBOX_CHAOS_IMAGES=local for all local builds)`)
+    .option('--kafka-image <image>', `containers: the Kafka image (default ${OFFICIAL_IMAGES.kafka}; env ${IMAGE_ENV.kafka})`)
+    .option('--toxiproxy-image <image>', `containers: the Toxiproxy image (default ${OFFICIAL_IMAGES.toxiproxy}; env ${IMAGE_ENV.toxiproxy})`);
+}
+
+export interface StackFlags {
+  provider: string;
+  basePort?: number;
+  postgresImage?: string;
+  kafkaImage?: string;
+  toxiproxyImage?: string;
 }
 
 /** The stack a command asked for. */
-export function stackOptions(flags: { provider: string; basePort?: number }): Pick<StackOptions, 'provider' | 'basePort'> {
-  if (flags.provider === 'containers') throw new HarnessError('the containers provider is not available yet; use --provider native');
-  // auto: containers when a Docker engine is reachable, once that provider exists; native until then.
-  return { provider: 'native', basePort: flags.basePort };
+export function stackOptions(flags: StackFlags): Pick<StackOptions, 'provider' | 'basePort' | 'images'> {
+  const provider = flags.provider as NonNullable<StackOptions['provider']>;
+  const images = {
+    ...(flags.postgresImage ? { postgres: flags.postgresImage } : {}),
+    ...(flags.kafkaImage ? { kafka: flags.kafkaImage } : {}),
+    ...(flags.toxiproxyImage ? { toxiproxy: flags.toxiproxyImage } : {}),
+  };
+  if (Object.keys(images).length > 0 && provider === 'native') throw new HarnessError('--postgres-image, --kafka-image and --toxiproxy-image apply to --provider containers (or auto)');
+  if (flags.basePort !== undefined && provider === 'containers') throw new HarnessError('--base-port applies to --provider native; the containers provider maps free host ports');
+  return { provider, basePort: flags.basePort, images };
 }
 

@@ -25,13 +25,13 @@ export interface FalseAlarmReport {
  * Runs the correct SUT on generated schedules of every scenario in turn, without shrinking, and
  * counts the results that were not valid. Against the reference, every one is a false alarm.
  */
-export async function falseAlarms(options: { sut: string; runs: number; profile: string; reportDir: string; seed?: number; log?: (l: string) => void } & Pick<StackOptions, 'provider' | 'basePort'>): Promise<FalseAlarmReport> {
+export async function falseAlarms(options: { sut: string; runs: number; profile: string; reportDir: string; seed?: number; log?: (l: string) => void } & Pick<StackOptions, 'provider' | 'basePort' | 'images'>): Promise<FalseAlarmReport> {
   const def = loadSut(options.sut);
   const profile = profileNamed(options.profile);
   const seed = options.seed ?? (Date.now() & 0x7fffffff);
   const dir = path.join(options.reportDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${options.sut}-false-alarms`);
   fs.mkdirSync(dir, { recursive: true });
-  const stack = await startStack({ provider: options.provider, basePort: options.basePort, log: options.log });
+  const stack = await startStack({ provider: options.provider, basePort: options.basePort, images: options.images, log: options.log });
   const counts = { valid: 0, invalid: 0, unknown: 0 };
   const notValid: FalseAlarmReport['notValid'][number][] = [];
   try {

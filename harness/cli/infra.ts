@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { infraDown, infraStatus, infraUp, serveInfra } from '../infra/daemon.ts';
-import { stackFlags, stackOptions } from './args.ts';
+import { stackFlags, stackOptions, type StackFlags } from './args.ts';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -11,9 +11,15 @@ export function registerInfra(program: Command, setCode: (code: number) => void)
 
   stackFlags(named(infra.command('up').description('start the stack in the background and print where each part listens')))
     .option('--json', 'print the state as JSON')
-    .action(async (flags: { name: string; provider: string; basePort?: number; json?: boolean }) => {
+    .action(async (flags: StackFlags & { name: string; json?: boolean }) => {
       stackOptions(flags); // bad flags fail here, not in the background
-      const args = ['--provider', flags.provider, ...(flags.basePort ? ['--base-port', String(flags.basePort)] : [])];
+      const args = [
+        '--provider', flags.provider,
+        ...(flags.basePort ? ['--base-port', String(flags.basePort)] : []),
+        ...(flags.postgresImage ? ['--postgres-image', flags.postgresImage] : []),
+        ...(flags.kafkaImage ? ['--kafka-image', flags.kafkaImage] : []),
+        ...(flags.toxiproxyImage ? ['--toxiproxy-image', flags.toxiproxyImage] : []),
+      ];
       const state = await infraUp(flags.name, args, (l) => process.stderr.write(`${l}\n`));
       if (flags.json) return out(JSON.stringify(state, null, 2));
       const e = state.endpoints!;
@@ -45,7 +51,7 @@ export function registerInfra(program: Command, setCode: (code: number) => void)
 
   // The detached owner that `infra up` starts; not for people.
   stackFlags(named(infra.command('serve', { hidden: true })))
-    .action(async (flags: { name: string; provider: string; basePort?: number }) => {
+    .action(async (flags: StackFlags & { name: string }) => {
       await serveInfra(flags.name, stackOptions(flags));
       await new Promise(() => {});
     });

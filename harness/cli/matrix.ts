@@ -21,6 +21,7 @@ export interface MatrixOptions {
   readonly stack?: Stack;
   readonly provider?: StackOptions['provider'];
   readonly basePort?: number;
+  readonly images?: StackOptions['images'];
 }
 
 export interface MatrixCell {
@@ -52,7 +53,7 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
   for (const v of variants) if (!all.includes(v)) throw new HarnessError(`unknown variant "${v}"; variants: ${all.join(', ')}`);
   const scenarios = options.scenarios === 'all' ? SCENARIOS.map((s) => s.name) : options.scenarios;
 
-  const stack = options.stack ?? (await startStack({ provider: options.provider, basePort: options.basePort, log: options.log }));
+  const stack = options.stack ?? (await startStack({ provider: options.provider, basePort: options.basePort, images: options.images, log: options.log }));
   const rows: MatrixReport['variants'][number][] = [];
   try {
     for (const variant of variants) {

@@ -13,14 +13,14 @@ import { readScenarioResults } from '../report/results.ts';
  * Replays the exact schedule a report recorded (its shrunk counterexample, or its last run), so
  * a replay does not depend on the generators staying the same.
  */
-export async function replayReport(dir: string, options: { log: (l: string) => void; json?: boolean } & Pick<StackOptions, 'provider' | 'basePort'>): Promise<Validity> {
+export async function replayReport(dir: string, options: { log: (l: string) => void; json?: boolean } & Pick<StackOptions, 'provider' | 'basePort' | 'images'>): Promise<Validity> {
   const results = readScenarioResults(dir);
   const schedule = results.counterexample?.schedule;
   if (!schedule) throw new HarnessError(`${dir} recorded no counterexample to replay (its verdict was not a failure)`);
   const def = loadSut(results.sutSource);
   const bug = results.bug ?? undefined;
   const profile = profileNamed(results.profile);
-  const stack = await startStack({ provider: options.provider, basePort: options.basePort, log: options.log });
+  const stack = await startStack({ provider: options.provider, basePort: options.basePort, images: options.images, log: options.log });
   try {
     await stack.prepareTemplate('sut_template', def.schemaSql);
     const runDir = path.join(dir, 'replays', new Date().toISOString().replace(/[:.]/g, '-'));

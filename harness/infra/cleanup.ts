@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const groups = new Map<number, string>();
 const dirs = new Set<string>();
+/** Docker labels (key=value) whose containers and networks belong to a stack of ours, with the CLI to remove them. */
+const dockerLabels = new Map<string, string>();
 let reaper: ChildProcess | undefined;
 let handlersInstalled = false;
 
@@ -36,9 +38,31 @@ export function untrackDir(dir: string): void {
   tell({ op: 'undir', path: dir });
 }
 
+export function trackDockerLabel(label: string, dockerCli: string): void {
+  dockerLabels.set(label, dockerCli);
+  tell({ op: 'docker', label, cli: dockerCli });
+}
+
+export function untrackDockerLabel(label: string): void {
+  dockerLabels.delete(label);
+  tell({ op: 'undocker', label });
+}
+
 /** What is still registered; tests use it to prove nothing leaks. */
-export function tracked(): { groups: number[]; dirs: string[] } {
-  return { groups: [...groups.keys()], dirs: [...dirs] };
+export function tracked(): { groups: number[]; dirs: string[]; dockerLabels: string[] } {
+  return { groups: [...groups.keys()], dirs: [...dirs], dockerLabels: [...dockerLabels.keys()] };
+}
+
+/** Removes every container, then every network, that carries the label. Synchronous, for exit paths. */
+export function removeDockerByLabel(label: string, cli: string): void {
+  const ids = (args: string[]) => {
+    const out = spawnSync(cli, args, { encoding: 'utf8', timeout: 30_000 });
+    return out.status === 0 ? out.stdout.split('\n').filter(Boolean) : [];
+  };
+  const containers = ids(['ps', '-aq', '--filter', `label=${label}`]);
+  if (containers.length) spawnSync(cli, ['rm', '-f', '-v', ...containers], { timeout: 60_000 });
+  const networks = ids(['network', 'ls', '-q', '--filter', `label=${label}`]);
+  if (networks.length) spawnSync(cli, ['network', 'rm', ...networks], { timeout: 30_000 });
 }
 
 /** Synchronous, because it also runs from the 'exit' event. */
@@ -51,6 +75,8 @@ export function cleanupAllSync(): void {
     }
   }
   groups.clear();
+  for (const [label, cli] of dockerLabels) removeDockerByLabel(label, cli);
+  dockerLabels.clear();
   for (const dir of dirs) {
     try {
       fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
@@ -65,7 +91,16 @@ function onSignal(signal: NodeJS.Signals): void {
   cleanupAllSync();
   process.removeListener(signal, onSignal);
   // Die of the same signal (the conventional exit status), unless someone else handles it.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  if (process.listenerCount(signal) === 0) {
+    process.kill(process.pid, signal);
+    return;
+  }
+  // Another listener may be shutting down gracefully. A library's passive one (signal-exit, which
+  // testcontainers loads) defers to us instead, and the process would hang; so it gets 5 s.
+  setTimeout(() => {
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  }, 5_000).unref();
 }
 
 function tell(message: object): void {
@@ -95,5 +130,6 @@ function ensureReaper(): ChildProcess | undefined {
   // A fresh reaper must learn what an earlier one (if it died) knew.
   for (const pid of groups.keys()) reaper.stdin?.write(`${JSON.stringify({ op: 'group', pid })}\n`);
   for (const dir of dirs) reaper.stdin?.write(`${JSON.stringify({ op: 'dir', path: dir })}\n`);
+  for (const [label, cli] of dockerLabels) reaper.stdin?.write(`${JSON.stringify({ op: 'docker', label, cli })}\n`);
   return reaper;
 }

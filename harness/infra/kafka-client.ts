@@ -25,3 +25,15 @@ export async function withKafkaAdmin<T>(brokers: string[], clientId: string, fn:
     await admin.disconnect().catch(() => {});
   }
 }
+
+/** Healthy = the broker answers a metadata request and names a controller. Throws otherwise. */
+export async function probeBroker(brokers: string[]): Promise<void> {
+  const admin = harnessKafka(brokers, 'outbox-chaos-probe', { retry: { retries: 0 }, connectionTimeout: 1_000 }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    if (cluster.brokers.length === 0 || cluster.controller === null) throw new Error('no broker or controller in metadata yet');
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}

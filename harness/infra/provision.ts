@@ -130,7 +130,8 @@ function checkUnprivilegedUser(): void {
 }
 
 /** A lock made of a directory: mkdir is atomic. A lock whose owner died is taken over. */
-async function withLock<T>(lockDir: string, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
+/** A cross-process lock on a folder; a holder that died is detected by its pid. */
+export async function withLock<T>(lockDir: string, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
   const owner = path.join(lockDir, 'pid');
   let waitedSince: number | undefined;
   for (;;) {

@@ -2,10 +2,12 @@
 // It reads registrations as JSON lines on stdin; when stdin closes, its parent is gone, and
 // it kills every process group and removes every folder still registered.
 // Plain JavaScript on purpose: it must start in milliseconds and need no loader.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 const groups = new Set();
 const dirs = new Set();
+const dockerLabels = new Map();
 let pending = '';
 
 function apply(msg) {
@@ -13,9 +15,24 @@ function apply(msg) {
   else if (msg.op === 'ungroup') groups.delete(msg.pid);
   else if (msg.op === 'dir') dirs.add(msg.path);
   else if (msg.op === 'undir') dirs.delete(msg.path);
+  else if (msg.op === 'docker') dockerLabels.set(msg.label, msg.cli);
+  else if (msg.op === 'undocker') dockerLabels.delete(msg.label);
+}
+
+/** Containers first (they hold the network), then networks; by our stack's label. */
+function removeDocker(label, cli) {
+  const ids = (args) => {
+    const out = spawnSync(cli, args, { encoding: 'utf8', timeout: 30000 });
+    return out.status === 0 ? out.stdout.split('\n').filter(Boolean) : [];
+  };
+  const containers = ids(['ps', '-aq', '--filter', `label=${label}`]);
+  if (containers.length) spawnSync(cli, ['rm', '-f', '-v', ...containers], { timeout: 60000 });
+  const networks = ids(['network', 'ls', '-q', '--filter', `label=${label}`]);
+  if (networks.length) spawnSync(cli, ['network', 'rm', ...networks], { timeout: 30000 });
 }
 
 function reap() {
+  for (const [label, cli] of dockerLabels) removeDocker(label, cli);
   for (const pid of groups) {
     try {
       process.kill(-pid, 'SIGKILL');

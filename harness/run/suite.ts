@@ -26,6 +26,7 @@ export interface SuiteOptions {
   readonly reportDir: string;
   readonly provider?: StackOptions['provider'];
   readonly basePort?: number;
+  readonly images?: StackOptions['images'];
   readonly log?: (line: string) => void;
   readonly onRun?: (event: RunProgress) => void;
   /** An already running stack to use (tests); otherwise one is started and stopped. */
@@ -87,7 +88,7 @@ export function replayCommand(o: { sut: string; bug?: string; scenario: string; 
  */
 export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
   const { def, profile, scenarios } = resolveSuite(options);
-  const stack = options.stack ?? (await startStack({ provider: options.provider, basePort: options.basePort, log: options.log }));
+  const stack = options.stack ?? (await startStack({ provider: options.provider, basePort: options.basePort, images: options.images, log: options.log }));
   const outcomes: (ScenarioOutcome & { dir: string })[] = [];
   try {
     await stack.prepareTemplate(TEMPLATE, def.schemaSql);

@@ -9,33 +9,7 @@ import { PROJECT_ROOT } from '../../harness/infra/paths.ts';
 import { processTree } from '../../harness/infra/processes.ts';
 import { roundTripEveryLink } from '../../harness/infra/roundtrip.ts';
 import { alivePids, eventually } from '../helpers.ts';
-
-interface Held {
-  pids: number[];
-  dirs: string[];
-}
-
-/** Starts test/fixtures/hold-stack.ts as a separate harness process and waits for its report. */
-function holdStack(): Promise<{ child: ReturnType<typeof spawn>; held: Held; exited: Promise<{ code: number | null; signal: string | null }> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/hold-stack.ts'], {
-    cwd: PROJECT_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ child, held: JSON.parse(line) as Held, exited });
-    });
-    exited.then(({ code }) => reject(new Error(`hold-stack exited early (${code}): ${err}`)));
-  });
-}
+import { holdStack } from './hold-stack.ts';
 
 describe('stack lifecycle', () => {
   it('teardown leaves no process the stack started and no temp dir', async () => {
@@ -47,7 +21,7 @@ describe('stack lifecycle', () => {
     await stack.stop();
     expect(alivePids(pids)).toEqual([]);
     for (const dir of stack.dirs) expect(fs.existsSync(dir)).toBe(false);
-    expect(tracked()).toEqual({ groups: [], dirs: [] });
+    expect(tracked()).toEqual({ groups: [], dirs: [], dockerLabels: [] });
   });
 
   it('two stacks run side by side on different ports, each carrying its own traffic', async () => {
@@ -89,7 +63,7 @@ describe('stack lifecycle', () => {
       expect(error?.message).not.toMatch(/postgres|toxiproxy/);
       expect(error?.message).toMatch(/Invalid maximum heap size/);
       // Postgres and Toxiproxy came up before Kafka failed; they went down with it.
-      expect(tracked()).toEqual({ groups: [], dirs: [] });
+      expect(tracked()).toEqual({ groups: [], dirs: [], dockerLabels: [] });
       expect(fs.readdirSync(tmp)).toEqual([]);
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;

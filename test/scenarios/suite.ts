@@ -3,14 +3,15 @@
 // scenarios are split over files so that two stacks share the work.
 import { describe, expect, it } from 'vitest';
 import { printSuite } from '../../harness/cli/summary.ts';
+import type { StackOptions } from '../../harness/infra/index.ts';
 import { runSuite } from '../../harness/run/suite.ts';
 import { useSuiteStack } from '../helpers.ts';
 import { TEST_SEED } from '../seed.ts';
 
-export function referenceScenarioSuite(scenarios: readonly string[]): void {
-  const suite = useSuiteStack('outbox-scenarios-');
+export function referenceScenarioSuite(scenarios: readonly string[], stackOptions: StackOptions = {}): void {
+  const suite = useSuiteStack('outbox-scenarios-', stackOptions);
 
-  describe('the reference passes every scenario (quick profile)', () => {
+  describe(`the reference passes every scenario (quick profile, ${stackOptions.provider ?? 'native'} stack)`, () => {
     for (const scenario of scenarios) {
       it(scenario, async () => {
         const outcome = await runSuite({ sut: 'reference', scenarios: [scenario], profile: 'ci', reportDir: suite.reportDir, stack: suite.stack, seed: TEST_SEED });

@@ -2,8 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCommand } from '../command.ts';
-import { harnessKafka } from '../kafka-client.ts';
-import { kafkaListenerName, type LinkName } from '../links.ts';
+import { probeBroker } from '../kafka-client.ts';
+import { kraftProperties } from '../kafka-config.ts';
+import type { LinkName } from '../links.ts';
 import { ManagedProcess } from '../processes.ts';
 import { waitUntilHealthy } from '../wait.ts';
 
@@ -104,58 +105,18 @@ export class NativeKafka {
 
   private serverProperties(): string {
     const o = this.options;
-    const links = Object.entries(o.links) as [LinkName, KafkaLinkListener][];
-    const listeners = [
-      `CONTROLLER://${HOST}:${o.controllerPort}`,
-      `DIRECT://${HOST}:${o.directPort}`,
-      ...links.map(([link, l]) => `${kafkaListenerName(link)}://${HOST}:${l.port}`),
-    ];
-    const advertised = [
-      `DIRECT://${HOST}:${o.directPort}`,
-      ...links.map(([link, l]) => `${kafkaListenerName(link)}://${HOST}:${l.advertisedPort}`),
-    ];
-    const protocols = ['CONTROLLER', 'DIRECT', ...links.map(([link]) => kafkaListenerName(link))].map((n) => `${n}:PLAINTEXT`);
-    return [
-      'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@${HOST}:${o.controllerPort}`,
-      'controller.listener.names=CONTROLLER',
-      'inter.broker.listener.name=DIRECT',
-      `listeners=${listeners.join(',')}`,
-      `advertised.listeners=${advertised.join(',')}`,
-      `listener.security.protocol.map=${protocols.join(',')}`,
-      `log.dirs=${path.join(o.dir, 'data')}`,
-      'num.partitions=1',
-      'default.replication.factor=1',
-      'min.insync.replicas=1',
-      'offsets.topic.replication.factor=1',
-      // Fewer offsets partitions: the first consumer group of a stack comes up faster.
-      'offsets.topic.num.partitions=8',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'group.initial.rebalance.delay.ms=0',
-      // After a kill -9 the controller refuses the restarted broker until the old incarnation's
-      // session expires (9 s by default); a short session keeps a broker restart to seconds.
-      'broker.session.timeout.ms=2500',
-      'broker.heartbeat.interval.ms=500',
-      'auto.create.topics.enable=false',
-      'unclean.leader.election.enable=false',
-      'delete.topic.enable=true',
-      'log.retention.hours=-1',
-      '',
-    ].join('\n');
+    const local = (port: number) => ({ host: HOST, port });
+    const properties = kraftProperties({
+      controller: local(o.controllerPort),
+      direct: { bind: local(o.directPort), advertised: local(o.directPort) },
+      links: (Object.entries(o.links) as [LinkName, KafkaLinkListener][]).map(([link, l]) => [link, { bind: local(l.port), advertised: local(l.advertisedPort) }] as const),
+      logDirs: path.join(o.dir, 'data'),
+    });
+    return `${properties.map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
   }
 
-  /** Healthy = the broker answers a metadata request on the direct listener and names a controller. */
-  private async probe(): Promise<void> {
-    const admin = harnessKafka(this.directBrokers, 'outbox-chaos-probe', { retry: { retries: 0 }, connectionTimeout: 1_000 }).admin();
-    try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      if (cluster.brokers.length === 0 || cluster.controller === null) throw new Error('no broker or controller in metadata yet');
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+  private probe(): Promise<void> {
+    return probeBroker(this.directBrokers);
   }
 }
 

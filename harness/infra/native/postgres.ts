@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { POSTGRES_SETTINGS } from '../postgres-config.ts';
 import { runCommand } from '../command.ts';
 import { HarnessError, describeError } from '../errors.ts';
 import { ManagedProcess } from '../processes.ts';
@@ -75,18 +76,7 @@ export class NativePostgres {
       `listen_addresses = '127.0.0.1'`,
       `port = ${this.options.port}`,
       `unix_socket_directories = ''`,
-      // Durability stays on: crash tests are only meaningful if a commit is on disk.
-      `fsync = on`,
-      `synchronous_commit = on`,
-      `full_page_writes = on`,
-      // CDC relays (logical replication) need this.
-      `wal_level = logical`,
-      `max_wal_senders = 10`,
-      `max_replication_slots = 10`,
-      `max_connections = 300`,
-      `shared_buffers = 128MB`,
-      `log_line_prefix = '%m [%p] '`,
-      `log_min_messages = warning`,
+      ...POSTGRES_SETTINGS.map(([name, value]) => `${name} = ${value}`),
     ];
     fs.appendFileSync(path.join(this.dataDir, 'postgresql.conf'), `\n# outbox-chaos\n${conf.join('\n')}\n`);
     if (this.owner) fs.chownSync(path.join(this.dataDir, 'postgresql.conf'), this.owner.uid, this.owner.gid);
