@@ -34,7 +34,7 @@ const config = () => ({
   topic: required('TOPIC'),
   dlqTopic: optional('DLQ_TOPIC', `${required('TOPIC')}.dlq`),
   batchSize: int('BATCH_SIZE', 200, 1),
-  // Passes in flight at once: one claims and marks while another waits for Kafka's ack.
+  // Pass loops in flight at once: one claims and marks while another waits for Kafka's ack.
   concurrency: int('RELAY_CONCURRENCY', 2, 1),
   pollIntervalMs: int('POLL_INTERVAL_MS', 500, 1),
   maxAttempts: int('MAX_ATTEMPTS', 5, 1),
@@ -145,14 +145,26 @@ function errorText(err: unknown): string {
   return (type ? `${type}: ${message}` : message).slice(0, 500);
 }
 
+/** What every pass loop of this process counts, for the metrics line. */
+interface RelayStats {
+  published: number;
+  failures: number;
+  deadLettered: number;
+}
+
+/**
+ * One pass loop with its own connection and its own idempotent producer. A process runs
+ * RELAY_CONCURRENCY of them, so that one waits for Kafka's ack while another claims or marks.
+ * Separate producers keep their sends independent; order needs no more than the claim gives,
+ * since an aggregate's next rows can be claimed only after this pass has committed.
+ */
 class Relay {
-  published = 0;
-  failures = 0;
-  deadLettered = 0;
-  private readonly wakers = new Set<() => void>();
+  /** Set by a wake-up that came while the loop was busy, so that it is not lost. */
+  private wakePending = false;
+  private wake: (() => void) | undefined;
   stopping = false;
 
-  /** Shared by the pass loops; connected once, replaced when a failure leaves it out of step. */
+  /** Connected once, replaced when a failure leaves it out of step with the broker. */
   private producer: Promise<Producer> | undefined;
   private dlqReady = false;
 
@@ -161,6 +173,7 @@ class Relay {
     private readonly pool: pg.Pool,
     private readonly kafka: Kafka,
     private readonly newProducer: () => Producer,
+    private readonly stats: RelayStats,
   ) {}
 
   private connectedProducer(): Promise<Producer> {
@@ -195,15 +208,11 @@ class Relay {
   }
 
   notify(): void {
-    for (const wake of [...this.wakers]) wake();
+    if (this.wake) this.wake();
+    else this.wakePending = true;
   }
 
-  /** The pass loops, each on its own connection; their claims never overlap (see the header). */
   async run(): Promise<void> {
-    await Promise.all(Array.from({ length: this.cfg.concurrency }, () => this.loop()));
-  }
-
-  private async loop(): Promise<void> {
     let idleErrors = 0;
     while (!this.stopping) {
       let claimed = 0;
@@ -220,15 +229,23 @@ class Relay {
     }
   }
 
+  /**
+   * Sleeps until the poll interval passes or a NOTIFY arrives. A NOTIFY that came during the last
+   * pass (its rows committed after that pass's claim looked) ends the sleep at once.
+   */
   private sleep(ms: number): Promise<void> {
+    if (this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.wakers.delete(done);
+        this.wake = undefined;
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.wakers.add(done);
+      this.wake = done;
     });
   }
 
@@ -250,7 +267,7 @@ class Relay {
         await client.query('COMMIT');
         crashPoint('relay.after-mark-before-publish');
         await this.publish(rows);
-        this.published += rows.length;
+        this.stats.published += rows.length;
         return rows.length;
       }
       try {
@@ -263,7 +280,7 @@ class Relay {
       crashPoint('relay.after-publish-before-mark');
       await this.markPublished(client, rows);
       await client.query('COMMIT');
-      this.published += rows.length;
+      this.stats.published += rows.length;
       crashPoint('relay.after-mark');
       return rows.length;
     } catch (err) {
@@ -295,7 +312,7 @@ class Relay {
    * goes to the dead-letter topic and is marked dead-lettered, never dropped silently.
    */
   private async recordFailure(client: pg.PoolClient, rows: Row[], err: unknown): Promise<void> {
-    this.failures++;
+    this.stats.failures++;
     if (isPoison(err) && rows.length > 1) return this.isolatePoison(client, rows);
     for (const row of rows) {
       const attempts = row.attempts + 1;
@@ -321,7 +338,7 @@ class Relay {
       try {
         await this.publish([row]);
         await this.markPublished(client, [row]);
-        this.published++;
+        this.stats.published++;
       } catch (err) {
         blocked.add(row.aggregate_id);
         await this.recordFailure(client, [row], err);
@@ -349,7 +366,7 @@ class Relay {
       return false;
     }
     await client.query(`UPDATE outbox SET attempts = $2, last_error = $3, dead_lettered_at = clock_timestamp() WHERE id = $1`, [row.id, attempts, errorText(err)]);
-    this.deadLettered++;
+    this.stats.deadLettered++;
     logLine({ relay: this.cfg.relayId, deadLettered: row.event_id, error: errorText(err) });
     return true;
   }
@@ -398,8 +415,11 @@ async function main(): Promise<void> {
     bugIs('weak-acks')
       ? kafka.producer({ allowAutoTopicCreation: false })
       : kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  const relay = new Relay(cfg, pool, kafka, newProducer);
-  const stopListening = listenForInserts(url, () => relay.notify(), () => relay.stopping);
+  const stats: RelayStats = { published: 0, failures: 0, deadLettered: 0 };
+  const relays = Array.from({ length: cfg.concurrency }, () => new Relay(cfg, pool, kafka, newProducer, stats));
+  let stopping = false;
+  const wakeAll = () => relays.forEach((r) => r.notify());
+  const stopListening = listenForInserts(url, wakeAll, () => stopping);
 
   const metrics = setInterval(async () => {
     const lag = await pool
@@ -408,7 +428,7 @@ async function main(): Promise<void> {
       )
       .then((r) => r.rows[0], () => undefined);
     logLine({
-      metric: 'relay', relay: cfg.relayId, published: relay.published, failures: relay.failures, deadLettered: relay.deadLettered,
+      metric: 'relay', relay: cfg.relayId, published: stats.published, failures: stats.failures, deadLettered: stats.deadLettered,
       pending: lag ? Number(lag.pending) : null, oldestPendingMs: lag?.oldest_ms == null ? null : Number(lag.oldest_ms),
     });
   }, cfg.metricsIntervalMs);
@@ -419,19 +439,20 @@ async function main(): Promise<void> {
   }, Math.max(1_000, Math.min(cfg.retentionMs, 60_000)));
 
   const shutdown = () => {
-    relay.stopping = true;
-    relay.notify();
+    stopping = true;
+    for (const r of relays) r.stopping = true;
+    wakeAll();
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
   logLine({ relay: cfg.relayId, started: true, batchSize: cfg.batchSize });
-  await relay.run();
+  await Promise.all(relays.map((r) => r.run()));
   clearInterval(metrics);
   clearInterval(retention);
   await stopListening();
-  await relay.close();
+  await Promise.all(relays.map((r) => r.close()));
   await pool.end().catch(() => {});
-  logLine({ relay: cfg.relayId, stopped: true, published: relay.published });
+  logLine({ relay: cfg.relayId, stopped: true, published: stats.published });
   process.exit(0);
 }
 
