@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeDockerByLabel } from './docker-remove.mjs';
 
 /**
  * Everything a run starts or creates is registered here, so that it is removed on a normal
@@ -53,17 +54,7 @@ export function tracked(): { groups: number[]; dirs: string[]; dockerLabels: str
   return { groups: [...groups.keys()], dirs: [...dirs], dockerLabels: [...dockerLabels.keys()] };
 }
 
-/** Removes every container, then every network, that carries the label. Synchronous, for exit paths. */
-export function removeDockerByLabel(label: string, cli: string): void {
-  const ids = (args: string[]) => {
-    const out = spawnSync(cli, args, { encoding: 'utf8', timeout: 30_000 });
-    return out.status === 0 ? out.stdout.split('\n').filter(Boolean) : [];
-  };
-  const containers = ids(['ps', '-aq', '--filter', `label=${label}`]);
-  if (containers.length) spawnSync(cli, ['rm', '-f', '-v', ...containers], { timeout: 60_000 });
-  const networks = ids(['network', 'ls', '-q', '--filter', `label=${label}`]);
-  if (networks.length) spawnSync(cli, ['network', 'rm', ...networks], { timeout: 30_000 });
-}
+export { removeDockerByLabel };
 
 /** Synchronous, because it also runs from the 'exit' event. */
 export function cleanupAllSync(): void {

@@ -2,8 +2,8 @@
 // It reads registrations as JSON lines on stdin; when stdin closes, its parent is gone, and
 // it kills every process group and removes every folder still registered.
 // Plain JavaScript on purpose: it must start in milliseconds and need no loader.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { removeDockerByLabel } from './docker-remove.mjs';
 
 const groups = new Set();
 const dirs = new Set();
@@ -19,20 +19,8 @@ function apply(msg) {
   else if (msg.op === 'undocker') dockerLabels.delete(msg.label);
 }
 
-/** Containers first (they hold the network), then networks; by our stack's label. */
-function removeDocker(label, cli) {
-  const ids = (args) => {
-    const out = spawnSync(cli, args, { encoding: 'utf8', timeout: 30000 });
-    return out.status === 0 ? out.stdout.split('\n').filter(Boolean) : [];
-  };
-  const containers = ids(['ps', '-aq', '--filter', `label=${label}`]);
-  if (containers.length) spawnSync(cli, ['rm', '-f', '-v', ...containers], { timeout: 60000 });
-  const networks = ids(['network', 'ls', '-q', '--filter', `label=${label}`]);
-  if (networks.length) spawnSync(cli, ['network', 'rm', ...networks], { timeout: 30000 });
-}
-
 function reap() {
-  for (const [label, cli] of dockerLabels) removeDocker(label, cli);
+  for (const [label, cli] of dockerLabels) removeDockerByLabel(label, cli);
   for (const pid of groups) {
     try {
       process.kill(-pid, 'SIGKILL');
