@@ -25,9 +25,12 @@ interface Row {
   aggregate_id: string;
   aggregate_seq: string;
   event_type: string;
-  payload: unknown;
+  /** The payload as stored (jsonb rendered as text): sent as is, never parsed and re-serialised. */
+  payload: string;
   attempts: number;
 }
+
+const COLUMNS = 'id, event_id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload::text AS payload, attempts';
 
 const config = () => ({
   relayId: optional('RELAY_ID', String(process.pid)),
@@ -53,36 +56,41 @@ const PENDING = 'published_at IS NULL AND dead_lettered_at IS NULL';
  * locked, so a pass costs the same with ten pending rows or a million.
  */
 async function claimOwnedPrefixes(client: pg.PoolClient, limit: number): Promise<Row[]> {
+  // With stale statistics (a burst of inserts that autovacuum has not analysed yet) the planner
+  // takes a bitmap scan of every pending row plus a sort: 100 ms with 100k pending rows, against
+  // 1 ms for the ordered index scan. Only this transaction is affected.
+  await client.query('SET LOCAL enable_bitmapscan = off');
   const locked = await client.query<Row>(
-    `SELECT * FROM outbox WHERE ${PENDING} AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    `SELECT ${COLUMNS} FROM outbox WHERE ${PENDING} AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
   if (locked.rowCount === 0) return [];
   const top = new Map<string, number>();
   for (const r of locked.rows) top.set(r.aggregate_id, Math.max(top.get(r.aggregate_id) ?? 0, Number(r.aggregate_seq)));
-  // Every pending row of those aggregates up to the highest sequence locked, in sequence order.
-  const pending = await client.query<{ id: string; aggregate_id: string }>(
-    `SELECT o.id, o.aggregate_id FROM outbox o JOIN unnest($1::text[], $2::bigint[]) AS t (aggregate_id, top) USING (aggregate_id)
-      WHERE o.published_at IS NULL AND o.dead_lettered_at IS NULL AND o.aggregate_seq <= t.top
-      ORDER BY o.aggregate_id, o.aggregate_seq`,
-    [[...top.keys()], [...top.values()]],
+  // Per aggregate, the first pending row up to the highest sequence locked that this pass does not
+  // hold: held by another pass, or backing off. Rows from there on must wait.
+  // LATERAL keeps it an index range scan per aggregate: a join lets the planner hash every
+  // pending row, which costs O(backlog) per pass (117 ms with 100k pending, measured).
+  const gaps = await client.query<{ aggregate_id: string; gap: string }>(
+    `SELECT t.aggregate_id, g.gap
+       FROM unnest($1::text[], $2::bigint[]) AS t (aggregate_id, top)
+       CROSS JOIN LATERAL (
+         SELECT min(o.aggregate_seq) AS gap FROM outbox o
+          WHERE o.aggregate_id = t.aggregate_id AND o.published_at IS NULL AND o.dead_lettered_at IS NULL
+            AND o.aggregate_seq <= t.top AND o.id <> ALL ($3::bigint[])) AS g
+      WHERE g.gap IS NOT NULL`,
+    [[...top.keys()], [...top.values()], locked.rows.map((r) => r.id)],
   );
-  const mine = new Map(locked.rows.map((r) => [r.id, r]));
-  const blocked = new Set<string>();
-  const owned: Row[] = [];
-  for (const p of pending.rows) {
-    if (blocked.has(p.aggregate_id)) continue;
-    const row = mine.get(p.id);
-    if (row) owned.push(row);
-    else blocked.add(p.aggregate_id); // held by another pass, or backing off: the rest must wait
-  }
-  return owned;
+  const gap = new Map(gaps.rows.map((g) => [g.aggregate_id, Number(g.gap)]));
+  return locked.rows
+    .filter((r) => Number(r.aggregate_seq) < (gap.get(r.aggregate_id) ?? Infinity))
+    .sort((a, b) => (a.aggregate_id === b.aggregate_id ? Number(a.aggregate_seq) - Number(b.aggregate_seq) : a.aggregate_id < b.aggregate_id ? -1 : 1));
 }
 
 /** Broken (unordered-parallel): any pending rows, so replicas split one aggregate between them. */
 async function claimAnyPending(client: pg.PoolClient, limit: number): Promise<Row[]> {
   const rows = await client.query<Row>(
-    `SELECT * FROM outbox WHERE ${PENDING} AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    `SELECT ${COLUMNS} FROM outbox WHERE ${PENDING} AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
   return rows.rows;
@@ -91,7 +99,7 @@ async function claimAnyPending(client: pg.PoolClient, limit: number): Promise<Ro
 /** Broken (id-cursor): only rows above the highest published id; a row that commits late is below it forever. */
 async function claimAfterCursor(client: pg.PoolClient, limit: number): Promise<Row[]> {
   const rows = await client.query<Row>(
-    `SELECT * FROM outbox
+    `SELECT ${COLUMNS} FROM outbox
       WHERE id > (SELECT coalesce(max(id), 0) FROM outbox WHERE published_at IS NOT NULL)
         AND ${PENDING} AND next_attempt_at <= now()
       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -112,6 +120,8 @@ function toEvent(row: Row): OutboxEvent {
     payload: row.payload,
   };
 }
+
+const toMessage = (row: Row) => toKafkaMessage(toEvent(row), row.payload);
 
 /** Errors that no retry can fix, because the message itself is unacceptable. */
 const POISON = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
@@ -296,10 +306,10 @@ class Relay {
     const acks = bugIs('weak-acks') ? 0 : -1;
     if (bugIs('unordered-parallel')) {
       // Broken: one send per row, all at once; completion order is not claim order.
-      await Promise.all(rows.map((r) => this.send({ topic: this.cfg.topic, acks, messages: [toKafkaMessage(toEvent(r))] })));
+      await Promise.all(rows.map((r) => this.send({ topic: this.cfg.topic, acks, messages: [toMessage(r)] })));
       return;
     }
-    await this.send({ topic: this.cfg.topic, acks, messages: rows.map((r) => toKafkaMessage(toEvent(r))) });
+    await this.send({ topic: this.cfg.topic, acks, messages: rows.map(toMessage) });
   }
 
   private async markPublished(client: pg.PoolClient, rows: Row[]): Promise<void> {

@@ -22,7 +22,7 @@ export function resolveProvider(provider: ProviderName | 'auto' = 'native'): Pro
 /** The one entry point to infrastructure: the rest of the harness never names a provider's internals. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const provider = resolveProvider(options.provider);
-  options.log?.(`[stack] provider: ${provider}${options.provider === 'auto' ? ' (auto)' : ''}`);
+  if (options.provider === 'auto') options.log?.(`[stack] --provider auto: ${provider}`);
   switch (provider) {
     case 'native':
       return startNativeStack(options);

@@ -14,10 +14,11 @@ export interface OutboxEvent {
  * The wire format: key = aggregate id (so one aggregate stays in one partition, in order),
  * the event id and sequence in headers, the payload as JSON.
  */
-export function toKafkaMessage(event: OutboxEvent): Message {
+export function toKafkaMessage(event: OutboxEvent, payloadJson?: string): Message {
   return {
     key: event.aggregateId,
-    value: JSON.stringify(event.payload),
+    // A relay that read the payload as JSON text passes it through unchanged.
+    value: payloadJson ?? JSON.stringify(event.payload),
     headers: {
       'event-id': event.eventId,
       'event-type': event.eventType,
