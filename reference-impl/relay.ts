@@ -324,6 +324,14 @@ class Relay {
   private async recordFailure(client: pg.PoolClient, rows: Row[], err: unknown): Promise<void> {
     this.stats.failures++;
     if (isPoison(err) && rows.length > 1) return this.isolatePoison(client, rows);
+    // One backoff per aggregate, from its most-tried row: rows of an aggregate are only ever sent
+    // as a prefix, so per-row jitter would leave a ready row stuck behind a predecessor that is not.
+    const delay = new Map<string, number>();
+    for (const row of rows) {
+      const backoff = Math.min(this.cfg.backoffBaseMs * 2 ** Math.min(row.attempts + 1, 20), this.cfg.backoffMaxMs);
+      delay.set(row.aggregate_id, Math.max(delay.get(row.aggregate_id) ?? 0, backoff));
+    }
+    for (const [aggregate, backoff] of delay) delay.set(aggregate, Math.round(backoff / 2 + Math.random() * (backoff / 2)));
     for (const row of rows) {
       const attempts = row.attempts + 1;
       if (bugIs('drop-after-retries') && attempts >= this.cfg.maxAttempts) {
@@ -332,11 +340,9 @@ class Relay {
         continue;
       }
       if (isPoison(err) && attempts >= this.cfg.maxAttempts && (await this.deadLetter(client, row, err, attempts))) continue;
-      const backoff = Math.min(this.cfg.backoffBaseMs * 2 ** Math.min(attempts, 20), this.cfg.backoffMaxMs);
-      const jittered = backoff / 2 + Math.random() * (backoff / 2);
       await client.query(
         `UPDATE outbox SET attempts = $2, last_error = $3, next_attempt_at = now() + $4 * interval '1 millisecond' WHERE id = $1`,
-        [row.id, attempts, errorText(err), Math.round(jittered)],
+        [row.id, attempts, errorText(err), delay.get(row.aggregate_id)],
       );
     }
   }
