@@ -22,7 +22,10 @@ it('drains every event to Kafka for each configuration, measures both baselines,
   expect(report.ratio).toBeCloseTo(report.relay.eventsPerSec / Math.min(report.baseline.kafkaProducerEventsPerSec, report.baseline.pgClaimMarkEventsPerSec), 1);
 
   expect(report.thirdParty?.name).toBe('pg-transactional-outbox-polling');
-  expect(report.thirdParty!.eventsPerSec).toBeGreaterThan(0);
+  // The library's relay either drains everything, or stalls short of it (it abandons messages).
+  const library = report.thirdParty!;
+  if (library.stalled) expect(library.stalled.delivered).toBeLessThan(library.stalled.events);
+  else expect(library.eventsPerSec).toBeGreaterThan(0);
   const [steady] = report.steady.runs;
   expect(steady!.rate).toBe(200);
   expect(steady!.events).toBe(600);

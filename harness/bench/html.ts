@@ -1,5 +1,6 @@
 import { chartLibrary, escapeHtml as h, scriptJson } from '../report/assets.ts';
 import type { BenchReport } from './index.ts';
+import { thirdPartyFigure } from './third-party.ts';
 import { formatLatency as fmt } from './steady.ts';
 import { BENCH_AGGREGATES } from './workload.ts';
 
@@ -42,7 +43,7 @@ export function renderBenchHtml(r: BenchReport): string {
 <p>${r.events} events over ${BENCH_AGGREGATES} aggregates, ${r.partitions} partitions; ${r.machine.cpus} cores, Node ${h(r.machine.node)}; ${h(r.date)}.
 Best: <strong>${r.relay.eventsPerSec} events/s</strong> (${r.relay.best.replicas} replica(s), batch ${r.relay.best.batchSize});
 baselines: kafkajs producer ${r.baseline.kafkaProducerEventsPerSec} events/s, PG claim+mark ${r.baseline.pgClaimMarkEventsPerSec} events/s (batch ${r.baseline.batchSize});
-ratio to the slower baseline: <strong>${r.ratio}</strong>.${r.thirdParty ? ` ${h(r.thirdParty.name)} on the same workload: ${r.thirdParty.eventsPerSec} events/s.` : ''}</p>
+ratio to the slower baseline: <strong>${r.ratio}</strong>.${r.thirdParty ? ` ${h(r.thirdParty.name)} on the same workload: ${h(thirdPartyFigure(r.thirdParty))}.` : ''}</p>
 <div id="throughput"></div>
 <table><thead><tr><th>replicas</th><th>batch</th><th>events/s</th><th>drain time</th><th>duplicates</th></tr></thead><tbody>${rows}</tbody></table>
 <h2>Steady-state latency</h2>

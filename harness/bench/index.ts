@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { trackDir, untrackDir } from '../infra/cleanup.ts';
-import { PROJECT_ROOT } from '../infra/paths.ts';
-import { startStack, type Stack, type StackOptions } from '../infra/index.ts';
-import { loadManifest } from '../sut/manifest.ts';
+import { startStack, type StackOptions } from '../infra/index.ts';
 import { referenceSut } from '../sut/reference.ts';
 import { kafkaProducerBaseline, pgClaimMarkBaseline, relayDrain, type BenchContext, type DrainFigure } from './drain.ts';
 import { renderBenchHtml } from './html.ts';
 import { formatLatency, steadyState, type SteadyFigure } from './steady.ts';
-import { preloadLibraryOutbox, preloadOutbox } from './workload.ts';
+import { libraryDrain, type ThirdPartyFigure } from './third-party.ts';
+import { preloadOutbox } from './workload.ts';
 
 export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort' | 'images'> {
   readonly events: number;
@@ -21,12 +20,6 @@ export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort'
   /** Also drain the same workload with pg-transactional-outbox's relay (polling mode). */
   readonly thirdParty: boolean;
   readonly log?: (line: string) => void;
-}
-
-export interface ThirdPartyFigure {
-  readonly name: string;
-  readonly eventsPerSec: number;
-  readonly runs: readonly DrainFigure[];
 }
 
 export interface BenchReport {
@@ -43,7 +36,6 @@ export interface BenchReport {
 }
 
 const PARTITIONS = 4;
-const LIBRARY_MANIFEST = path.join(PROJECT_ROOT, 'thirdparty', 'pg-transactional-outbox', 'outbox-chaos.polling.json');
 
 /**
  * Drain throughput of the reference relay for every replicas x batch size, the two raw baselines
@@ -72,7 +64,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     log(`baseline kafkajs producer, batch ${batchSize}: ${kafka.eventsPerSec} events/s`);
     const pg = await pgClaimMarkBaseline(ctx, { events: options.events, batchSize });
     log(`baseline PG claim+mark, batch ${batchSize}: ${pg.eventsPerSec} events/s`);
-    const thirdParty = options.thirdParty ? await libraryDrain(stack, ctx, options, log) : undefined;
+    const thirdParty = options.thirdParty ? await libraryDrain(ctx, { events: options.events, batchSize }, log) : undefined;
     const steady: SteadyFigure[] = [];
     for (const rate of options.rates) {
       const figure = await steadyState(ctx, { rate, windowMs: options.steadySeconds * 1000 });
@@ -102,17 +94,6 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   }
 }
 
-/** pg-transactional-outbox's polling relay, one replica, on the same events, at the largest batch size. */
-async function libraryDrain(stack: Stack, reference: BenchContext, options: BenchOptions, log: (l: string) => void): Promise<ThirdPartyFigure> {
-  const def = loadManifest(LIBRARY_MANIFEST);
-  await stack.prepareTemplate('bench_library_template', def.schemaSql);
-  const ctx: BenchContext = { ...reference, def, template: 'bench_library_template', preload: preloadLibraryOutbox };
-  const batchSize = Math.max(...options.batchSizes);
-  const figure = await relayDrain(ctx, { events: options.events, replicas: 1, batchSize });
-  log(`${def.name} relay, batch ${batchSize}: ${figure.eventsPerSec} events/s (${(figure.ms / 1000).toFixed(1)} s)`);
-  return { name: def.name, eventsPerSec: figure.eventsPerSec, runs: [figure] };
-}
-
 /** The JSON and, next to it, a self-contained HTML plot. */
 export function writeBenchReport(report: BenchReport, jsonFile: string): string {
   fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
@@ -121,3 +102,5 @@ export function writeBenchReport(report: BenchReport, jsonFile: string): string 
   fs.writeFileSync(html, renderBenchHtml(report));
   return html;
 }
+
+export { thirdPartyFigure, type ThirdPartyFigure } from './third-party.ts';

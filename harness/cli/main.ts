@@ -12,7 +12,7 @@ import { integer, list, positiveInt, stackFlags, stackOptions } from './args.ts'
 import { barsWanted, createProgress } from './progress.ts';
 import { registerInfra } from './infra.ts';
 import { rebuildIndex } from '../report/write.ts';
-import { runBench, writeBenchReport, type BenchReport } from '../bench/index.ts';
+import { runBench, thirdPartyFigure, writeBenchReport, type BenchReport } from '../bench/index.ts';
 import { formatLatency as fmtLatency } from '../bench/steady.ts';
 
 function common(cmd: Command): Command {
@@ -199,7 +199,7 @@ function printBench(r: BenchReport, print: (line: string) => void): void {
   print(`kafkajs producer       ${r.baseline.kafkaProducerEventsPerSec} events/s (batch ${r.baseline.batchSize})`);
   print(`PG claim+mark          ${r.baseline.pgClaimMarkEventsPerSec} events/s (batch ${r.baseline.batchSize})`);
   print(`relay / min(baselines) ${r.ratio}`);
-  if (r.thirdParty) print(`${r.thirdParty.name} ${r.thirdParty.eventsPerSec} events/s (same workload, 1 replica)`);
+  if (r.thirdParty) print(`${r.thirdParty.name} ${thirdPartyFigure(r.thirdParty)} (same workload, 1 replica)`);
   if (r.steady.runs.length === 0) return;
   print('');
   print(`steady state, ${r.steady.windowSeconds} s per rate; latency in ms as p50/p95/p99/max`);
