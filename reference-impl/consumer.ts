@@ -3,12 +3,12 @@
 // offset is committed after the database commit, so a crash in between replays the message and
 // the replay does nothing. Offsets are never auto-committed.
 import pg from 'pg';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { bugIs } from './lib/bugs.ts';
 import { int, required, runMain } from './lib/config.ts';
 import { crashPoint } from './lib/crash.ts';
 import { applyEffect } from './lib/effects.ts';
-import { kafkaFromEnv } from './lib/kafka.ts';
+import { commitPast, subscribedConsumer } from './lib/kafka.ts';
 import { logLine } from './lib/log.ts';
 import { fromKafkaMessage } from './lib/message.ts';
 
@@ -44,27 +44,11 @@ async function main(): Promise<void> {
   const groupId = required('GROUP_ID');
   const pool = new pg.Pool({ connectionString: required('DATABASE_URL'), max: 2, connectionTimeoutMillis: 3_000, query_timeout: 15_000 });
   pool.on('error', () => {});
-  const kafka = kafkaFromEnv(`consumer-${process.pid}`);
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    sessionTimeout: int('SESSION_TIMEOUT_MS', 10_000, 1_000),
-    heartbeatInterval: 1_000,
-    // A failing handler (database unreachable) is retried with backoff for as long as it takes.
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 3_000 },
-  });
+  const consumer = await subscribedConsumer(topic, groupId);
   let applied = 0;
   let skipped = 0;
+  const commit = (partition: number, message: KafkaMessage) => commitPast(consumer, topic, partition, message);
 
-  const commit = (partition: number, message: KafkaMessage) =>
-    consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-
-  consumer.on(consumer.events.CRASH, (e) => {
-    logLine({ consumer: process.pid, crash: String(e.payload.error), restart: e.payload.restart });
-    if (!e.payload.restart) process.exit(1);
-  });
-
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ partition, message }) => {

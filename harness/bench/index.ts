@@ -102,5 +102,3 @@ export function writeBenchReport(report: BenchReport, jsonFile: string): string 
   fs.writeFileSync(html, renderBenchHtml(report));
   return html;
 }
-
-export { thirdPartyFigure, type ThirdPartyFigure } from './third-party.ts';

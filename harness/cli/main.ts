@@ -12,7 +12,8 @@ import { integer, list, positiveInt, stackFlags, stackOptions } from './args.ts'
 import { barsWanted, createProgress } from './progress.ts';
 import { registerInfra } from './infra.ts';
 import { rebuildIndex } from '../report/write.ts';
-import { runBench, thirdPartyFigure, writeBenchReport, type BenchReport } from '../bench/index.ts';
+import { runBench, writeBenchReport, type BenchReport } from '../bench/index.ts';
+import { thirdPartyFigure } from '../bench/third-party.ts';
 import { formatLatency as fmtLatency } from '../bench/steady.ts';
 
 function common(cmd: Command): Command {

@@ -13,6 +13,11 @@ export async function withPgClient<T>(url: string, fn: (client: pg.Client) => Pr
   }
 }
 
+/** Healthy = the server accepts a connection and answers a query within a second each. Throws otherwise. */
+export async function probePostgres(url: string): Promise<void> {
+  await withPgClient(url, (c) => c.query('SELECT 1'), 1_000);
+}
+
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }

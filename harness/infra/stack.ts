@@ -101,6 +101,11 @@ export function assembleStack(parts: StackParts): Stack {
     return [`${e.host}:${e.port}`];
   };
   const admin = (sql: string) => withPgClient(pgUrl('postgres', 'direct'), (c) => c.query(sql));
+  const dropDatabase = async (database: string) => {
+    // A logical replication slot (a CDC relay's) pins its database, and FORCE does not drop it.
+    await withPgClient(pgUrl('postgres', 'direct'), (c) => dropReplicationSlots(c, database));
+    await admin(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+  };
 
   const stack: Stack = {
     id: parts.id,
@@ -159,8 +164,7 @@ export function assembleStack(parts: StackParts): Stack {
             }
           });
         } catch (err) {
-          await withPgClient(pgUrl('postgres', 'direct'), (c) => dropReplicationSlots(c, database)).catch(() => {});
-          await admin(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`).catch(() => {});
+          await dropDatabase(database).catch(() => {});
           throw err;
         }
       }
@@ -180,9 +184,7 @@ export function assembleStack(parts: StackParts): Stack {
         pgUrl: (route) => pgUrl(database, route),
         kafkaBrokers,
         async drop() {
-          // A logical replication slot (a CDC relay's) pins its database, and FORCE does not drop it.
-          await withPgClient(pgUrl('postgres', 'direct'), (c) => dropReplicationSlots(c, database));
-          await admin(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+          await dropDatabase(database);
           await withKafkaAdmin(kafkaBrokers('direct'), 'outbox-chaos-admin', (a) => a.deleteTopics({ topics: [topic] }));
         },
       };

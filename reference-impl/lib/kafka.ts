@@ -1,5 +1,6 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { brokers, int } from './config.ts';
+import { logLine } from './log.ts';
 
 export function kafkaFromEnv(clientId: string): Kafka {
   return new Kafka({
@@ -11,4 +12,30 @@ export function kafkaFromEnv(clientId: string): Kafka {
     // The relay has its own retry loop with backoff, so it keeps the client's retries low.
     retry: { retries: int('KAFKA_RETRIES', 5, 0), initialRetryTime: 200, maxRetryTime: 2_000 },
   });
+}
+
+/**
+ * A connected member of the group, subscribed to the topic from its start. A failing handler
+ * (database unreachable) is retried with backoff for as long as it takes; if KafkaJS gives up
+ * anyway, the process exits and its supervisor restarts it. Offsets are the caller's to commit.
+ */
+export async function subscribedConsumer(topic: string, groupId: string): Promise<Consumer> {
+  const consumer = kafkaFromEnv(`consumer-${process.pid}`).consumer({
+    groupId,
+    sessionTimeout: int('SESSION_TIMEOUT_MS', 10_000, 1_000),
+    heartbeatInterval: 1_000,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 3_000 },
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    logLine({ consumer: process.pid, crash: String(e.payload.error), restart: e.payload.restart });
+    if (!e.payload.restart) process.exit(1);
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  return consumer;
+}
+
+/** Commits the group's offset past this message. */
+export function commitPast(consumer: Consumer, topic: string, partition: number, message: KafkaMessage): Promise<void> {
+  return consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
 }

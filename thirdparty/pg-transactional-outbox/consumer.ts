@@ -4,9 +4,9 @@
 // the transaction that marks the message processed.
 import pg from 'pg';
 import { getDisabledLogger, initializeMessageStorage, type GeneralMessageHandler } from 'pg-transactional-outbox';
-import { int, required, runMain } from '../../reference-impl/lib/config.ts';
+import { required, runMain } from '../../reference-impl/lib/config.ts';
 import { applyEffect } from '../../reference-impl/lib/effects.ts';
-import { kafkaFromEnv } from '../../reference-impl/lib/kafka.ts';
+import { commitPast, subscribedConsumer } from '../../reference-impl/lib/kafka.ts';
 import { logLine } from '../../reference-impl/lib/log.ts';
 import { fromKafkaMessage } from '../../reference-impl/lib/message.ts';
 import { startListener } from './listener.ts';
@@ -26,18 +26,7 @@ runMain('consumer', async () => {
   };
   const shutdownInbox = startListener('inbox', handler);
 
-  const consumer = kafkaFromEnv(`consumer-${process.pid}`).consumer({
-    groupId: required('GROUP_ID'),
-    sessionTimeout: int('SESSION_TIMEOUT_MS', 10_000, 1_000),
-    heartbeatInterval: 1_000,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 3_000 },
-  });
-  consumer.on(consumer.events.CRASH, (e) => {
-    logLine({ consumer: process.pid, crash: String(e.payload.error), restart: e.payload.restart });
-    if (!e.payload.restart) process.exit(1);
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+  const consumer = await subscribedConsumer(topic, required('GROUP_ID'));
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ partition, message }) => {
@@ -57,7 +46,7 @@ runMain('consumer', async () => {
       } finally {
         client.release(broken ?? false);
       }
-      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      await commitPast(consumer, topic, partition, message);
     },
   });
   logLine({ consumer: process.pid, started: true, mode: process.env.TRX_MODE });

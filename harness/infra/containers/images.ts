@@ -57,23 +57,12 @@ export function imagePresent(image: string): boolean {
   }
 }
 
-/** Names the images that are not on this engine, with how to get them. */
-export function assertImagesPresent(images: ImageSet): void {
-  const missing = Object.values(images).filter((i) => !imagePresent(i));
-  if (missing.length === 0) return;
-  const local = missing.every((i) => Object.values(LOCAL_IMAGES).includes(i));
-  throw new HarnessError(
-    `the Docker engine lacks ${missing.join(', ')}; ` +
-      (local ? 'build them with: npm run images' : `pull them, or build local ones with npm run images and set OUTBOX_CHAOS_IMAGES=local`),
-  );
-}
-
 interface Recipe {
   readonly tag: string;
   /** Debian packages for debootstrap; none means an image from scratch. */
   readonly packages?: readonly string[];
-  /** Files to place in the root file system: [path in the image, source file or content]. */
-  readonly files: () => readonly (readonly [string, { readonly from: string } | { readonly text: string; readonly mode?: number }])[];
+  /** Files to place in the root file system: [path in the image, the file to copy there]. */
+  readonly files: () => readonly (readonly [string, string])[];
   readonly changes: readonly string[];
 }
 
@@ -84,22 +73,22 @@ function recipes(provisioned: { kafkaLibs: string; toxiproxyServer: string }): R
     postgres: {
       tag: LOCAL_IMAGES.postgres,
       packages: ['postgresql-15'],
-      files: () => [['usr/local/bin/docker-entrypoint.sh', { from: path.join(IMAGES_DIR, 'postgres-entrypoint.sh') }]],
+      files: () => [['usr/local/bin/docker-entrypoint.sh', path.join(IMAGES_DIR, 'postgres-entrypoint.sh')]],
       changes: ['ENV PGDATA=/var/lib/postgresql/data', 'EXPOSE 5432', 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]', 'CMD ["postgres"]'],
     },
     kafka: {
       tag: LOCAL_IMAGES.kafka,
       packages: ['openjdk-17-jre-headless'],
       files: () => [
-        ['etc/kafka/docker/run', { from: path.join(IMAGES_DIR, 'kafka-run.sh') }],
-        ['opt/kafka/config/log4j.properties', { from: path.join(IMAGES_DIR, 'kafka-log4j.properties') }],
-        ...fs.readdirSync(provisioned.kafkaLibs).filter((f) => f.endsWith('.jar')).map((f) => [`opt/kafka/libs/${f}`, { from: path.join(provisioned.kafkaLibs, f) }] as const),
+        ['etc/kafka/docker/run', path.join(IMAGES_DIR, 'kafka-run.sh')],
+        ['opt/kafka/config/log4j.properties', path.join(IMAGES_DIR, 'kafka-log4j.properties')],
+        ...fs.readdirSync(provisioned.kafkaLibs).filter((f) => f.endsWith('.jar')).map((f) => [`opt/kafka/libs/${f}`, path.join(provisioned.kafkaLibs, f)] as const),
       ],
       changes: ['EXPOSE 9092', 'ENTRYPOINT ["/etc/kafka/docker/run"]'],
     },
     toxiproxy: {
       tag: LOCAL_IMAGES.toxiproxy,
-      files: () => [['toxiproxy', { from: provisioned.toxiproxyServer }]],
+      files: () => [['toxiproxy', provisioned.toxiproxyServer]],
       changes: ['EXPOSE 8474', 'ENTRYPOINT ["/toxiproxy"]', 'CMD ["-host=0.0.0.0"]'],
     },
   };
@@ -110,7 +99,7 @@ function fingerprint(recipe: Recipe): string {
   const hash = crypto.createHash('sha256').update(JSON.stringify({ packages: recipe.packages ?? [], changes: recipe.changes }));
   for (const [dest, source] of recipe.files()) {
     hash.update(dest);
-    hash.update('from' in source ? fs.readFileSync(source.from) : source.text);
+    hash.update(fs.readFileSync(source));
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -167,10 +156,8 @@ async function buildOne(recipe: Recipe, print: string): Promise<void> {
     for (const [dest, source] of recipe.files()) {
       const target = path.join(root, dest);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      if ('from' in source) fs.copyFileSync(source.from, target);
-      else fs.writeFileSync(target, source.text);
-      const executable = 'from' in source ? (fs.statSync(source.from).mode & 0o111) !== 0 : (source.mode ?? 0o644) & 0o111;
-      fs.chmodSync(target, executable ? 0o755 : 0o644);
+      fs.copyFileSync(source, target);
+      fs.chmodSync(target, fs.statSync(source).mode & 0o111 ? 0o755 : 0o644);
     }
     await importTree(root, recipe.tag, [...recipe.changes, `LABEL outbox-chaos.recipe=${print}`]);
   } finally {

@@ -6,7 +6,7 @@ import { kafkaImageEnv, kraftProperties } from '../kafka-config.ts';
 import { probeBroker } from '../kafka-client.ts';
 import type { Endpoint } from '../link-control.ts';
 import { LINK_NAMES, LINKS, linksTo, type LinkName } from '../links.ts';
-import { withPgClient } from '../pg-client.ts';
+import { probePostgres } from '../pg-client.ts';
 import { freePorts } from '../ports.ts';
 import { POSTGRES_SETTINGS } from '../postgres-config.ts';
 import { clusterId } from '../native/kafka.ts';
@@ -95,10 +95,11 @@ export async function startContainersStack(options: ContainersStackOptions = {})
         .start(),
     ]);
 
-    const postgres = containerService('postgres', pg, { host: HOST, port: pgHost! }, () => probePostgres(pgHost!));
+    const probePg = () => probePostgres(`postgres://postgres@${HOST}:${pgHost}/postgres`);
+    const postgres = containerService('postgres', pg, { host: HOST, port: pgHost! }, probePg);
     const broker = containerService('kafka', kafka, { host: HOST, port: kafkaHost! }, () => probeKafka(kafkaHost!));
     await Promise.all([
-      waitUntilHealthy('postgres', () => probePostgres(pgHost!), { timeoutMs: 60_000 }),
+      waitUntilHealthy('postgres', probePg, { timeoutMs: 60_000 }),
       waitUntilHealthy('kafka', () => probeKafka(kafkaHost!), { timeoutMs: 90_000, intervalMs: 250 }),
     ]);
     const toxiproxyUrl = `http://${HOST}:${apiHost}`;
@@ -174,9 +175,6 @@ function hostPid(id: string): number | undefined {
   }
 }
 
-async function probePostgres(port: number): Promise<void> {
-  await withPgClient(`postgres://postgres@${HOST}:${port}/postgres`, (c) => c.query('SELECT 1'), 1_000);
-}
 
 function probeKafka(port: number): Promise<void> {
   return probeBroker([`${HOST}:${port}`]);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import { probePostgres } from '../pg-client.ts';
 import { POSTGRES_SETTINGS } from '../postgres-config.ts';
 import { runCommand } from '../command.ts';
 import { HarnessError, describeError } from '../errors.ts';
@@ -111,14 +111,7 @@ export class NativePostgres {
     return `postgres://${PG_SUPERUSER}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   }
 
-  private async probe(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url('postgres'), connectionTimeoutMillis: 1_000 });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-    } finally {
-      await client.end().catch(() => {});
-    }
+  private probe(): Promise<void> {
+    return probePostgres(this.url('postgres'));
   }
 }
