@@ -4,7 +4,6 @@ import type { Scenario } from '../harness/run/scenario.ts';
 export const kafkaPartition: Scenario = {
   name: 'kafka-partition',
   description: 'The links to Kafka are cut, black-holed, slowed, reset or truncated, one at a time.',
-  concurrency: { writers: { min: 1, max: 3 }, relays: { min: 1, max: 2 }, consumers: { min: 1, max: 1 }, partitions: { min: 1, max: 3 } },
   faults: [
     { fault: 'partition', links: linksTo('kafka'), weight: 2 },
     { fault: 'toxic', links: linksTo('kafka'), weight: 2 },

@@ -4,7 +4,7 @@ import type { Scenario } from '../harness/run/scenario.ts';
 export const mixed: Scenario = {
   name: 'mixed',
   description: 'Everything at once: process, network and infrastructure faults over every role and link.',
-  concurrency: { writers: { min: 1, max: 4 }, relays: { min: 1, max: 3 }, consumers: { min: 1, max: 2 }, partitions: { min: 1, max: 4 } },
+  concurrency: { relays: { min: 1, max: 3 }, consumers: { min: 1, max: 2 }, partitions: { min: 1, max: 4 } },
   faults: [
     { fault: 'crash-point' },
     { fault: 'kill', roles: ['app', 'relay', 'consumer'] },
@@ -15,5 +15,4 @@ export const mixed: Scenario = {
     { fault: 'pg-restart' },
     { fault: 'rebalance' },
   ],
-  faultWeight: 1.5,
 };

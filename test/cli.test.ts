@@ -35,6 +35,7 @@ describe('outbox-chaos CLI', () => {
     [['run', '--sut', 'elsewhere'], /unknown SUT "elsewhere"/],
     [['run', '--profile', 'huge'], /argument 'huge' is invalid/],
     [['run', '--runs', '0'], /--runs must be a whole number/],
+    [['run', '--shrink-runs', '-1'], /--shrink-runs must be a whole number >= 0/],
     [['run', '--frobnicate'], /unknown option '--frobnicate'/],
     [['replay', '/nonexistent/report'], /cannot read \/nonexistent\/report\/results.json/],
     [['run', '--path', '1:2', '--scenario', 'mixed'], /--path needs the --seed/],
@@ -69,7 +70,8 @@ describe('outbox-chaos CLI', () => {
     expect(scenario.shrunkSteps).toBeLessThanOrEqual(5);
     const results = JSON.parse(fs.readFileSync(path.join(scenario.report, 'results.json'), 'utf8'));
     expect(results.valid).toBe(false);
-    expect(results.counterexample.schedule.steps.length).toBe(scenario.shrunkSteps);
+    expect(results.counterexample.steps).toBe(scenario.shrunkSteps);
+    expect(results.counterexample.schedule.faults.length + 1).toBe(scenario.shrunkSteps);
     expect(fs.readFileSync(path.join(scenario.report, 'history.jsonl'), 'utf8')).toMatch(/"type":"invoke"/);
 
     const junit = fs.readFileSync(path.join(scenario.report, 'junit.xml'), 'utf8');
@@ -86,15 +88,22 @@ describe('outbox-chaos CLI', () => {
   it('the correct reference: exit 0, a summary table on stdout, and a valid report', async () => {
     const run = await cli(['run', '--scenario', 'kafka-partition', '--profile', 'ci', '--runs', '2', '--seed', String(TEST_SEED), '--report-dir', reportDir]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^kafka-partition\s+valid\s+2\s+\//m);
+    expect(run.stdout).toMatch(/^kafka-partition\s+valid\s+2\s+\d+\s+\d+\/\d+\s+\S+\s+\//m);
     expect(run.stdout).toMatch(/overall: valid/);
     // Not a terminal, and CI=true: no progress bars, no colour codes.
     expect(run.stderr + run.stdout).not.toMatch(/\u001b\[/);
-    const dir = run.stdout.match(/^kafka-partition\s+valid\s+2\s+(\S+)$/m)![1]!;
+    const dir = run.stdout.match(/^kafka-partition\s+valid\s+2\s+.*\s(\/\S+)$/m)![1]!;
     const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
     expect(results).toMatchObject({ valid: true, anomalies: [], executions: 2, counterexample: null });
     expect(results.runs.map((r: { phase: string }) => r.phase)).toEqual(['generated', 'generated']);
     expect(results.stats.committed).toBeGreaterThan(0);
+    // Every run records what it exercised; a valid run is never a vacuous one.
+    expect(results.power.runs).toBe(2);
+    expect(results.power.vacuousRuns).toBe(0);
+    for (const r of results.runs) {
+      expect(r.power.committedEvents).toBeGreaterThan(0);
+      expect(r.power.faults.some((f: { metWork: boolean }) => f.metWork)).toBe(true);
+    }
     validReport = path.join(dir, 'report.html');
 
     const report = await cli(['report', reportDir]);

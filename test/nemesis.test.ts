@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LINK_NAMES } from '../harness/infra/links.ts';
 import { FAULTS, type FaultContext } from '../harness/nemesis/index.ts';
-import { History } from '../harness/history/history.ts';
 import { useReferenceStack, waitFor, type ReferenceRun } from './reference/support.ts';
 
 const ctx = useReferenceStack();
@@ -65,7 +64,7 @@ describe('nemesis faults take effect and heal', () => {
     it(`${c.fault}: ${FAULTS[c.fault]!.describe(c.params)}`, async () => {
       await ctx.withRun({ replicas: { relay: 2 }, restartCrashedAfterMs: 200 }, async (r) => {
         await r.deposits(4, ['a', 'b']);
-        const faultContext: FaultContext = { stack: ctx.stack, cluster: r.cluster, def: ctx.def, history: new History() };
+        const faultContext: FaultContext = { stack: ctx.stack, cluster: r.cluster, def: ctx.def };
         const active = await FAULTS[c.fault]!.start(faultContext, c.params);
         await c.active(r);
         await active.heal();

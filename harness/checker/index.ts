@@ -4,8 +4,10 @@ import { effectDuplicatedChecker, effectMissingChecker } from './effects.ts';
 import { integrityChecker } from './integrity.ts';
 import { convergenceChecker, latencyChecker } from './measures.ts';
 import { orderChecker } from './order.ts';
+import { powerChecker } from './power.ts';
 import type { Anomaly, Checker, CheckerResult, CheckInput, Validity } from './types.ts';
 
+export { measurePower, powerWarnings, summarizePower, type CrashPointPower, type PowerSummary, type FaultPower, type InFlight, type Power } from './power.ts';
 export type { Anomaly, AnomalyKind, Checker, CheckerResult, CheckInput, DrainOutcome, EventIdLocation, Validity } from './types.ts';
 
 /** Every checker, in report order. A new checker is one file and one line here. */
@@ -20,6 +22,7 @@ export const CHECKERS: readonly Checker[] = [
   duplicatesChecker,
   latencyChecker,
   convergenceChecker,
+  powerChecker,
 ];
 
 export interface Verdict {
@@ -57,7 +60,7 @@ export function check(input: CheckInput, checkers: readonly Checker[] = CHECKERS
     anomalies: results.flatMap((r) => r.anomalies),
     results,
     stats,
-    ...(valid === 'unknown' ? { unknownBecause: because } : {}),
+    ...(valid === 'unknown' ? { unknownBecause: results.find((r) => r.valid === 'unknown')?.unknownBecause ?? because } : {}),
   };
 }
 

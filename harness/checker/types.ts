@@ -1,6 +1,7 @@
+import type { FaultFiring, ProcessRecord } from '../history/firings.ts';
 import type { CommittedRow, EffectRow, ObservedMessage } from '../history/observe.ts';
 
-/** The invariant violations of BRIEF §4. */
+/** The invariant violations a checker can report. */
 export type AnomalyKind = 'lost' | 'phantom' | 'effect-missing' | 'effect-duplicated' | 'order' | 'integrity';
 
 export interface Anomaly {
@@ -44,7 +45,11 @@ export interface CheckInput {
   /** How the end-of-run drain went: a drain that did not settle makes absences undecidable. */
   readonly drain: DrainOutcome;
   /** The writer's view of each write, where the harness issued them. */
-  readonly ops?: readonly { readonly opId: string; readonly type: 'ok' | 'fail' | 'info' }[];
+  readonly ops?: readonly { readonly opId: string; readonly type: 'ok' | 'fail' | 'info'; readonly invokedAt?: number; readonly completedAt?: number }[];
+  /** Every firing of every fault of the run, in start order. */
+  readonly faults?: readonly FaultFiring[];
+  /** The SUT processes' lifecycle (for crash points: did the armed process die on its own?). */
+  readonly processes?: readonly ProcessRecord[];
 }
 
 export interface DrainOutcome {

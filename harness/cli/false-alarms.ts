@@ -38,7 +38,7 @@ export async function falseAlarms(options: { sut: string; runs: number; profile:
     await stack.prepareTemplate('sut_template', def.schemaSql);
     const perScenario = Math.ceil(options.runs / SCENARIOS.length);
     const schedules = SCENARIOS.map((scenario) => {
-      const shape = shapeOf(scenario, profile);
+      const shape = shapeOf(scenario, profile, def);
       return { scenario, samples: fc.sample(scheduleArb(shape, faultArbs(scenario, def, shape)), { seed: seed + scenario.name.length, numRuns: perScenario }) };
     });
     for (let i = 0; i < options.runs; i++) {

@@ -8,7 +8,9 @@ import { replayReport } from './replay.ts';
 import { runMatrix } from './matrix.ts';
 import { falseAlarms } from './false-alarms.ts';
 import { printSuite, exitCodeOf } from './summary.ts';
-import { integer, list, positiveInt, stackFlags, stackOptions } from './args.ts';
+import { integer, list, nonNegativeInt, positiveInt, stackFlags, stackOptions } from './args.ts';
+import { summarizePower } from '../checker/index.ts';
+import { scheduleSize } from '../workload/schedule.ts';
 import { barsWanted, createProgress } from './progress.ts';
 import { registerInfra } from './infra.ts';
 import { rebuildIndex } from '../report/write.ts';
@@ -54,13 +56,17 @@ async function main(argv: string[]): Promise<number> {
     .option('--runs <n>', 'generated runs per scenario (default: the profile\'s)', positiveInt('--runs'))
     .option('--seed <n>', 'fast-check seed', integer)
     .option('--path <path>', 'fast-check path of one counterexample (with --seed and one --scenario)')
-    .action(async (flags: CommonFlags & { scenario: string; runs?: number; seed?: number; path?: string }) => {
+    .option('--shrink-runs <n>', "executions allowed for shrinking a failure; 0 reports it as found (default: the profile's)", nonNegativeInt('--shrink-runs'))
+    .option('--no-crash-points', 'withhold the crash-point fault: test the SUT black-box, as one that declares none')
+    .action(async (flags: CommonFlags & { scenario: string; runs?: number; seed?: number; path?: string; shrinkRuns?: number; crashPoints: boolean }) => {
       const options: SuiteOptions = {
         sut: flags.sut,
         bug: flags.bug,
         scenarios: flags.scenario === 'all' ? 'all' : list(flags.scenario),
         profile: flags.profile,
         runs: flags.runs,
+        shrinkRuns: flags.shrinkRuns,
+        withoutCrashPoints: !flags.crashPoints,
         seed: flags.seed,
         path: flags.path,
         reportDir: path.resolve(flags.reportDir),
@@ -100,7 +106,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--scenario <names>', 'scenario names, comma-separated, or "all"', 'all')
     .option('--first-catch', 'stop at the first scenario that catches each variant')
     .option('--seed <n>', 'one fast-check seed for every cell', integer)
-    .action(async (flags: CommonFlags & { variants: string; scenario: string; firstCatch?: boolean; seed?: number }) => {
+    .option('--runs <n>', "generated runs per cell (default: the profile's)", positiveInt('--runs'))
+    .option('--shrink-runs <n>', "executions allowed for shrinking each catch (default: the profile's)", nonNegativeInt('--shrink-runs'))
+    .option('--no-crash-points', 'withhold the crash-point fault: what a SUT that declares no crash points faces')
+    .action(async (flags: CommonFlags & { variants: string; scenario: string; firstCatch?: boolean; seed?: number; runs?: number; shrinkRuns?: number; crashPoints: boolean }) => {
       const matrix = await runMatrix({
         sut: flags.sut,
         variants: flags.variants === 'all' ? 'all' : list(flags.variants),
@@ -109,6 +118,9 @@ async function main(argv: string[]): Promise<number> {
         reportDir: path.resolve(flags.reportDir),
         firstCatch: Boolean(flags.firstCatch),
         seed: flags.seed,
+        shrinkRuns: flags.shrinkRuns,
+        runs: flags.runs,
+        withoutCrashPoints: !flags.crashPoints,
         ...stackOptions(flags),
         log: progress.log,
         onRun: (e) => progress.onRun(e),
@@ -222,7 +234,8 @@ function jsonOf(outcome: SuiteOutcome) {
       report: s.dir,
       anomalies: s.failure?.result.verdict?.anomalies ?? [],
       replay: s.failure?.replay ?? null,
-      shrunkSteps: s.failure?.result.schedule.steps.length ?? null,
+      shrunkSteps: s.failure ? scheduleSize(s.failure.result.schedule) : null,
+      power: summarizePower(s.results.map((r) => r.power)),
       unknownBecause: s.results.filter((r) => r.valid === 'unknown').map((r) => r.unknownBecause),
     })),
   };

@@ -1,6 +1,8 @@
 import type { Validity } from '../checker/index.ts';
 import { startStack, type Stack, type StackOptions } from '../infra/index.ts';
+import type { ScenarioOutcome } from '../run/property.ts';
 import { runSuite, type SuiteOptions, loadSut } from '../run/suite.ts';
+import { scheduleSize } from '../workload/schedule.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 import { HarnessError } from '../infra/errors.ts';
 
@@ -14,6 +16,11 @@ export interface MatrixOptions {
   readonly firstCatch: boolean;
   /** One fast-check seed for every cell, so every variant meets the same schedules. */
   readonly seed?: number;
+  /** Withhold crash points: what a SUT that declares none would face. */
+  readonly withoutCrashPoints?: boolean;
+  readonly shrinkRuns?: number;
+  /** Generated runs per cell (default: the profile's). */
+  readonly runs?: number;
   readonly log?: (line: string) => void;
   readonly onRun?: SuiteOptions['onRun'];
   readonly print?: (line: string) => void;
@@ -30,6 +37,8 @@ export interface MatrixCell {
   readonly caught: boolean;
   readonly runsToCatch: number | null;
   readonly shrunkSteps: number | null;
+  /** Wall time of the generated runs up to and including the one that caught it. */
+  readonly secondsToCatch: number | null;
   readonly executions: number;
   readonly seconds: number;
   readonly report: string;
@@ -38,6 +47,7 @@ export interface MatrixCell {
 export interface MatrixReport {
   readonly sut: string;
   readonly profile: string;
+  readonly withoutCrashPoints: boolean;
   readonly variants: readonly { readonly variant: string; readonly caught: boolean; readonly cells: readonly MatrixCell[] }[];
 }
 
@@ -60,14 +70,15 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
       const cells: MatrixCell[] = [];
       for (const scenario of scenarios) {
         const started = Date.now();
-        const suite = await runSuite({ sut: options.sut, bug: variant, scenarios: [scenario], profile: options.profile, reportDir: options.reportDir, stack, log: options.log, onRun: options.onRun, seed: options.seed });
+        const suite = await runSuite({ sut: options.sut, bug: variant, scenarios: [scenario], profile: options.profile, reportDir: options.reportDir, stack, log: options.log, onRun: options.onRun, seed: options.seed, withoutCrashPoints: options.withoutCrashPoints, shrinkRuns: options.shrinkRuns, runs: options.runs });
         const s = suite.scenarios[0]!;
         const cell: MatrixCell = {
           scenario,
           valid: s.valid,
           caught: s.valid === false,
           runsToCatch: s.failure?.runsToCatch ?? null,
-          shrunkSteps: s.failure?.result.schedule.steps.length ?? null,
+          shrunkSteps: s.failure ? scheduleSize(s.failure.result.schedule) : null,
+          secondsToCatch: s.failure ? secondsToCatch(s) : null,
           executions: s.executions,
           seconds: Math.round((Date.now() - started) / 100) / 10,
           report: s.dir,
@@ -81,9 +92,20 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
   } finally {
     if (!options.stack) await stack.stop();
   }
-  const report: MatrixReport = { sut: options.sut, profile: options.profile, variants: rows };
+  const report: MatrixReport = { sut: options.sut, profile: options.profile, withoutCrashPoints: options.withoutCrashPoints ?? false, variants: rows };
   if (options.print) printMatrix(report, scenarios, options.print);
   return report;
+}
+
+function secondsToCatch(s: ScenarioOutcome): number {
+  let ms = 0;
+  let generated = 0;
+  for (const [i, r] of s.results.entries()) {
+    if (s.phases[i] !== 'generated') continue;
+    ms += r.durationMs;
+    if (++generated >= (s.failure?.runsToCatch ?? Infinity)) break;
+  }
+  return Math.round(ms / 100) / 10;
 }
 
 /** Rows are variants, columns scenarios; a cell reads runs-to-catch/shrunk-steps, '-' for not caught, '?' for unknown. */
@@ -93,10 +115,11 @@ export function printMatrix(report: MatrixReport, scenarios: readonly string[], 
   for (const row of report.variants) {
     const cells = scenarios.map((s) => {
       const cell = row.cells.find((c) => c.scenario === s);
-      const text = !cell ? '' : cell.caught ? `${cell.runsToCatch}/${cell.shrunkSteps}` : cell.valid === 'unknown' ? '?' : '-';
+      const text = !cell ? '' : cell.caught ? `${cell.runsToCatch}/${cell.shrunkSteps}/${Math.round(cell.secondsToCatch ?? 0)}s` : cell.valid === 'unknown' ? '?' : '-';
       return text.padStart(width + 2);
     });
     print(`${row.variant.padEnd(24)}${cells.join('')}  ${row.caught ? 'yes' : 'NO'}`);
   }
-  print('cell: generated runs to catch / steps in the shrunk counterexample; - not caught; ? unknown; blank not run');
+  print(`crash points: ${report.withoutCrashPoints ? 'withheld (black-box)' : 'used where the SUT declares them'}`);
+  print('cell: generated runs to catch / steps in the shrunk counterexample (the load plus each fault) / wall time to catch; - not caught; ? unknown; blank not run');
 }

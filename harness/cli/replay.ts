@@ -17,6 +17,9 @@ export async function replayReport(dir: string, options: { log: (l: string) => v
   const results = readScenarioResults(dir);
   const schedule = results.counterexample?.schedule;
   if (!schedule) throw new HarnessError(`${dir} recorded no counterexample to replay (its verdict was not a failure)`);
+  if (!('load' in schedule) || !Array.isArray((schedule as { faults?: unknown }).faults)) {
+    throw new HarnessError(`${dir} holds a schedule of an older format (bursts of steps, no load); run its scenario again with its seed to get a replayable one`);
+  }
   const def = loadSut(results.sutSource);
   const bug = results.bug ?? undefined;
   const profile = profileNamed(results.profile);

@@ -39,6 +39,8 @@ export interface FaultEvent extends Base {
   readonly step: number;
   readonly fault: string;
   readonly target: string;
+  /** For a fault that cycles within its window: which firing this is (0-based). */
+  readonly cycle?: number;
   /** On fault-end: the lanes it acted on (links, processes, services), known once it started. */
   readonly affects?: readonly string[];
   readonly detail?: string;
@@ -53,7 +55,7 @@ export interface ProcessLifecycleEvent extends Base {
 
 export interface PhaseEvent extends Base {
   readonly type: 'phase';
-  readonly phase: 'start' | 'workload-done' | 'healed' | 'drained' | 'observed';
+  readonly phase: 'start' | 'load-start' | 'workload-done' | 'healed' | 'drained' | 'observed';
   readonly detail?: string;
 }
 
@@ -84,19 +86,4 @@ export class History {
   close(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
   }
-}
-
-export function readHistory(file: string): HistoryEvent[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as HistoryEvent);
-}
-
-/** The completion of every invoked op, with indeterminate ones left as info. */
-export function completions(events: readonly HistoryEvent[]): Map<string, CompleteEvent> {
-  const done = new Map<string, CompleteEvent>();
-  for (const e of events) if (e.type === 'ok' || e.type === 'fail' || e.type === 'info') done.set(e.opId, e);
-  return done;
 }

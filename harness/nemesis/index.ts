@@ -5,7 +5,7 @@ import { kill, pause } from './faults/process.ts';
 import { toxic } from './faults/toxic.ts';
 import type { FaultKind } from './types.ts';
 
-export type { ActiveFault, FaultContext, FaultKind, FaultLimits } from './types.ts';
+export { healOnce, type ActiveFault, type FaultContext, type FaultKind, type FaultLimits } from './types.ts';
 
 /** Every fault the nemesis knows, by name. A new fault is one file and one line here. */
 export const FAULTS: Readonly<Record<string, FaultKind<any>>> = Object.fromEntries(

@@ -1,5 +1,4 @@
 import type fc from 'fast-check';
-import type { History } from '../history/history.ts';
 import type { Stack } from '../infra/stack.ts';
 import type { SutCluster } from '../sut/cluster.ts';
 import type { Role, SutDefinition } from '../sut/definition.ts';
@@ -9,7 +8,6 @@ export interface FaultContext {
   readonly stack: Stack;
   readonly cluster: SutCluster;
   readonly def: SutDefinition;
-  readonly history: History;
 }
 
 /**
@@ -31,11 +29,16 @@ export interface ProcessTarget {
 }
 
 /**
- * One kind of fault (BRIEF §5). Its parameters are plain JSON, so a schedule can be printed,
+ * One kind of fault. Its parameters are plain JSON, so a schedule can be printed,
  * saved and replayed. Adding a fault is one file in faults/ and one line in nemesis/index.ts.
  */
 export interface FaultKind<P = unknown> {
   readonly name: string;
+  /**
+   * True when the fault may cycle within its window (kill, restart, kill again...): many bugs lose
+   * only what is in flight during a narrow moment, so more firings under load find more.
+   */
+  readonly repeatable?: boolean;
   /** Parameters for this fault, limited to what the scenario allows (roles, links, ...). */
   params(limits: FaultLimits): fc.Arbitrary<P> | undefined;
   /** One line for people: what it hits and how. */
@@ -53,4 +56,10 @@ export function resolveTarget(cluster: SutCluster, target: ProcessTarget): strin
   const names = cluster.names(target.role);
   if (names.length === 0) throw new Error(`no ${target.role} process to target`);
   return names[target.replica % names.length]!;
+}
+
+/** Wraps an undo so that a second heal (the window's end after a harness-wide heal) does nothing. */
+export function healOnce(undo: () => Promise<void> | void): () => Promise<void> {
+  let healed: Promise<void> | undefined;
+  return () => (healed ??= Promise.resolve().then(undo));
 }

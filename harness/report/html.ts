@@ -1,9 +1,9 @@
 import type { Anomaly } from '../checker/index.ts';
 import type { EventTimes } from '../history/event-times.ts';
 import type { HistoryEvent } from '../history/history.ts';
-import { describeStep } from '../workload/schedule.ts';
+import { describeSchedule } from '../workload/schedule.ts';
 import { describeFault } from '../nemesis/index.ts';
-import { verdictWord } from '../checker/index.ts';
+import { powerWarnings, verdictWord, type Power } from '../checker/index.ts';
 import { chartLibrary, escapeHtml as h, scriptJson, verdictClass } from './assets.ts';
 import type { ScenarioResults } from './results.ts';
 import { buildTimeline, latencyPoints, throughputSeries, type Timeline } from './timeline.ts';
@@ -40,6 +40,7 @@ export function renderReport(input: ReportInput): string {
 </header>
 ${summarySection(results)}
 ${anomaliesSection(results.anomalies)}
+${powerSection(results)}
 <section>
   <h2>Timeline${results.shownRun ? ` <span class="muted">(${h(results.shownRun)})</span>` : ''}</h2>
   <p class="muted">Fault windows are shaded on the lane they hit; hatched: a process down or paused. Dashed lines: end of workload, healed, drained, observed.</p>
@@ -82,6 +83,38 @@ function summarySection(r: ScenarioResults): string {
   for (const u of r.unknownRuns) rows.push([`unknown: ${h(u.run)}`, h(u.because ?? 'no reason recorded')]);
   rows.push(['replay', `<code id="replay">${h(r.replay)}</code>`]);
   return `<section><h2>Summary</h2><dl class="summary">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></section>`;
+}
+
+const inFlight = (w: { writes: number; unpublished: number; unapplied: number }) => `${w.writes} / ${w.unpublished} / ${w.unapplied}`;
+
+/** What the runs exercised: a verdict is only as good as the work the faults met. */
+function powerSection(r: ScenarioResults): string {
+  const p = r.power;
+  if (!p) return '';
+  const warnings = [...powerWarnings(p), ...(r.undeclaredCrashPoints?.length ? [`the SUT declares no crash point ${r.undeclaredCrashPoints.join(', ')}; those faults never ran`] : [])];
+  const shown = r.runs.find((x) => x.run === r.shownRun)?.power;
+  const perRun = r.runs
+    .map((x) => {
+      const q = x.power;
+      if (!q) return `<tr><td>${h(x.run)}</td><td colspan="4" class="muted">not observed</td></tr>`;
+      const met = q.faultFree ? 'fault-free' : `${q.faults.filter((f) => f.metWork).length}/${q.faults.length}`;
+      const crash = q.crashPoints.length ? `${q.crashPoints.reduce((a, c) => a + c.fired, 0)}/${q.crashPoints.reduce((a, c) => a + c.armed, 0)}` : '–';
+      return `<tr><td>${h(x.run)}</td><td class="num">${q.committedEvents}</td><td class="num">${met}</td><td class="num">${crash}</td><td>${h(q.vacuous ?? '')}</td></tr>`;
+    })
+    .join('');
+  return `<section><h2>Power</h2>
+<p id="power-summary">${p.runs} run(s); committed events per run: median ${h(p.medianCommittedEvents ?? '–')}, least ${h(p.minCommittedEvents ?? '–')}, ${p.totalCommittedEvents} in all; runs whose every fault met work in flight: ${p.runsAllFaultsMetWork} of ${p.runsWithFaults}${p.faultFreeRuns ? `; ${p.faultFreeRuns} fault-free run(s)` : ''}; crash points fired ${p.crashPointsFired} of ${p.crashPointsArmed} armed.</p>
+${warnings.length ? `<ul id="power-warnings" class="warning">${warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul>` : ''}
+${shown ? faultPowerTable(shown) : ''}
+<table id="power-runs"><thead><tr><th>run</th><th>committed events</th><th>faults meeting work</th><th>crash points fired/armed</th><th>note</th></tr></thead><tbody>${perRun}</tbody></table></section>`;
+}
+
+function faultPowerTable(p: Power): string {
+  if (p.faultFree) return '<p>The run shown was fault-free: load only.</p>';
+  const rows = p.faults
+    .map((f) => `<tr class="${f.metWork ? '' : 'invalid'}"><td>${h(f.step + 1)}</td><td>${h(f.target)}</td><td class="num">${f.firings}</td><td class="num">${inFlight(f.inFlightAtStart)}</td><td class="num">${inFlight(f.inFlightMax)}</td><td class="num">${f.committedDuring}</td><td>${f.metWork ? 'yes' : 'NO: tested nothing'}</td></tr>`)
+    .join('');
+  return `<table id="power-faults"><thead><tr><th>fault</th><th>what</th><th>firings</th><th>in flight at start (writes / unpublished / unapplied)</th><th>most in flight at a firing</th><th>committed while active</th><th>met work</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function anomaliesSection(anomalies: readonly Anomaly[]): string {
@@ -156,11 +189,10 @@ function niceStep(raw: number): number {
 function scheduleSection(r: ScenarioResults): string {
   const c = r.counterexample;
   if (!c) return `<section><h2>Schedule</h2><p>No counterexample: every generated schedule ${r.valid === true ? 'passed' : 'passed or could not be judged'}.</p></section>`;
-  const cc = c.schedule.concurrency;
-  const steps = c.schedule.steps.map((s) => `<li>${h(describeStep(s, describeFault))}</li>`).join('');
+  const steps = describeSchedule(c.schedule, describeFault).map((line) => `<li>${h(line)}</li>`).join('');
   return `<section><h2>Shrunk schedule</h2>
-<p>${cc.writers} writer(s), ${cc.relays} relay(s), ${cc.consumers} consumer(s), ${cc.partitions} partition(s); seed ${h(r.seed)}, path ${h(c.path ?? '(none: replay the recorded schedule)')}</p>
-<ol id="schedule">${steps}</ol>
+<p>seed ${h(r.seed)}, path ${h(c.path ?? '(none: replay the recorded schedule)')}</p>
+<ul id="schedule">${steps}</ul>
 <p>Replay: <code>${h(c.replay)}</code></p></section>`;
 }
 
@@ -187,6 +219,7 @@ h1 { font-size: 1.4em; margin: 0; } h2 { font-size: 1.1em; margin-top: 1.6em; }
 .verdict.valid { background: #2ca02c; } .verdict.invalid { background: #d62728; } .verdict.unknown { background: #ff7f0e; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
 td.num { text-align: right; } tr.invalid td { background: #fde8e8; } tr.unknown td { background: #fff3e0; }
+ul.warning { color: #8a4b00; background: #fff3e0; padding: 8px 24px; }
 code { font: 12px ui-monospace, monospace; background: #f4f4f4; padding: 1px 3px; word-break: break-all; }
 dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 2px 1em; } dt { color: #555; } dd { margin: 0; }
 svg#timeline { width: 100%; height: auto; font: 11px system-ui, sans-serif; }

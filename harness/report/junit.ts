@@ -18,7 +18,8 @@ export function junitXml(r: ScenarioResults): string {
         : run.valid === 'unknown'
           ? `<error type="unknown" message="${x(run.unknownBecause ?? 'could not be judged')}"/>`
           : '';
-    return `    <testcase classname="${x(suite)}" name="${x(`${run.run} (${run.phase}, ${run.steps} steps)`)}" time="${(run.durationMs / 1000).toFixed(3)}">${body}</testcase>`;
+    const power = run.power ? `, ${run.power.committedEvents} events${run.power.faultFree ? ', fault-free' : `, ${run.power.faults.filter((f) => f.metWork).length}/${run.power.faults.length} faults met work`}` : '';
+    return `    <testcase classname="${x(suite)}" name="${x(`${run.run} (${run.phase}, ${run.steps} steps${power})`)}" time="${(run.durationMs / 1000).toFixed(3)}">${body}</testcase>`;
   });
   const anomalies = r.anomalies.map((a) => `${a.kind}: ${a.detail}${a.eventIds.length ? ` [${a.eventIds.join(', ')}]` : ''}`).join('\n');
   const verdictBody =
@@ -28,7 +29,17 @@ export function junitXml(r: ScenarioResults): string {
         ? `<error type="unknown" message="${x(r.unknownRuns.map((u) => u.because).filter(Boolean).join('; ') || 'the harness could not observe enough to judge')}"/>`
         : '';
   cases.push(`    <testcase classname="${x(suite)}" name="verdict" time="${seconds.toFixed(3)}">${verdictBody}</testcase>`);
-  const props = [['seed', r.seed], ['profile', r.profile], ['bug', r.bug ?? ''], ['replay', r.replay]]
+  const p = r.power;
+  const powerProps: [string, string | number][] = p
+    ? [
+        ['power.medianCommittedEvents', p.medianCommittedEvents ?? ''],
+        ['power.totalCommittedEvents', p.totalCommittedEvents],
+        ['power.runsAllFaultsMetWork', `${p.runsAllFaultsMetWork}/${p.runsWithFaults}`],
+        ['power.vacuousRuns', p.vacuousRuns],
+        ['power.crashPointsFiredArmed', `${p.crashPointsFired}/${p.crashPointsArmed}`],
+      ]
+    : [];
+  const props = [['seed', r.seed], ['profile', r.profile], ['bug', r.bug ?? ''], ['replay', r.replay], ...powerProps]
     .map(([k, v]) => `      <property name="${x(k)}" value="${x(v)}"/>`)
     .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>

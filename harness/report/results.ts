@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Anomaly, Validity } from '../checker/index.ts';
+import { summarizePower, type Anomaly, type Power, type PowerSummary, type Validity } from '../checker/index.ts';
 import { HarnessError } from '../infra/errors.ts';
 import type { ScenarioOutcome } from '../run/property.ts';
-import type { Schedule } from '../workload/schedule.ts';
+import { scheduleSize, type Schedule } from '../workload/schedule.ts';
 
 /** One execution of a scenario, as listed in results.json. */
 export interface RunSummary {
@@ -14,6 +14,8 @@ export interface RunSummary {
   readonly durationMs: number;
   readonly anomalies: number;
   readonly unknownBecause?: string;
+  /** What the run exercised (absent when the harness could not observe it). */
+  readonly power?: Power;
 }
 
 /** results.json: the verdict of one scenario against one SUT, and everything needed to replay it. */
@@ -36,6 +38,10 @@ export interface ScenarioResults {
   readonly shownRun: string | null;
   readonly replay: string;
   readonly runs: readonly RunSummary[];
+  /** Power over every execution of the scenario. */
+  readonly power?: PowerSummary;
+  /** Crash points the scenario names that the SUT does not declare: those faults never ran. */
+  readonly undeclaredCrashPoints?: readonly string[];
   readonly counterexample: {
     readonly steps: number;
     readonly schedule: Schedule;
@@ -76,14 +82,17 @@ export function writeScenarioResults(dir: string, o: { sut: string; sutSource: s
       run: path.basename(r.runDir),
       phase: outcome.phases[i] ?? 'generated',
       valid: r.valid,
-      steps: r.schedule.steps.length,
+      steps: scheduleSize(r.schedule),
       durationMs: r.durationMs,
       anomalies: r.verdict?.anomalies.length ?? 0,
       ...(r.unknownBecause ? { unknownBecause: r.unknownBecause } : {}),
+      ...(r.power ? { power: r.power } : {}),
     })),
+    power: summarizePower(outcome.results.map((r) => r.power)),
+    undeclaredCrashPoints: outcome.undeclaredCrashPoints,
     counterexample: failure
       ? {
-          steps: failure.result.schedule.steps.length,
+          steps: scheduleSize(failure.result.schedule),
           schedule: failure.result.schedule,
           path: failure.path,
           replay: failure.replay,

@@ -1,17 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, type Verdict } from '../checker/index.ts';
+import type { Power, Verdict } from '../checker/index.ts';
 import { drain } from '../history/drain.ts';
-import { eventTimes } from '../history/event-times.ts';
 import { History } from '../history/history.ts';
-import { readFinalDbState, readWholeTopic } from '../history/observe.ts';
 import { describeError } from '../infra/errors.ts';
 import type { Stack } from '../infra/stack.ts';
-import { faultKind, type ActiveFault, type FaultContext } from '../nemesis/index.ts';
+import type { FaultContext } from '../nemesis/index.ts';
 import { SutCluster } from '../sut/cluster.ts';
-import type { Role, SutDefinition } from '../sut/definition.ts';
-import type { Schedule } from '../workload/schedule.ts';
-import { BackgroundWrites, WriterPool } from './writers.ts';
+import type { SutDefinition } from '../sut/definition.ts';
+import { LOAD_TAIL_MS, loadEndMs, type Schedule } from '../workload/schedule.ts';
+import { FaultTimeline } from './fault-timeline.ts';
+import { LoadRunner } from './load.ts';
+import { observeAndCheck } from './observe-and-check.ts';
 
 export interface RunSettings {
   readonly stack: Stack;
@@ -19,7 +19,6 @@ export interface RunSettings {
   /** The template database holding the SUT's schema (prepared once per stack). */
   readonly template: string;
   readonly bug?: string;
-  readonly sutEnv?: Partial<Record<Role, Readonly<Record<string, string>>>>;
   readonly drainTimeoutMs: number;
   readonly quietMs: number;
 }
@@ -27,6 +26,8 @@ export interface RunSettings {
 export interface RunResult {
   readonly valid: Verdict['valid'];
   readonly verdict?: Verdict;
+  /** What the run exercised: committed events, what each fault met, which crash points fired. */
+  readonly power?: Power;
   /** Why the run could not be judged, when it could not. */
   readonly unknownBecause?: string;
   readonly schedule: Schedule;
@@ -34,9 +35,11 @@ export interface RunResult {
   readonly durationMs: number;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
 /**
  * Runs one schedule against the SUT, end to end: fresh database, topic and group; the SUT's
- * processes; writes and fault windows as scheduled; heal; stop the writers' apps so nothing more
+ * processes; the load and the fault timeline side by side; heal; stop the apps so nothing more
  * can commit; drain; read Kafka and the database directly; check. Anything that stops the harness
  * from observing makes the result 'unknown', never valid.
  */
@@ -47,22 +50,18 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
   const history = new History(path.join(runDir, 'history.jsonl'));
   const { stack, def } = settings;
   const c = schedule.concurrency;
-  const healers: (() => Promise<void>)[] = [];
   let cluster: SutCluster | undefined;
-  let background: BackgroundWrites | undefined;
+  let load: LoadRunner | undefined;
+  let timeline: FaultTimeline | undefined;
   let run: Awaited<ReturnType<Stack['newRun']>> | undefined;
   const finish = (fields: Omit<RunResult, 'schedule' | 'runDir' | 'durationMs'>): RunResult => {
     const result: RunResult = { ...fields, schedule, runDir, durationMs: Date.now() - started };
     const { verdict } = result;
     fs.writeFileSync(
       path.join(runDir, 'result.json'),
-      `${JSON.stringify({ valid: result.valid, unknownBecause: result.unknownBecause, anomalies: verdict?.anomalies ?? [], stats: verdict?.stats ?? {}, durationMs: result.durationMs }, null, 2)}\n`,
+      `${JSON.stringify({ valid: result.valid, unknownBecause: result.unknownBecause, anomalies: verdict?.anomalies ?? [], stats: verdict?.stats ?? {}, power: result.power ?? null, durationMs: result.durationMs }, null, 2)}\n`,
     );
     return result;
-  };
-  const healAll = async () => {
-    for (const heal of healers.splice(0)) await heal();
-    await stack.healAll();
   };
   try {
     history.record({ type: 'phase', process: 'harness', phase: 'start', detail: JSON.stringify(c) });
@@ -71,51 +70,27 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     cluster = await SutCluster.start(stack, thisRun, def, {
       replicas: { app: 1, relay: c.relays, consumer: c.consumers },
       bug: settings.bug,
-      env: settings.sutEnv,
       restartCrashedAfterMs: 300,
       logDir: path.join(runDir, 'logs'),
       onEvent: (e) => history.record({ type: 'process', process: e.process, what: e.what, pid: e.pid, detail: e.detail }),
     });
-    const ctx: FaultContext = { stack, cluster, def, history };
-    const writers = new WriterPool(c.writers, cluster, def, history);
-    const windows: Promise<void>[] = [];
-    background = new BackgroundWrites(new WriterPool(1, cluster, def, history, 'background'));
+    const ctx: FaultContext = { stack, cluster, def };
+    load = new LoadRunner(schedule, cluster, def, history);
+    timeline = new FaultTimeline(schedule.faults, ctx, history);
 
-    for (const [index, step] of schedule.steps.entries()) {
-      if (step.kind === 'ops') {
-        for (let n = 0; n < step.count; n++) await writers.submit(index, step, n);
-        continue;
-      }
-      const kind = faultKind(step.fault);
-      const faultId = `f${index}`;
-      const target = kind.describe(step.params);
-      history.record({ type: 'fault-start', process: 'nemesis', faultId, step: index, fault: step.fault, target });
-      let active: ActiveFault;
-      try {
-        active = await kind.start(ctx, step.params);
-      } catch (err) {
-        history.record({ type: 'fault-end', process: 'nemesis', faultId, step: index, fault: step.fault, target, detail: `could not start: ${describeError(err)}` });
-        continue;
-      }
-      let healed: Promise<void> | undefined;
-      const heal = () => {
-        const end = { type: 'fault-end', process: 'nemesis', faultId, step: index, fault: step.fault, target, affects: active.affects } as const;
-        healed ??= active.heal().then(
-          () => void history.record(end),
-          (err) => void history.record({ ...end, detail: `heal failed: ${describeError(err)}` }),
-        );
-        return healed;
-      };
-      healers.push(heal);
-      const open = background.windowOpened();
-      windows.push(new Promise((r) => setTimeout(r, step.windowMs)).then(heal).finally(open.close));
-    }
-
-    await writers.finish();
-    await Promise.all(windows);
-    await background.finish();
+    // The load and the nemesis run side by side; the load outlasts the last heal by a tail, even
+    // when a heal (a broker coming back) took longer than its window.
+    const t0 = Date.now();
+    history.record({ type: 'phase', process: 'harness', phase: 'load-start' });
+    load.start();
+    timeline.start(t0);
+    await sleep(t0 + loadEndMs(schedule) - Date.now());
+    await timeline.finished();
+    await sleep(Math.max(t0 + loadEndMs(schedule), (schedule.faults.length ? Date.now() : 0) + LOAD_TAIL_MS) - Date.now());
+    await load.stop();
     history.record({ type: 'phase', process: 'harness', phase: 'workload-done' });
-    await healAll();
+    await timeline.stop();
+    await stack.healAll();
     const lastHealAt = Date.now();
     history.record({ type: 'phase', process: 'harness', phase: 'healed' });
 
@@ -125,34 +100,14 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     const drained = await drain(thisRun, def, { lastHealAt, timeoutMs: Math.max(settings.drainTimeoutMs, quietMs * 3), quietMs, starting: () => cluster!.starting() });
     history.record({ type: 'phase', process: 'harness', phase: 'drained', detail: JSON.stringify(drained) });
 
-    const messages = await readWholeTopic(thisRun.kafkaBrokers('direct'), thisRun.topic, 30_000);
-    const db = await readFinalDbState(thisRun.pgUrl('direct'), def);
-    history.record({ type: 'phase', process: 'harness', phase: 'observed', detail: `${messages.length} messages, ${db.committed.length} committed events, ${db.effects.length} effects` });
-
-    const commitTimes = new Map<string, number>();
-    const ops = [...writers.ops, ...background.ops];
-    for (const op of ops) for (const e of op.events) commitTimes.set(e.eventId, op.completedAt);
-    const times = eventTimes({ committed: db.committed, messages, effects: db.effects, eventId: def.eventId, commitTimes });
-    fs.writeFileSync(path.join(runDir, 'events.json'), `${JSON.stringify(times)}\n`);
-    const effectTimes = new Map(times.flatMap((t) => (t.appliedAt === null ? [] : [[t.eventId, t.appliedAt] as const])));
-    const verdict = check({
-      committed: db.committed,
-      messages,
-      effects: db.effects,
-      deadLettered: db.deadLettered,
-      eventId: def.eventId,
-      perAggregateOrder: def.guarantees.perAggregateOrder,
-      commitTimes,
-      effectTimes,
-      drain: drained,
-      ops,
-    });
-    return finish({ valid: verdict.valid, verdict, ...(verdict.unknownBecause ? { unknownBecause: verdict.unknownBecause } : {}) });
+    const { verdict, power } = await observeAndCheck({ run: thisRun, def, history, writes: load.records, drain: drained, runDir });
+    return finish({ valid: verdict.valid, verdict, power, ...(verdict.unknownBecause ? { unknownBecause: verdict.unknownBecause } : {}) });
   } catch (err) {
     return finish({ valid: 'unknown', unknownBecause: `the harness could not complete the run: ${describeError(err)}` });
   } finally {
-    await background?.finish().catch(() => {});
-    await healAll().catch(() => {});
+    await load?.stop().catch(() => {});
+    await timeline?.stop().catch(() => {});
+    await stack.healAll().catch(() => {});
     await cluster?.stopAll().catch(() => {});
     await run?.drop().catch(() => {});
     history.close();

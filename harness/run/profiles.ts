@@ -1,22 +1,56 @@
 import type { ScheduleShape } from '../workload/generators.ts';
 
-/** How hard to look: runs per scenario, schedule size, and the shrinking budget. */
-export interface Profile {
+/** The parts of a schedule's bounds that a profile sets: how much load, how many and how long the faults. */
+export type LoadProfile = Omit<ScheduleShape, 'relays' | 'consumers' | 'partitions' | 'shapes'>;
+
+/** How hard to look: runs per scenario, the load and fault timeline, and the shrinking budget. */
+export interface Profile extends LoadProfile {
   readonly name: 'quick' | 'ci' | 'deep';
   readonly numRuns: number;
-  readonly steps: ScheduleShape['steps'];
-  readonly burst: ScheduleShape['burst'];
-  readonly windowMs: ScheduleShape['windowMs'];
   /** Executions allowed for shrinking once a failure is found. */
   readonly shrinkRuns: number;
   readonly drainTimeoutMs: number;
 }
 
+// Outages: mostly a few seconds, one in six long enough (up to 15 s) to outlast an ordinary
+// retry budget, so a relay that gives up after N attempts loses something it can be caught on.
+const QUICK: LoadProfile = {
+  writers: { min: 2, max: 6 },
+  rate: { min: 50, max: 500 },
+  aggregates: { min: 8, max: 256 },
+  maxSkew: 3,
+  durationMs: { min: 2_000, max: 6_000 },
+  faults: { min: 1, max: 3 },
+  windowMs: { min: 300, max: 3_000 },
+  longWindowMs: { min: 5_000, max: 15_000 },
+  longWindowWeight: 1 / 6,
+  leadMs: { min: 500, max: 1_500 },
+  gapMs: { min: 200, max: 1_500 },
+  overlap: false,
+};
+
 export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
-  quick: { name: 'quick', numRuns: 6, steps: { min: 1, max: 6 }, burst: { min: 1, max: 20 }, windowMs: { min: 300, max: 4_000 }, shrinkRuns: 30, drainTimeoutMs: 45_000 },
+  quick: { name: 'quick', ...QUICK, numRuns: 5, shrinkRuns: 24, drainTimeoutMs: 60_000 },
   // The quick profile's schedules exactly, with a smaller shrinking budget to fit CI's time.
-  ci: { name: 'ci', numRuns: 6, steps: { min: 1, max: 6 }, burst: { min: 1, max: 20 }, windowMs: { min: 300, max: 4_000 }, shrinkRuns: 10, drainTimeoutMs: 45_000 },
-  deep: { name: 'deep', numRuns: 30, steps: { min: 1, max: 14 }, burst: { min: 1, max: 60 }, windowMs: { min: 300, max: 8_000 }, shrinkRuns: 120, drainTimeoutMs: 90_000 },
+  ci: { name: 'ci', ...QUICK, numRuns: 5, shrinkRuns: 6, drainTimeoutMs: 60_000 },
+  deep: {
+    name: 'deep',
+    writers: { min: 2, max: 12 },
+    rate: { min: 100, max: 2_000 },
+    aggregates: { min: 8, max: 1_024 },
+    maxSkew: 4,
+    durationMs: { min: 5_000, max: 30_000 },
+    faults: { min: 1, max: 8 },
+    windowMs: { min: 500, max: 10_000 },
+    longWindowMs: { min: 15_000, max: 75_000 },
+    longWindowWeight: 1 / 4,
+    leadMs: { min: 1_000, max: 5_000 },
+    gapMs: { min: 0, max: 5_000 },
+    overlap: true,
+    numRuns: 30,
+    shrinkRuns: 120,
+    drainTimeoutMs: 120_000,
+  },
 };
 
 export function profileNamed(name: string): Profile {

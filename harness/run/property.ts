@@ -3,10 +3,10 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { verdictWord, type Validity } from '../checker/index.ts';
 import { scheduleArb } from '../workload/generators.ts';
-import type { Schedule } from '../workload/schedule.ts';
+import { scheduleSize, type Schedule } from '../workload/schedule.ts';
 import { executeSchedule, type RunResult, type RunSettings } from './execute.ts';
 import type { Profile } from './profiles.ts';
-import { faultArbs, shapeOf, type Scenario } from './scenario.ts';
+import { faultArbs, shapeOf, undeclaredCrashPoints, type DrawOptions, type Scenario } from './scenario.ts';
 
 export interface ScenarioOptions {
   readonly settings: RunSettings;
@@ -18,6 +18,9 @@ export interface ScenarioOptions {
   /** fast-check's path to one counterexample: with the seed, replays exactly that schedule. */
   readonly path?: string;
   readonly numRuns?: number;
+  /** Overrides the profile's shrinking budget (0: report the first failure as found). */
+  readonly shrinkRuns?: number;
+  readonly draw?: DrawOptions;
   readonly log?: (line: string) => void;
   /**
    * Told of every execution as it ends (progress bars). Without it, each execution is one `log`
@@ -41,7 +44,7 @@ export interface RunProgress {
   readonly durationMs?: number;
 }
 
-/** One line for an execution: "mixed run 3: valid (4 steps, 7.2s)". */
+/** One line for an execution: "mixed run 3: valid (4 steps, 7.2s)"; steps count the load and each fault. */
 export function describeRun(e: RunProgress): string {
   return `${e.scenario} ${e.phase === 'shrink' ? 'shrink' : 'run'} ${e.n}: ${verdictWord(e.valid ?? 'unknown')} (${e.steps} steps, ${((e.durationMs ?? 0) / 1000).toFixed(1)}s)`;
 }
@@ -69,6 +72,8 @@ export interface ScenarioOutcome {
   /** For each result, whether it was a generated run or a shrinking step. */
   readonly phases: readonly ('generated' | 'shrink')[];
   readonly failure?: Failure;
+  /** Crash points the scenario names that the SUT does not declare (those faults never ran). */
+  readonly undeclaredCrashPoints: readonly string[];
 }
 
 /**
@@ -78,10 +83,15 @@ export interface ScenarioOutcome {
  */
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioOutcome> {
   const { settings, scenario, profile } = options;
-  const shape = shapeOf(scenario, profile);
-  const arb = scheduleArb(shape, faultArbs(scenario, settings.def, shape));
+  const shape = shapeOf(scenario, profile, settings.def);
+  const arb = scheduleArb(shape, faultArbs(scenario, settings.def, shape, options.draw));
   const seed = options.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
+  const shrinkBudget = options.shrinkRuns ?? profile.shrinkRuns;
   options.log?.(`${scenario.name}: seed ${seed}, profile ${profile.name}`);
+  const missing = undeclaredCrashPoints(scenario, settings.def);
+  if (missing.length > 0 && !options.draw?.withoutCrashPoints) {
+    options.log?.(`${scenario.name}: ${settings.def.name} declares no crash point ${missing.join(', ')}; those faults are left out of this scenario`);
+  }
   options.onRun?.({ scenario: scenario.name, phase: 'generated', n: 0, of: options.numRuns ?? profile.numRuns });
   const results: RunResult[] = [];
   const phases: ('generated' | 'shrink')[] = [];
@@ -97,7 +107,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     if (runsToCatch !== undefined) {
       // The shrinking budget is spent: candidates are skipped (never judged), so the
       // counterexample reported is the smallest schedule that really failed.
-      fc.pre(shrinkRuns < profile.shrinkRuns);
+      fc.pre(shrinkRuns < shrinkBudget);
       shrinkRuns++;
     } else {
       generated++;
@@ -111,9 +121,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
       scenario: scenario.name,
       phase: shrinking ? 'shrink' : 'generated',
       n: shrinking ? shrinkRuns : generated,
-      of: shrinking ? profile.shrinkRuns : numRuns,
+      of: shrinking ? shrinkBudget : numRuns,
       valid: result.valid,
-      steps: schedule.steps.length,
+      steps: scheduleSize(schedule),
       durationMs: result.durationMs,
     };
     if (options.onRun) options.onRun(done);
@@ -135,7 +145,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     maxSkipsPerRun: 1_000_000,
   });
 
-  const common = { scenario: scenario.name, profile: profile.name, seed, executions: results.length, results, phases };
+  const common = { scenario: scenario.name, profile: profile.name, seed, executions: results.length, results, phases, undeclaredCrashPoints: options.draw?.withoutCrashPoints ? [] : missing };
   if (failures.size > 0) {
     // fast-check's counterexample is the smallest schedule that failed; should it have no run on
     // record, the first failure observed still stands: a violation is never dropped.

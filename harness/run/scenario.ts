@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import type { LinkName } from '../infra/links.ts';
 import { FAULTS } from '../nemesis/index.ts';
-import type { Role, SutDefinition } from '../sut/definition.ts';
+import { EXTRA_SHAPES, type Role, type SutDefinition } from '../sut/definition.ts';
 import { faultStepArb, type Range, type ScheduleShape } from '../workload/generators.ts';
-import type { FaultStep, OpMode } from '../workload/schedule.ts';
+import type { FaultStep } from '../workload/schedule.ts';
 import type { Profile } from './profiles.ts';
 
 /** Which faults a scenario draws, and on what. */
@@ -11,52 +11,73 @@ export interface FaultChoice {
   readonly fault: string;
   readonly roles?: readonly Role[];
   readonly links?: readonly LinkName[];
-  /** For crash points: only these points. */
+  /** For crash points: only these points (a SUT that declares none of them is told so). */
   readonly points?: readonly string[];
   readonly weight?: number;
 }
 
+export interface ScenarioConcurrency {
+  readonly relays: Range;
+  readonly consumers: Range;
+  readonly partitions: Range;
+}
+
+/** What most scenarios run: one or two relays, one consumer, a few partitions. */
+export const DEFAULT_CONCURRENCY: ScenarioConcurrency = { relays: { min: 1, max: 2 }, consumers: { min: 1, max: 1 }, partitions: { min: 1, max: 3 } };
+
 /**
- * A scenario: a family of schedules (concurrency ranges, write modes, and the faults it may
- * inject). Adding one is one file in scenarios/ and one line in scenarios/index.ts.
+ * A scenario: a family of schedules (the processes to run and the faults it may inject); the load
+ * comes from the profile. Adding one is one file in scenarios/ and one line in scenarios/index.ts.
  */
 export interface Scenario {
   readonly name: string;
   readonly description: string;
-  readonly concurrency: { readonly writers: Range; readonly relays: Range; readonly consumers: Range; readonly partitions: Range };
+  /** Overrides of DEFAULT_CONCURRENCY. */
+  readonly concurrency?: Partial<ScenarioConcurrency>;
   readonly faults: readonly FaultChoice[];
-  readonly modes?: Readonly<Partial<Record<OpMode, number>>>;
-  /** Relative weight of fault steps against write steps. */
-  readonly faultWeight?: number;
 }
 
-/** Ordinary writes mostly, with some rollbacks, slow transactions and crashes mid-transaction. */
-export const DEFAULT_MODES: Readonly<Record<OpMode, number>> = { commit: 8, rollback: 1, slow: 1, crash: 1 };
+/** Options that change what a scenario may draw, whatever the scenario. */
+export interface DrawOptions {
+  /** Leave out crash points: black-box, as for a SUT that declares none. */
+  readonly withoutCrashPoints?: boolean;
+}
 
-export function shapeOf(scenario: Scenario, profile: Profile): ScheduleShape {
+export function shapeOf(scenario: Scenario, profile: Profile, def: SutDefinition): ScheduleShape {
+  const cap = (r: Range, max: number | undefined): Range => (max === undefined ? r : { min: Math.min(r.min, max), max: Math.min(r.max, max) });
   return {
+    ...profile,
+    ...DEFAULT_CONCURRENCY,
     ...scenario.concurrency,
-    steps: profile.steps,
-    burst: profile.burst,
-    windowMs: profile.windowMs,
-    modes: scenario.modes ?? DEFAULT_MODES,
-    faultWeight: scenario.faultWeight ?? 1,
+    writers: cap(profile.writers, def.load?.maxWriters),
+    rate: cap(profile.rate, def.load?.maxRate),
+    shapes: def.load?.shapes ?? EXTRA_SHAPES,
   };
 }
 
 /** The fault-step generators of a scenario, for this SUT (a fault it cannot take is left out). */
-export function faultArbs(scenario: Scenario, def: SutDefinition, shape: ScheduleShape): fc.Arbitrary<FaultStep>[] {
-  const arbs: fc.Arbitrary<FaultStep>[] = [];
+export function faultArbs(scenario: Scenario, def: SutDefinition, shape: ScheduleShape, options: DrawOptions = {}): fc.Arbitrary<Omit<FaultStep, 'atMs'>>[] {
+  const arbs: fc.Arbitrary<Omit<FaultStep, 'atMs'>>[] = [];
   for (const choice of scenario.faults) {
     const kind = FAULTS[choice.fault];
     if (!kind) throw new Error(`scenario ${scenario.name}: unknown fault "${choice.fault}"`);
+    if (options.withoutCrashPoints && choice.fault === 'crash-point') continue;
     const restricted = choice.points ? { ...def, crashPoints: restrictPoints(def, choice.points) } : def;
     const params = kind.params({ def: restricted, roles: choice.roles, links: choice.links });
     if (!params) continue;
-    const step = faultStepArb(shape, choice.fault, params);
+    const step = faultStepArb(shape, choice.fault, params, kind.repeatable ?? false);
     for (let i = 0; i < (choice.weight ?? 1); i++) arbs.push(step);
   }
   return arbs;
+}
+
+/**
+ * Crash points a scenario names that the SUT does not declare: those faults are silently
+ * impossible for it, so the run says so instead of passing without them.
+ */
+export function undeclaredCrashPoints(scenario: Scenario, def: SutDefinition): string[] {
+  const declared = new Set(Object.values(def.crashPoints ?? {}).flat());
+  return scenario.faults.flatMap((c) => (c.fault === 'crash-point' ? (c.points ?? []).filter((p) => !declared.has(p)) : []));
 }
 
 function restrictPoints(def: SutDefinition, points: readonly string[]): SutDefinition['crashPoints'] {

@@ -21,6 +21,10 @@ export interface SuiteOptions {
   readonly scenarios: readonly string[] | 'all';
   readonly profile: string;
   readonly runs?: number;
+  /** Overrides the profile's shrinking budget; 0 reports the first failure unshrunk, fast. */
+  readonly shrinkRuns?: number;
+  /** Withholds the crash-point fault: black-box, as for a SUT that declares none. */
+  readonly withoutCrashPoints?: boolean;
   readonly seed?: number;
   readonly path?: string;
   readonly reportDir: string;
@@ -115,6 +119,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
         seed: options.seed,
         path: options.path,
         numRuns: options.runs,
+        shrinkRuns: options.shrinkRuns,
+        draw: { withoutCrashPoints: options.withoutCrashPoints },
         log: options.log,
         onRun: options.onRun,
         replayCommand: (seed, p) =>

@@ -6,6 +6,30 @@ export type Role = 'app' | 'relay' | 'consumer';
 export const ROLES: readonly Role[] = ['app', 'relay', 'consumer'];
 
 /**
+ * The transaction shapes the load may send beside plain single-event writes (a SUT's manifest may
+ * list fewer, if its write interface serves fewer):
+ * - multi: several events of one aggregate in one transaction ("repeat": n on a deposit).
+ * - transfer: one transaction touching two aggregates.
+ * - rollback: the client rolls the transaction back ("abort": true).
+ * - crash: the app is killed while the transaction is open; the outcome is indeterminate and is
+ *   resolved from the final database.
+ * - long: the transaction writes its events early and commits late ("hold_ms") while later
+ *   transactions commit around it: the condition under which cursor relays skip rows.
+ */
+export const EXTRA_SHAPES = ['multi', 'transfer', 'rollback', 'crash', 'long'] as const;
+export type ExtraShape = (typeof EXTRA_SHAPES)[number];
+
+/** What load a SUT can take: the harness paces its writers below these. */
+export interface LoadLimits {
+  /** Writes per second, over all writers. */
+  readonly maxRate?: number;
+  /** Concurrent writers. */
+  readonly maxWriters?: number;
+  /** Shapes the write interface serves; all of them when absent. */
+  readonly shapes?: readonly ExtraShape[];
+}
+
+/**
  * How the harness runs one implementation under test. It never imports the SUT: it starts
  * commands, passes environment variables, sends writes over HTTP and reads results with SQL.
  */
@@ -21,6 +45,8 @@ export interface SutDefinition {
   readonly processes: Readonly<Record<Role, ProcessDefinition>>;
   /** Writes go to POST {app}/ops; see reference-impl/app.ts for the request and answer shapes. */
   readonly write: { readonly kind: 'http'; readonly path: string; readonly healthPath: string };
+  /** Caps on the load the harness sends. */
+  readonly load?: LoadLimits;
   /** Where a Kafka message carries the event id. */
   readonly eventId: EventIdLocation;
   /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { HarnessError } from '../infra/errors.ts';
 import type { LinkName } from '../infra/links.ts';
-import { ROLES, type ProcessDefinition, type Role, type SutDefinition } from './definition.ts';
+import { ROLES, type ExtraShape, type ProcessDefinition, type Role, type SutDefinition } from './definition.ts';
 
 /**
  * Reads a SUT manifest (docs/sut-contract.md): checks it against the schema, resolves its paths
@@ -33,6 +33,7 @@ export interface Manifest {
   guarantees: { perAggregateOrder: boolean };
   consumerOffsets?: 'kafka-group' | 'none';
   drain?: { quietMs: number };
+  load?: { maxRate?: number; maxWriters?: number; shapes?: ExtraShape[] };
   crashPoints?: { env?: string; fileEnv?: string; points: Partial<Record<Role, string[]>> };
   bugs?: { env: string; variants: string[] };
 }
@@ -161,6 +162,7 @@ function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
     guarantees: { perAggregateOrder: m.guarantees.perAggregateOrder },
     consumerCommitsOffsets: (m.consumerOffsets ?? 'kafka-group') === 'kafka-group',
     ...(m.drain ? { drainQuietMs: m.drain.quietMs } : {}),
+    ...(m.load ? { load: m.load } : {}),
     ...(m.bugs ? { bugs: { env: m.bugs.env, variants: m.bugs.variants } } : {}),
     ...(m.crashPoints?.env ? { crashEnv: m.crashPoints.env } : {}),
     ...(m.crashPoints?.fileEnv ? { crashFileEnv: m.crashPoints.fileEnv } : {}),

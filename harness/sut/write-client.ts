@@ -13,6 +13,8 @@ export interface OpRequest {
   readonly amount: number;
   readonly abort?: boolean;
   readonly hold_ms?: number;
+  /** A deposit applied this many times in one transaction: several events of one aggregate. */
+  readonly repeat?: number;
   readonly memo?: string;
 }
 

@@ -1,26 +1,35 @@
 import fc from 'fast-check';
-import type { Concurrency, FaultStep, OpMode, OpStep, Schedule, Step } from './schedule.ts';
-import { AGGREGATES } from './schedule.ts';
+import { EXTRA_SHAPES, type Concurrency, type Cycle, type ExtraShape, type FaultStep, type Load, type Schedule } from './schedule.ts';
 
 export interface Range {
   readonly min: number;
   readonly max: number;
 }
 
+/** Everything that bounds the schedules of one scenario under one profile. */
 export interface ScheduleShape {
   readonly writers: Range;
   readonly relays: Range;
   readonly consumers: Range;
   readonly partitions: Range;
-  readonly steps: Range;
-  /** Writes per ops step. */
-  readonly burst: Range;
-  /** How long a fault lasts. */
+  /** Writes per second; the SUT's own cap, if it declares one, is applied on top. */
+  readonly rate: Range;
+  readonly aggregates: Range;
+  readonly maxSkew: number;
+  readonly durationMs: Range;
+  readonly faults: Range;
+  /** How long a fault lasts: mostly short, sometimes long enough to outlast a retry budget. */
   readonly windowMs: Range;
-  /** Relative weights of the write modes. */
-  readonly modes: Readonly<Partial<Record<OpMode, number>>>;
-  /** Relative weight of a fault step against an ops step (1 = as likely). */
-  readonly faultWeight: number;
+  readonly longWindowMs: Range;
+  /** The share of faults drawn with a long window. */
+  readonly longWindowWeight: number;
+  /** Before the first fault, so it meets traffic already flowing. */
+  readonly leadMs: Range;
+  /** Between faults: after the previous heal, or after the previous start when overlapping. */
+  readonly gapMs: Range;
+  readonly overlap: boolean;
+  /** The shapes this SUT's write interface serves. */
+  readonly shapes: readonly ExtraShape[];
 }
 
 const int = (r: Range) => fc.integer({ min: r.min, max: r.max });
@@ -29,34 +38,59 @@ export function concurrencyArb(shape: ScheduleShape): fc.Arbitrary<Concurrency> 
   return fc.record({ writers: int(shape.writers), relays: int(shape.relays), consumers: int(shape.consumers), partitions: int(shape.partitions) });
 }
 
-export function opStepArb(shape: ScheduleShape): fc.Arbitrary<OpStep> {
-  const modes = (Object.entries(shape.modes) as [OpMode, number][]).filter(([, w]) => w > 0);
+export function loadArb(shape: ScheduleShape): fc.Arbitrary<Load> {
+  const shapes = Object.fromEntries(
+    EXTRA_SHAPES.map((s) => [s, shape.shapes.includes(s) ? fc.boolean() : fc.constant(false)]),
+  ) as Record<ExtraShape, fc.Arbitrary<boolean>>;
   return fc.record({
-    kind: fc.constant('ops' as const),
-    type: fc.oneof({ weight: 3, arbitrary: fc.constant('deposit' as const) }, { weight: 1, arbitrary: fc.constant('transfer' as const) }),
-    aggregate: fc.integer({ min: 0, max: AGGREGATES.length - 1 }),
-    to: fc.integer({ min: 0, max: AGGREGATES.length - 1 }),
-    count: int(shape.burst),
-    // The first mode listed is what a mode shrinks to, so list 'commit' first.
-    mode: fc.oneof(...modes.map(([mode, weight]) => ({ weight, arbitrary: fc.constant(mode) }))),
+    rate: int(shape.rate),
+    aggregates: int(shape.aggregates),
+    skew: fc.integer({ min: 0, max: shape.maxSkew }),
+    durationMs: int(shape.durationMs),
+    shapes: fc.record(shapes),
+    // Shrinking a seed changes every write at once, which says nothing; keep it.
+    seed: fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })),
   });
 }
 
-export function faultStepArb(shape: ScheduleShape, fault: string, params: fc.Arbitrary<unknown>): fc.Arbitrary<FaultStep> {
-  return fc.record({ kind: fc.constant('fault' as const), fault: fc.constant(fault), params, windowMs: int(shape.windowMs) });
+/** A cycle for a fault that can repeat within its window (kill every so often, say). */
+const cycleArb: fc.Arbitrary<Cycle> = fc.record({ downMs: fc.integer({ min: 100, max: 1_500 }), upMs: fc.integer({ min: 200, max: 2_000 }) });
+
+/** One fault's generator: its parameters, window, and (when the fault repeats) a cycle. */
+export function faultStepArb(shape: ScheduleShape, fault: string, params: fc.Arbitrary<unknown>, repeatable: boolean): fc.Arbitrary<Omit<FaultStep, 'atMs'>> {
+  const longWeight = Math.round(100 * shape.longWindowWeight);
+  const windowMs = fc.oneof({ weight: 100 - longWeight, arbitrary: int(shape.windowMs) }, { weight: longWeight, arbitrary: int(shape.longWindowMs) });
+  const cycle = repeatable ? fc.option(cycleArb, { nil: undefined, freq: 2 }) : fc.constant(undefined);
+  return fc.record({ fault: fc.constant(fault), params, windowMs, cycle }).map(({ cycle: c, ...rest }) => (c ? { ...rest, cycle: c } : rest));
 }
 
-/** A schedule: concurrency plus steps, where faults are drawn from the scenario's catalogue. */
-export function scheduleArb(shape: ScheduleShape, faults: readonly fc.Arbitrary<FaultStep>[]): fc.Arbitrary<Schedule> {
-  const step: fc.Arbitrary<Step> =
-    faults.length === 0
-      ? opStepArb(shape)
-      : fc.oneof(
-          { weight: 2, arbitrary: opStepArb(shape) },
-          { weight: Math.max(1, Math.round(2 * shape.faultWeight)), arbitrary: fc.oneof(...faults) },
-        );
-  return fc.record({
-    concurrency: concurrencyArb(shape),
-    steps: fc.array(step, { minLength: shape.steps.min, maxLength: shape.steps.max }),
-  });
+/**
+ * The fault timeline: faults drawn from the scenario's catalogue, placed by gaps so that any
+ * shrink of a gap or window still yields a valid timeline. Without overlap each fault starts after
+ * the previous one healed; with it, after the previous one started.
+ */
+export function timelineArb(shape: ScheduleShape, faults: readonly fc.Arbitrary<Omit<FaultStep, 'atMs'>>[]): fc.Arbitrary<FaultStep[]> {
+  if (faults.length === 0) return fc.constant([]);
+  // keep: fast-check shrinks an array by cutting it from the front, so a fault behind one that is
+  // needed could never go; keep shrinks to 0, which drops the fault wherever it stands.
+  const entry = fc.record({ step: fc.oneof(...faults), gapMs: int(shape.gapMs), keep: fc.integer({ min: 0, max: 9 }) });
+  return fc
+    .record({ leadMs: int(shape.leadMs), entries: fc.array(entry, { minLength: shape.faults.min, maxLength: shape.faults.max }) })
+    .map(({ leadMs, entries }) => {
+      const out: FaultStep[] = [];
+      let previousStart = 0;
+      let previousEnd = 0;
+      for (const [i, { step, gapMs }] of entries.filter((e, i) => i === 0 || e.keep > 0).entries()) {
+        const atMs = i === 0 ? leadMs : (shape.overlap ? previousStart : previousEnd) + gapMs;
+        out.push({ ...step, atMs });
+        previousStart = atMs;
+        previousEnd = Math.max(previousEnd, atMs + step.windowMs);
+      }
+      return out;
+    });
+}
+
+/** A schedule: concurrency, the load, and a fault timeline drawn apart from the load. */
+export function scheduleArb(shape: ScheduleShape, faults: readonly fc.Arbitrary<Omit<FaultStep, 'atMs'>>[]): fc.Arbitrary<Schedule> {
+  return fc.record({ concurrency: concurrencyArb(shape), load: loadArb(shape), faults: timelineArb(shape, faults) });
 }

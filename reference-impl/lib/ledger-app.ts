@@ -6,6 +6,7 @@
 //   POST /ops {"op_id": uuid, "type": "deposit",  "account": "a", "amount": 5}
 //   POST /ops {"op_id": uuid, "type": "transfer", "from": "a", "to": "b", "amount": 5}
 //   optional: "memo": "..."   -> carried in the event payload (a large one makes a poison message)
+//             "repeat": n     -> a deposit applied n times in the transaction: n events of one account
 //             "abort": true   -> the client rolls the transaction back instead of committing
 //             "hold_ms": n    -> sleep n ms inside the transaction before COMMIT (a slow writer)
 //
@@ -55,7 +56,9 @@ function parseOp(body: unknown): Op {
     return v;
   };
   let legs: Leg[];
-  if (b.type === 'deposit') legs = [{ account: name(b.account, 'account'), amount }];
+  const repeat = b.repeat === undefined ? 1 : Number(b.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new BadRequest('repeat must be an integer in 1..20');
+  if (b.type === 'deposit') legs = Array.from({ length: repeat }, () => ({ account: name(b.account, 'account'), amount }));
   else if (b.type === 'transfer') {
     const from = name(b.from, 'from');
     const to = name(b.to, 'to');

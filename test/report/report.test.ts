@@ -108,8 +108,12 @@ function results(over: Partial<ScenarioResults> = {}): ScenarioResults {
       { run: 'run-003', phase: 'shrink', valid: false, steps: 1, durationMs: 3_000, anomalies: 1 },
     ],
     counterexample: {
-      steps: 1, path: '1:0', replay: 'npx outbox-chaos replay --seed 42 --path 1:0', runsToCatch: 1, shrinkRuns: 2, run: 'run-003',
-      schedule: { concurrency: { writers: 1, relays: 1, consumers: 1, partitions: 1 }, steps: [{ kind: 'fault', fault: 'partition', params: { link: 'relay-kafka' }, windowMs: 900 }] },
+      steps: 2, path: '1:0', replay: 'npx outbox-chaos replay --seed 42 --path 1:0', runsToCatch: 1, shrinkRuns: 2, run: 'run-003',
+      schedule: {
+        concurrency: { writers: 1, relays: 1, consumers: 1, partitions: 1 },
+        load: { rate: 50, aggregates: 8, skew: 0, durationMs: 3_000, shapes: { multi: false, transfer: false, rollback: false, crash: false, long: true }, seed: 7 },
+        faults: [{ fault: 'partition', params: { link: 'relay-kafka' }, atMs: 1_000, windowMs: 900 }],
+      },
     },
     ...over,
   };
@@ -141,7 +145,8 @@ describe('report page', () => {
     expect(html).toMatch(/<tr class="anomaly" data-kind="lost">/);
     expect(html).toContain('uPlot');
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/); // nothing fetched
-    expect(html).toContain('<ol id="schedule"><li>fault   partition relay-kafka for 900 ms</li></ol>');
+    expect(html).toContain('<li>fault   at 1 s: partition relay-kafka for 900 ms</li></ul>');
+    expect(html).toContain('<li>load    50 writes/s by 1 writer(s) over 8 aggregates (uniform); shapes single, long; for 3 s</li>');
   });
 });
 

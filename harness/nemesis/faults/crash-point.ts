@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Role } from '../../sut/definition.ts';
-import { resolveTarget, type FaultKind, type ProcessTarget } from '../types.ts';
+import { healOnce, resolveTarget, type FaultKind, type ProcessTarget } from '../types.ts';
 
 export interface CrashPointParams extends ProcessTarget {
   readonly point: string;
@@ -15,6 +15,7 @@ export interface CrashPointParams extends ProcessTarget {
  */
 export const crashPoint: FaultKind<CrashPointParams> = {
   name: 'crash-point',
+  repeatable: true,
   params(limits) {
     const points = limits.def.crashPoints;
     if (!points || !(limits.def.crashEnv || limits.def.crashFileEnv)) return undefined;
@@ -34,6 +35,6 @@ export const crashPoint: FaultKind<CrashPointParams> = {
   async start(ctx, p) {
     const name = resolveTarget(ctx.cluster, p);
     const armed = await ctx.cluster.arm(name, `${p.point}@${p.pass}`);
-    return { heal: () => ctx.cluster.disarm(name, armed), affects: [`process:${name}`] };
+    return { heal: healOnce(() => ctx.cluster.disarm(name, armed)), affects: [`process:${name}`] };
   },
 };

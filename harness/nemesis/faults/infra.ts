@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { ServiceControl, Stack } from '../../infra/stack.ts';
-import type { FaultKind, FaultLane } from '../types.ts';
+import { healOnce, type FaultKind, type FaultLane } from '../types.ts';
 
 /** kill -9 of one piece of infrastructure; it comes back on the same data when the window ends. */
 function serviceRestart(name: string, label: string, lane: FaultLane, service: (stack: Stack) => ServiceControl): FaultKind<Record<string, never>> {
@@ -11,13 +11,8 @@ function serviceRestart(name: string, label: string, lane: FaultLane, service: (
     async start(ctx) {
       const target = service(ctx.stack);
       await target.crash();
-      let healed = false;
       return {
-        heal: async () => {
-          if (healed) return;
-          healed = true;
-          await target.restart();
-        },
+        heal: healOnce(() => target.restart()),
         affects: [lane],
       };
     },
@@ -33,17 +28,13 @@ export const pgRestart = serviceRestart('pg-restart', 'PostgreSQL', 'service:pos
 /** A consumer joins the group for the window, then leaves: two rebalances. */
 export const rebalance: FaultKind<Record<string, never>> = {
   name: 'rebalance',
+  repeatable: true,
   params: () => fc.constant({}),
   describe: () => 'an extra consumer joins, then leaves',
   async start(ctx) {
     const name = await ctx.cluster.addReplica('consumer');
-    let healed = false;
     return {
-      heal: async () => {
-        if (healed) return;
-        healed = true;
-        await ctx.cluster.stop(name);
-      },
+      heal: healOnce(() => ctx.cluster.stop(name)),
       affects: [`process:${name}`],
     };
   },

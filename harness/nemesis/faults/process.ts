@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Role } from '../../sut/definition.ts';
-import { resolveTarget, type FaultKind, type FaultLimits, type ProcessTarget } from '../types.ts';
+import { healOnce, resolveTarget, type FaultKind, type FaultLimits, type ProcessTarget } from '../types.ts';
 
 const target = (limits: FaultLimits) =>
   limits.roles?.length
@@ -10,18 +10,16 @@ const target = (limits: FaultLimits) =>
 /** kill -9 of one SUT process; it is restarted when the window ends. */
 export const kill: FaultKind<ProcessTarget> = {
   name: 'kill',
+  repeatable: true,
   params: target,
   describe: (p) => `kill -9 ${p.role}#${p.replica}`,
   async start(ctx, p) {
     const name = resolveTarget(ctx.cluster, p);
     await ctx.cluster.kill(name);
-    let healed = false;
     return {
-      heal: async () => {
-        if (healed) return;
-        healed = true;
+      heal: healOnce(async () => {
         if (!ctx.cluster.isRunning(name)) await ctx.cluster.restart(name);
-      },
+      }),
       affects: [`process:${name}`],
     };
   },
@@ -30,11 +28,12 @@ export const kill: FaultKind<ProcessTarget> = {
 /** SIGSTOP of one SUT process (a GC pause, a frozen VM); SIGCONT when the window ends. */
 export const pause: FaultKind<ProcessTarget> = {
   name: 'pause',
+  repeatable: true,
   params: target,
   describe: (p) => `pause ${p.role}#${p.replica}`,
   async start(ctx, p) {
     const name = resolveTarget(ctx.cluster, p);
     ctx.cluster.pause(name);
-    return { heal: async () => ctx.cluster.resume(name), affects: [`process:${name}`] };
+    return { heal: healOnce(() => ctx.cluster.resume(name)), affects: [`process:${name}`] };
   },
 };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { ToxicType } from '../../infra/link-control.ts';
 import type { LinkName } from '../../infra/links.ts';
-import type { FaultKind } from '../types.ts';
+import { healOnce, type FaultKind } from '../types.ts';
 
 export interface ToxicParams {
   readonly link: LinkName;
@@ -44,13 +44,8 @@ export const toxic: FaultKind<ToxicParams> = {
   async start(ctx, p) {
     const link = ctx.stack.link(p.link);
     const name = await link.addToxic({ type: p.toxic, stream: p.stream, toxicity: p.toxicity, attributes: p.attributes });
-    let healed = false;
     return {
-      heal: async () => {
-        if (healed) return;
-        healed = true;
-        await link.removeToxic(name);
-      },
+      heal: healOnce(() => link.removeToxic(name)),
       affects: [`link:${p.link}`],
     };
   },

@@ -1,0 +1,197 @@
+import type { FaultFiring } from '../history/firings.ts';
+import { deliveriesById } from './events.ts';
+import type { Checker, CheckInput } from './types.ts';
+
+/** The work a fault found in flight when one of its firings began. */
+export interface InFlight {
+  /** Writes sent and not yet answered. */
+  readonly writes: number;
+  /** Events committed (as the writer saw it) and not yet in Kafka. */
+  readonly unpublished: number;
+  /** Events in Kafka whose effect was not applied yet. */
+  readonly unapplied: number;
+}
+
+/** What one fault of the timeline met, over all its firings. */
+export interface FaultPower {
+  readonly step: number;
+  readonly fault: string;
+  readonly target: string;
+  readonly firings: number;
+  /** Events committed while any firing of the fault was active. */
+  readonly committedDuring: number;
+  /** The work in flight at its first firing that started. */
+  readonly inFlightAtStart: InFlight;
+  /** The most work in flight at any of its firings. */
+  readonly inFlightMax: InFlight;
+  /** True when some firing met work: writes, unpublished or unapplied events, or commits during it. */
+  readonly metWork: boolean;
+}
+
+export interface CrashPointPower {
+  readonly target: string;
+  readonly armed: number;
+  readonly fired: number;
+}
+
+/** How much a run exercised: the measure that keeps a quiet run from passing for a tested one. */
+export interface Power {
+  readonly committedEvents: number;
+  readonly faults: readonly FaultPower[];
+  readonly crashPoints: readonly CrashPointPower[];
+  /** No faults were scheduled: a legitimate load-only run, said so in the report. */
+  readonly faultFree: boolean;
+  /** Why the run exercised nothing, when it did not. */
+  readonly vacuous: string | null;
+}
+
+interface Timed {
+  committedAt: number | undefined;
+  publishedAt: number | undefined;
+  appliedAt: number | undefined;
+}
+
+function countInFlight(at: number, input: CheckInput, events: readonly Timed[]): InFlight {
+  let writes = 0;
+  for (const op of input.ops ?? []) if (op.invokedAt !== undefined && op.completedAt !== undefined && op.invokedAt <= at && at < op.completedAt) writes++;
+  let unpublished = 0;
+  let unapplied = 0;
+  for (const e of events) {
+    if (e.committedAt === undefined || e.committedAt > at) continue;
+    if (e.publishedAt === undefined || e.publishedAt > at) unpublished++;
+    else if (e.appliedAt === undefined || e.appliedAt > at) unapplied++;
+  }
+  return { writes, unpublished, unapplied };
+}
+
+const total = (w: InFlight) => w.writes + w.unpublished + w.unapplied;
+const NOTHING: InFlight = { writes: 0, unpublished: 0, unapplied: 0 };
+
+/**
+ * Power per run and per fault: committed events, what each fault met in flight when it fired and
+ * what committed while it was active, and which crash points fired. Pure over the history's
+ * timings and the final state.
+ */
+export function measurePower(input: CheckInput): Power {
+  const deliveries = deliveriesById(input);
+  const events: Timed[] = input.committed.map((c) => {
+    const published = deliveries.get(c.eventId);
+    return {
+      committedAt: input.commitTimes?.get(c.eventId),
+      publishedAt: published ? Math.min(...published.map((m) => m.timestamp)) : undefined,
+      appliedAt: input.effectTimes?.get(c.eventId),
+    };
+  });
+  const firings = input.faults ?? [];
+  const bySteps = new Map<number, FaultFiring[]>();
+  for (const f of firings) bySteps.set(f.step, [...(bySteps.get(f.step) ?? []), f]);
+  const faults: FaultPower[] = [...bySteps].sort(([a], [b]) => a - b).map(([step, list]) => {
+    const started = list.filter((f) => f.started);
+    const met = started.map((f) => countInFlight(f.startedAt, input, events));
+    const committedDuring = events.filter((e) => e.committedAt !== undefined && started.some((f) => f.startedAt <= e.committedAt! && e.committedAt! <= f.endedAt)).length;
+    const inFlightMax = met.reduce((best, w) => (total(w) > total(best) ? w : best), NOTHING);
+    return {
+      step,
+      fault: list[0]!.fault,
+      target: list[0]!.target,
+      firings: started.length,
+      committedDuring,
+      inFlightAtStart: met[0] ?? NOTHING,
+      inFlightMax,
+      metWork: started.length > 0 && (total(inFlightMax) > 0 || committedDuring > 0),
+    };
+  });
+  const crashPoints = crashPointPower(firings, input);
+  const committedEvents = input.committed.length;
+  const faultFree = faults.length === 0;
+  const vacuous =
+    committedEvents === 0
+      ? 'vacuous: the run committed no events, so there was nothing to lose, duplicate or reorder'
+      : !faultFree && !faults.some((f) => f.metWork)
+        ? `vacuous: none of the ${faults.length} fault(s) met work in flight (no write, unpublished or unapplied event when they fired, nothing committed while they were active)`
+        : null;
+  return { committedEvents, faults, crashPoints, faultFree, vacuous };
+}
+
+/** A crash point fired when its process died on its own (not killed by the harness) while armed. */
+function crashPointPower(firings: readonly FaultFiring[], input: CheckInput): CrashPointPower[] {
+  const processes = input.processes ?? [];
+  const killedPids = new Set(processes.filter((p) => p.what === 'killed' || p.what === 'stopped').map((p) => `${p.process}:${p.pid}`));
+  const byTarget = new Map<string, { armed: number; fired: number }>();
+  for (const f of firings) {
+    if (f.fault !== 'crash-point' || !f.started) continue;
+    const entry = byTarget.get(f.target) ?? { armed: 0, fired: 0 };
+    entry.armed++;
+    const lanes = f.affects.flatMap((a) => (a.startsWith('process:') ? [a.slice('process:'.length)] : []));
+    const fired = processes.some(
+      (p) => p.what === 'exited' && lanes.includes(p.process) && p.at >= f.startedAt && p.at <= f.endedAt + 500 && !killedPids.has(`${p.process}:${p.pid}`),
+    );
+    if (fired) entry.fired++;
+    byTarget.set(f.target, entry);
+  }
+  return [...byTarget].map(([target, e]) => ({ target, ...e }));
+}
+
+/** power: a run that exercised nothing cannot be called valid; it is 'unknown' (vacuous). */
+export const powerChecker: Checker = {
+  name: 'power',
+  needsSettledState: false,
+  check(input) {
+    const power = measurePower(input);
+    const stats = {
+      committedEvents: power.committedEvents,
+      faults: power.faults.length,
+      faultsMeetingWork: power.faults.filter((f) => f.metWork).length,
+      faultFirings: power.faults.reduce((sum, f) => sum + f.firings, 0),
+      crashPointsArmed: power.crashPoints.reduce((sum, c) => sum + c.armed, 0),
+      crashPointsFired: power.crashPoints.reduce((sum, c) => sum + c.fired, 0),
+    };
+    if (power.vacuous) return { checker: 'power', valid: 'unknown', anomalies: [], stats, unknownBecause: power.vacuous };
+    return { checker: 'power', valid: true, anomalies: [], stats };
+  },
+};
+
+/** Power over many runs (a scenario, a whole suite), for tables and results.json. */
+export interface PowerSummary {
+  readonly runs: number;
+  readonly medianCommittedEvents: number | null;
+  readonly minCommittedEvents: number | null;
+  readonly totalCommittedEvents: number;
+  /** Runs with faults in which every fault met work in flight. */
+  readonly runsAllFaultsMetWork: number;
+  readonly runsWithFaults: number;
+  readonly faultFreeRuns: number;
+  readonly vacuousRuns: number;
+  readonly crashPointsArmed: number;
+  readonly crashPointsFired: number;
+}
+
+export function summarizePower(powers: readonly (Power | undefined)[]): PowerSummary {
+  const known = powers.filter((p): p is Power => p !== undefined);
+  const counts = known.map((p) => p.committedEvents).sort((a, b) => a - b);
+  const withFaults = known.filter((p) => !p.faultFree);
+  const sum = (f: (c: CrashPointPower) => number) => known.reduce((s, p) => s + p.crashPoints.reduce((t, c) => t + f(c), 0), 0);
+  return {
+    runs: known.length,
+    medianCommittedEvents: counts.length ? counts[Math.floor((counts.length - 1) / 2)]! : null,
+    minCommittedEvents: counts.length ? counts[0]! : null,
+    totalCommittedEvents: counts.reduce((a, b) => a + b, 0),
+    runsAllFaultsMetWork: withFaults.filter((p) => p.faults.every((f) => f.metWork)).length,
+    runsWithFaults: withFaults.length,
+    faultFreeRuns: known.length - withFaults.length,
+    vacuousRuns: known.filter((p) => p.vacuous !== null).length,
+    crashPointsArmed: sum((c) => c.armed),
+    crashPointsFired: sum((c) => c.fired),
+  };
+}
+
+/** Words for a reader when a run or scenario exercised little; empty when power is fine. */
+export function powerWarnings(s: PowerSummary): string[] {
+  const out: string[] = [];
+  if (s.vacuousRuns > 0) out.push(`${s.vacuousRuns} of ${s.runs} run(s) were vacuous: they exercised nothing and were judged unknown`);
+  if (s.medianCommittedEvents !== null && s.medianCommittedEvents < 100) out.push(`low power: a median of ${s.medianCommittedEvents} committed events per run; losses in a narrow window are unlikely to be seen`);
+  const missed = s.runsWithFaults - s.runsAllFaultsMetWork;
+  if (missed > 0) out.push(`${missed} of ${s.runsWithFaults} run(s) with faults had a fault that met no work in flight (it tested nothing)`);
+  if (s.crashPointsArmed > 0 && s.crashPointsFired === 0) out.push(`${s.crashPointsArmed} crash point(s) armed, none fired: the SUT never reached them under this load`);
+  return out;
+}

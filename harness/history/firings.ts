@@ -1,0 +1,50 @@
+import type { FaultEvent, HistoryEvent } from './history.ts';
+
+/** One firing of a fault, as the history recorded it: when it started and healed, and on what. */
+export interface FaultFiring {
+  readonly faultId: string;
+  /** Which fault of the schedule's timeline it belongs to. */
+  readonly step: number;
+  readonly fault: string;
+  readonly target: string;
+  readonly startedAt: number;
+  /** When it healed; the end of the history if it never did. */
+  readonly endedAt: number;
+  /** False when the fault could not be started (it then acted on nothing). */
+  readonly started: boolean;
+  readonly affects: readonly string[];
+}
+
+/** A SUT process's lifecycle event (started, exited, killed...), with its wall time. */
+export interface ProcessRecord {
+  readonly process: string;
+  readonly what: string;
+  readonly pid: number;
+  readonly at: number;
+  readonly detail?: string;
+}
+
+/** Pairs each fault-start with its fault-end. */
+export function faultFirings(events: readonly HistoryEvent[]): FaultFiring[] {
+  const open = new Map<string, FaultEvent>();
+  const out: FaultFiring[] = [];
+  const lastWall = events.at(-1)?.wall ?? 0;
+  for (const e of events) {
+    if (e.type === 'fault-start') open.set(e.faultId, e);
+    else if (e.type === 'fault-end') {
+      const start = open.get(e.faultId);
+      if (!start) continue;
+      open.delete(e.faultId);
+      const started = !(e.detail ?? '').startsWith('could not start');
+      out.push({ faultId: e.faultId, step: e.step, fault: e.fault, target: e.target, startedAt: start.wall, endedAt: e.wall, started, affects: e.affects ?? [] });
+    }
+  }
+  for (const start of open.values()) {
+    out.push({ faultId: start.faultId, step: start.step, fault: start.fault, target: start.target, startedAt: start.wall, endedAt: lastWall, started: true, affects: [] });
+  }
+  return out.sort((a, b) => a.startedAt - b.startedAt);
+}
+
+export function processRecords(events: readonly HistoryEvent[]): ProcessRecord[] {
+  return events.flatMap((e) => (e.type === 'process' ? [{ process: e.process, what: e.what, pid: e.pid, at: e.wall, ...(e.detail ? { detail: e.detail } : {}) }] : []));
+}

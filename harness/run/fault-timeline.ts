@@ -1,0 +1,92 @@
+import type { History } from '../history/history.ts';
+import { describeError } from '../infra/errors.ts';
+import { faultKind, type FaultContext } from '../nemesis/index.ts';
+import type { FaultStep } from '../workload/schedule.ts';
+
+/**
+ * The nemesis on its own timeline, beside the load: each fault starts at its offset, stays for its
+ * window (cycling on and off within it when it has a cycle) and heals at the window's end. Every
+ * firing is one fault-start / fault-end pair in the history, so power and the report see each one.
+ */
+export class FaultTimeline {
+  private readonly tasks: Promise<void>[] = [];
+  private readonly heals = new Set<() => Promise<void>>();
+  private stopping = false;
+  private wakeAll: (() => void)[] = [];
+
+  constructor(
+    private readonly faults: readonly FaultStep[],
+    private readonly ctx: FaultContext,
+    private readonly history: History,
+  ) {}
+
+  /** Starts every fault's clock; t0 is when the load began (ms since epoch). */
+  start(t0: number): void {
+    for (const [index, step] of this.faults.entries()) this.tasks.push(this.play(index, step, t0));
+  }
+
+  /** Resolves when every fault has run its window and healed. */
+  finished(): Promise<void> {
+    return Promise.all(this.tasks).then(() => {});
+  }
+
+  /** Cuts every window short, heals whatever is active, and waits for the faults to wind down. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const wake of this.wakeAll.splice(0)) wake();
+    await Promise.all([...this.heals].map((h) => h().catch(() => {})));
+    await this.finished();
+  }
+
+  /** Sleeps until the given wall time, or until stop(). */
+  private sleepUntil(at: number): Promise<void> {
+    const ms = at - Date.now();
+    if (ms <= 0 || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeAll.push(done);
+    });
+  }
+
+  private async play(index: number, step: FaultStep, t0: number): Promise<void> {
+    const end = t0 + step.atMs + step.windowMs;
+    await this.sleepUntil(t0 + step.atMs);
+    for (let cycle = 0; !this.stopping && Date.now() < end; cycle++) {
+      const downUntil = step.cycle ? Math.min(end, Date.now() + step.cycle.downMs) : end;
+      await this.fire(index, step, step.cycle ? cycle : undefined, downUntil);
+      if (!step.cycle) return;
+      await this.sleepUntil(Math.min(end, Date.now() + step.cycle.upMs));
+    }
+  }
+
+  /** One firing: start, hold until `until`, heal; each recorded in the history. */
+  private async fire(index: number, step: FaultStep, cycle: number | undefined, until: number): Promise<void> {
+    const kind = faultKind(step.fault);
+    const faultId = cycle === undefined ? `f${index}` : `f${index}.${cycle}`;
+    const target = kind.describe(step.params);
+    const base = { process: 'nemesis', faultId, step: index, fault: step.fault, target, ...(cycle === undefined ? {} : { cycle }) };
+    this.history.record({ type: 'fault-start', ...base });
+    let active;
+    try {
+      active = await kind.start(this.ctx, step.params);
+    } catch (err) {
+      this.history.record({ type: 'fault-end', ...base, detail: `could not start: ${describeError(err)}` });
+      return;
+    }
+    const heal = active.heal;
+    this.heals.add(heal);
+    await this.sleepUntil(until);
+    try {
+      await heal();
+      this.history.record({ type: 'fault-end', ...base, affects: active.affects });
+    } catch (err) {
+      this.history.record({ type: 'fault-end', ...base, affects: active.affects, detail: `heal failed: ${describeError(err)}` });
+    } finally {
+      this.heals.delete(heal);
+    }
+  }
+}
