@@ -1,38 +1,78 @@
-// The idempotent consumer. Per message, one database transaction: insert the event id into the
-// inbox with ON CONFLICT DO NOTHING, and apply the effect only if that insert happened. The Kafka
-// offset is committed after the database commit, so a crash in between replays the message and
-// the replay does nothing. Offsets are never auto-committed.
+// The idempotent consumer. Each batch that Kafka hands over for one partition is cut into chunks
+// of at most CHUNK_SIZE messages, and each chunk is one database transaction: all the chunk's
+// event ids go into the inbox with ON CONFLICT DO NOTHING in one statement, and the effects of
+// exactly the ids that statement inserted are applied in one more, in offset order. The Kafka
+// offset is committed past the chunk only after the database commit, so a crash in between
+// replays the chunk and the replay does nothing. Offsets are never auto-committed.
+//
+// A transaction per message spends nearly all its time on round trips and commit flushes; a
+// transaction per chunk pays those once for up to a thousand messages, and the chunk bound keeps
+// a single transaction (and what a retry repeats) small.
 import pg from 'pg';
-import type { KafkaMessage } from 'kafkajs';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { bugIs } from './lib/bugs.ts';
 import { int, required, runMain } from './lib/config.ts';
 import { crashPoint } from './lib/crash.ts';
-import { applyEffect } from './lib/effects.ts';
+import { applyEffects } from './lib/effects.ts';
 import { commitPast, subscribedConsumer } from './lib/kafka.ts';
 import { logLine } from './lib/log.ts';
-import { fromKafkaMessage } from './lib/message.ts';
+import { fromKafkaMessage, type ReceivedEvent } from './lib/message.ts';
 
-async function applyOnce(pool: pg.Pool, topic: string, partition: number, message: KafkaMessage): Promise<boolean> {
-  const event = fromKafkaMessage(message);
+// Records the chunk's ids in the inbox and answers the positions (1-based, ascending) of the
+// events that were new. An id listed twice in one chunk (a redelivery that landed next to the
+// original) counts only at its first position, so it is applied once. The comparison is done on
+// the uuid type, so two spellings of one id are one id.
+const INBOX_INSERT = `
+  WITH batch AS (
+    SELECT DISTINCT ON (event_id) event_id, "offset", ord
+    FROM unnest($1::uuid[], $2::bigint[]) WITH ORDINALITY AS b(event_id, "offset", ord)
+    ORDER BY event_id, ord
+  ), fresh AS (
+    INSERT INTO inbox (event_id, topic, partition, "offset")
+    SELECT event_id, $3, $4, "offset" FROM batch ORDER BY ord
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id
+  )
+  SELECT batch.ord::int AS ord FROM batch JOIN fresh USING (event_id) ORDER BY batch.ord`;
+
+interface Outcome {
+  applied: number;
+  skipped: number;
+}
+
+/** One chunk, one transaction. Throws (after rolling back) if any statement fails. */
+async function applyChunk(
+  pool: pg.Pool,
+  topic: string,
+  partition: number,
+  messages: readonly KafkaMessage[],
+): Promise<Outcome> {
+  // A message that cannot be parsed fails the chunk before the transaction starts; KafkaJS then
+  // retries it, exactly as it retried a single bad message before.
+  const events = messages.map((m) => fromKafkaMessage(m));
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
-    if (!bugIs('non-idempotent-consumer')) {
-      const inserted = await client.query(
-        'INSERT INTO inbox (event_id, topic, partition, "offset") VALUES ($1, $2, $3, $4) ON CONFLICT (event_id) DO NOTHING',
-        [event.eventId, topic, partition, message.offset],
-      );
-      if (inserted.rowCount === 0) {
-        await client.query('COMMIT');
-        return false; // seen before: the effect is already durable
-      }
+    let fresh: ReceivedEvent[];
+    if (bugIs('non-idempotent-consumer')) {
+      // Broken: no inbox, so every delivery, redeliveries included, is applied again.
+      fresh = events;
+    } else {
+      const inserted = await client.query<{ ord: number }>(INBOX_INSERT, [
+        events.map((e) => e.eventId),
+        messages.map((m) => m.offset),
+        topic,
+        partition,
+      ]);
+      fresh = inserted.rows.map((r) => events[r.ord - 1]!);
     }
-    await applyEffect(client, event);
+    await applyEffects(client, fresh);
     await client.query('COMMIT');
-    return true;
+    return { applied: fresh.length, skipped: events.length - fresh.length };
   } catch (err) {
     broken = err instanceof Error ? err : new Error(String(err));
+    // Releasing the client as broken discards the connection, and with it the open transaction.
     throw err;
   } finally {
     client.release(broken ?? false);
@@ -42,32 +82,69 @@ async function applyOnce(pool: pg.Pool, topic: string, partition: number, messag
 async function main(): Promise<void> {
   const topic = required('TOPIC');
   const groupId = required('GROUP_ID');
-  const pool = new pg.Pool({ connectionString: required('DATABASE_URL'), max: 2, connectionTimeoutMillis: 3_000, query_timeout: 15_000 });
+  const chunkSize = int('CHUNK_SIZE', 1_000, 1);
+  const pool = new pg.Pool({
+    connectionString: required('DATABASE_URL'),
+    max: 2,
+    connectionTimeoutMillis: 3_000,
+    query_timeout: 15_000,
+  });
   pool.on('error', () => {});
   const consumer = await subscribedConsumer(topic, groupId);
   let applied = 0;
   let skipped = 0;
-  const commit = (partition: number, message: KafkaMessage) => commitPast(consumer, topic, partition, message);
 
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ partition, message }) => {
+  const eachBatch = async ({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> => {
+    const { partition, messages } = batch;
+    for (let start = 0; start < messages.length; start += chunkSize) {
+      // Stop between chunks when the consumer is shutting down, or when a seek on this partition
+      // has made the rest of the batch stale: what is left is fetched again from the committed
+      // (or sought) position. A rebalance needs no check here: heartbeat() and commitOffsets()
+      // throw then, and KafkaJS rejoins the group.
+      if (!isRunning() || isStale()) return;
+      const chunk = messages.slice(start, start + chunkSize);
+      const last = chunk[chunk.length - 1]!;
+      // After the batch's final chunk the offset goes past batch.lastOffset(), which equals the
+      // last message's offset unless the fetch ended in records KafkaJS filtered out (transaction
+      // markers); committing past those too keeps a restart from fetching them again.
+      const final = start + chunkSize >= messages.length;
+      const commitTo = final ? batch.lastOffset() : last.offset;
       crashPoint('consumer.before-effect');
+      const count = (outcome: Outcome) => {
+        applied += outcome.applied;
+        skipped += outcome.skipped;
+      };
       if (bugIs('offset-before-effect')) {
         // Broken: the offset moves on before the effect is durable.
-        await commit(partition, message);
+        await commitPast(consumer, topic, partition, { offset: commitTo });
         crashPoint('consumer.after-offset-before-effect');
-        (await applyOnce(pool, topic, partition, message)) ? applied++ : skipped++;
-        return;
+        count(await applyChunk(pool, topic, partition, chunk));
+      } else {
+        count(await applyChunk(pool, topic, partition, chunk));
+        crashPoint('consumer.after-effect-before-offset');
+        // The effects are durable. If the batch went stale meanwhile, leave the offset alone:
+        // committing would overwrite the position that superseded it, and a replay is harmless.
+        if (isStale()) return;
+        await commitPast(consumer, topic, partition, { offset: commitTo });
       }
-      (await applyOnce(pool, topic, partition, message)) ? applied++ : skipped++;
-      crashPoint('consumer.after-effect-before-offset');
-      await commit(partition, message);
-    },
-  });
+      resolveOffset(last.offset);
+      await heartbeat();
+    }
+  };
+
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
   logLine({ consumer: process.pid, started: true, groupId });
 
-  const metrics = setInterval(() => logLine({ metric: 'consumer', consumer: process.pid, applied, skipped }), int('METRICS_INTERVAL_MS', 5_000, 100));
+  const metrics = setInterval(
+    () => logLine({ metric: 'consumer', consumer: process.pid, applied, skipped }),
+    int('METRICS_INTERVAL_MS', 5_000, 100),
+  );
   const shutdown = async () => {
     clearInterval(metrics);
     await consumer.disconnect().catch(() => {});

@@ -30,7 +30,8 @@ interface Row {
   attempts: number;
 }
 
-const COLUMNS = 'id, event_id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload::text AS payload, attempts';
+const COLUMNS =
+  'id, event_id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload::text AS payload, attempts';
 
 const config = () => ({
   relayId: optional('RELAY_ID', String(process.pid)),
@@ -84,7 +85,13 @@ async function claimOwnedPrefixes(client: pg.PoolClient, limit: number): Promise
   const gap = new Map(gaps.rows.map((g) => [g.aggregate_id, Number(g.gap)]));
   return locked.rows
     .filter((r) => Number(r.aggregate_seq) < (gap.get(r.aggregate_id) ?? Infinity))
-    .sort((a, b) => (a.aggregate_id === b.aggregate_id ? Number(a.aggregate_seq) - Number(b.aggregate_seq) : a.aggregate_id < b.aggregate_id ? -1 : 1));
+    .sort((a, b) =>
+      a.aggregate_id === b.aggregate_id
+        ? Number(a.aggregate_seq) - Number(b.aggregate_seq)
+        : a.aggregate_id < b.aggregate_id
+          ? -1
+          : 1,
+    );
 }
 
 /** Broken (unordered-parallel): any pending rows, so replicas split one aggregate between them. */
@@ -108,7 +115,11 @@ async function claimAfterCursor(client: pg.PoolClient, limit: number): Promise<R
   return rows.rows;
 }
 
-const claim = bugIs('unordered-parallel') ? claimAnyPending : bugIs('id-cursor') ? claimAfterCursor : claimOwnedPrefixes;
+const claim = bugIs('unordered-parallel')
+  ? claimAnyPending
+  : bugIs('id-cursor')
+    ? claimAfterCursor
+    : claimOwnedPrefixes;
 
 function toEvent(row: Row): OutboxEvent {
   return {
@@ -131,11 +142,17 @@ const POISON = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_R
  * message every later send to that partition fails OUT_OF_ORDER_SEQUENCE_NUMBER until the
  * producer is replaced (new producer id, fresh sequences).
  */
-const PRODUCER_STATE = new Set([...POISON, 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'DUPLICATE_SEQUENCE_NUMBER']);
+const PRODUCER_STATE = new Set([
+  ...POISON,
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'DUPLICATE_SEQUENCE_NUMBER',
+]);
 
 /** The error and what it wraps (KafkaJS nests the broker's error as originalError or cause). */
 function* causes(err: unknown): Generator<{ type?: string }> {
-  for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined; e; ) {
+  for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined; e;) {
     yield e;
     e = (e.originalError ?? e.cause) as typeof e;
   }
@@ -313,7 +330,9 @@ class Relay {
   }
 
   private async markPublished(client: pg.PoolClient, rows: Row[]): Promise<void> {
-    await client.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    await client.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [
+      rows.map((r) => r.id),
+    ]);
   }
 
   /**
@@ -331,15 +350,20 @@ class Relay {
       const backoff = Math.min(this.cfg.backoffBaseMs * 2 ** Math.min(row.attempts + 1, 20), this.cfg.backoffMaxMs);
       delay.set(row.aggregate_id, Math.max(delay.get(row.aggregate_id) ?? 0, backoff));
     }
-    for (const [aggregate, backoff] of delay) delay.set(aggregate, Math.round(backoff / 2 + Math.random() * (backoff / 2)));
+    for (const [aggregate, backoff] of delay)
+      delay.set(aggregate, Math.round(backoff / 2 + Math.random() * (backoff / 2)));
     for (const row of rows) {
       const attempts = row.attempts + 1;
       if (bugIs('drop-after-retries') && attempts >= this.cfg.maxAttempts) {
         // Broken: gives up on the row and hides it, as if it had been published.
-        await client.query(`UPDATE outbox SET attempts = $2, last_error = $3, published_at = clock_timestamp() WHERE id = $1`, [row.id, attempts, errorText(err)]);
+        await client.query(
+          `UPDATE outbox SET attempts = $2, last_error = $3, published_at = clock_timestamp() WHERE id = $1`,
+          [row.id, attempts, errorText(err)],
+        );
         continue;
       }
-      if (isPoison(err) && attempts >= this.cfg.maxAttempts && (await this.deadLetter(client, row, err, attempts))) continue;
+      if (isPoison(err) && attempts >= this.cfg.maxAttempts && (await this.deadLetter(client, row, err, attempts)))
+        continue;
       await client.query(
         `UPDATE outbox SET attempts = $2, last_error = $3, next_attempt_at = now() + $4 * interval '1 millisecond' WHERE id = $1`,
         [row.id, attempts, errorText(err), delay.get(row.aggregate_id)],
@@ -372,16 +396,27 @@ class Relay {
       await this.send({
         topic: this.cfg.dlqTopic,
         acks: -1,
-        messages: [{
-          key: row.aggregate_id,
-          value: JSON.stringify({ eventId: row.event_id, aggregateId: row.aggregate_id, aggregateSeq: Number(row.aggregate_seq), error: errorText(err), attempts }),
-          headers: { 'event-id': row.event_id },
-        }],
+        messages: [
+          {
+            key: row.aggregate_id,
+            value: JSON.stringify({
+              eventId: row.event_id,
+              aggregateId: row.aggregate_id,
+              aggregateSeq: Number(row.aggregate_seq),
+              error: errorText(err),
+              attempts,
+            }),
+            headers: { 'event-id': row.event_id },
+          },
+        ],
       });
     } catch {
       return false;
     }
-    await client.query(`UPDATE outbox SET attempts = $2, last_error = $3, dead_lettered_at = clock_timestamp() WHERE id = $1`, [row.id, attempts, errorText(err)]);
+    await client.query(
+      `UPDATE outbox SET attempts = $2, last_error = $3, dead_lettered_at = clock_timestamp() WHERE id = $1`,
+      [row.id, attempts, errorText(err)],
+    );
     this.stats.deadLettered++;
     logLine({ relay: this.cfg.relayId, deadLettered: row.event_id, error: errorText(err) });
     return true;
@@ -423,7 +458,12 @@ function listenForInserts(url: string, onNotify: () => void, isStopping: () => b
 async function main(): Promise<void> {
   const cfg = config();
   const url = required('DATABASE_URL');
-  const pool = new pg.Pool({ connectionString: url, max: cfg.concurrency + 2, connectionTimeoutMillis: 3_000, query_timeout: 15_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: cfg.concurrency + 2,
+    connectionTimeoutMillis: 3_000,
+    query_timeout: 15_000,
+  });
   pool.on('error', () => {});
   const kafka = kafkaFromEnv(`relay-${cfg.relayId}`);
   // weak-acks (broken) turns idempotence off, since idempotence requires acks=-1.
@@ -442,17 +482,31 @@ async function main(): Promise<void> {
       .query<{ pending: string; oldest_ms: string | null }>(
         `SELECT count(*) AS pending, (extract(epoch FROM now() - min(created_at)) * 1000)::bigint AS oldest_ms FROM outbox WHERE ${PENDING}`,
       )
-      .then((r) => r.rows[0], () => undefined);
+      .then(
+        (r) => r.rows[0],
+        () => undefined,
+      );
     logLine({
-      metric: 'relay', relay: cfg.relayId, published: stats.published, failures: stats.failures, deadLettered: stats.deadLettered,
-      pending: lag ? Number(lag.pending) : null, oldestPendingMs: lag?.oldest_ms == null ? null : Number(lag.oldest_ms),
+      metric: 'relay',
+      relay: cfg.relayId,
+      published: stats.published,
+      failures: stats.failures,
+      deadLettered: stats.deadLettered,
+      pending: lag ? Number(lag.pending) : null,
+      oldestPendingMs: lag?.oldest_ms == null ? null : Number(lag.oldest_ms),
     });
   }, cfg.metricsIntervalMs);
-  const retention = setInterval(() => {
-    pool
-      .query(`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < now() - $1 * interval '1 millisecond' LIMIT 5000)`, [cfg.retentionMs])
-      .catch(() => {});
-  }, Math.max(1_000, Math.min(cfg.retentionMs, 60_000)));
+  const retention = setInterval(
+    () => {
+      pool
+        .query(
+          `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < now() - $1 * interval '1 millisecond' LIMIT 5000)`,
+          [cfg.retentionMs],
+        )
+        .catch(() => {});
+    },
+    Math.max(1_000, Math.min(cfg.retentionMs, 60_000)),
+  );
 
   const shutdown = () => {
     stopping = true;

@@ -4,5 +4,8 @@ export const concurrentRelays: Scenario = {
   name: 'concurrent-relays',
   description: 'Several relay replicas and writers race on a few hot aggregates; replicas are killed or paused.',
   concurrency: { relays: { min: 2, max: 3 }, consumers: { min: 1, max: 2 } },
-  faults: [{ fault: 'kill', roles: ['relay'] }, { fault: 'pause', roles: ['relay'] }],
+  faults: [
+    { fault: 'kill', roles: ['relay'] },
+    { fault: 'pause', roles: ['relay'] },
+  ],
 };

@@ -14,5 +14,6 @@ export const mixed: Scenario = {
     { fault: 'kafka-restart' },
     { fault: 'pg-restart' },
     { fault: 'rebalance' },
+    { fault: 'service-pause' },
   ],
 };

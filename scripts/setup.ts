@@ -1,5 +1,5 @@
 // `npm run setup`: provisions Kafka, toxiproxy-server and checks PostgreSQL. Idempotent.
-import { describeError } from '../harness/infra/errors.ts';
+import { describeError } from '../harness/common/errors.ts';
 import { ensureProvisioned, KAFKA_VERSION, TOXIPROXY_VERSION } from '../harness/infra/provision.ts';
 
 try {

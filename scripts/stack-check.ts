@@ -3,7 +3,7 @@
 // down. Exit 0 when every link carried its round trip, 2 otherwise.
 //   npm run stack-check -- --provider containers|auto   (default native)
 import { startStack } from '../harness/infra/index.ts';
-import { describeError } from '../harness/infra/errors.ts';
+import { describeError } from '../harness/common/errors.ts';
 import { roundTripEveryLink } from '../harness/infra/roundtrip.ts';
 import type { Stack } from '../harness/infra/stack.ts';
 
@@ -13,7 +13,8 @@ try {
   const t0 = performance.now();
   const at = process.argv.indexOf('--provider');
   const provider = (at > 0 ? process.argv[at + 1] : 'native') as 'native' | 'containers' | 'auto';
-  if (!['native', 'containers', 'auto'].includes(provider)) throw new Error(`--provider must be native, containers or auto, not "${provider}"`);
+  if (!['native', 'containers', 'auto'].includes(provider))
+    throw new Error(`--provider must be native, containers or auto, not "${provider}"`);
   stack = await startStack({ provider, log: (line) => console.log(line) });
   const startMs = performance.now() - t0;
   console.log(`stack ${stack.id} up in ${(startMs / 1000).toFixed(1)}s`);

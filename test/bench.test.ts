@@ -10,8 +10,18 @@ const dir = tempDir('outbox-bench-test-');
 afterAll(() => removeTempDir(dir));
 
 it('drains every event to Kafka for each configuration, measures both baselines, the library relay and steady-state latency, and writes JSON and plots', async () => {
-  const report = await runBench({ events: 2_000, replicas: [1, 2], batchSizes: [100], rates: [200], steadySeconds: 3, thirdParty: true });
-  expect(report.relay.runs.map((r) => [r.replicas, r.batchSize, r.events])).toEqual([[1, 100, 2_000], [2, 100, 2_000]]);
+  const report = await runBench({
+    events: 2_000,
+    replicas: [1, 2],
+    batchSizes: [100],
+    rates: [200],
+    steadySeconds: 3,
+    thirdParty: true,
+  });
+  expect(report.relay.runs.map((r) => [r.replicas, r.batchSize, r.events])).toEqual([
+    [1, 100, 2_000],
+    [2, 100, 2_000],
+  ]);
   for (const r of report.relay.runs) {
     expect(r.eventsPerSec).toBeGreaterThan(0);
     expect(r.duplicates).toBeGreaterThanOrEqual(0);
@@ -19,7 +29,11 @@ it('drains every event to Kafka for each configuration, measures both baselines,
   expect(report.relay.eventsPerSec).toBe(Math.max(...report.relay.runs.map((r) => r.eventsPerSec)));
   expect(report.baseline.kafkaProducerEventsPerSec).toBeGreaterThan(0);
   expect(report.baseline.pgClaimMarkEventsPerSec).toBeGreaterThan(0);
-  expect(report.ratio).toBeCloseTo(report.relay.eventsPerSec / Math.min(report.baseline.kafkaProducerEventsPerSec, report.baseline.pgClaimMarkEventsPerSec), 1);
+  expect(report.ratio).toBeCloseTo(
+    report.relay.eventsPerSec /
+      Math.min(report.baseline.kafkaProducerEventsPerSec, report.baseline.pgClaimMarkEventsPerSec),
+    1,
+  );
 
   expect(report.thirdParty?.name).toBe('pg-transactional-outbox-polling');
   // The library's relay either drains everything, or stalls short of it (it abandons messages).

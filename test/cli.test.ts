@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../harness/infra/paths.ts';
+import { PROJECT_ROOT } from '../harness/common/paths.ts';
 import { alivePids, eventually, removeTempDir, tempDir } from './helpers.ts';
 import { renderReport, withBrowser } from './report/browser.ts';
 import { TEST_SEED } from './seed.ts';
@@ -40,19 +40,30 @@ describe('outbox-chaos CLI', () => {
     [['replay', '/nonexistent/report'], /cannot read \/nonexistent\/report\/results.json/],
     [['run', '--path', '1:2', '--scenario', 'mixed'], /--path needs the --seed/],
     [['run', '--provider', 'containers', '--base-port', '15400'], /--base-port applies to --provider native/],
-    [['run', '--kafka-image', 'x/kafka:1'], /--postgres-image, --kafka-image and --toxiproxy-image apply to --provider containers/],
+    [
+      ['run', '--kafka-image', 'x/kafka:1'],
+      /--postgres-image, --kafka-image and --toxiproxy-image apply to --provider containers/,
+    ],
     [['run', '--base-port', '80'], /--base-port must be a whole number from 1024/],
     [['report', '/nonexistent/reports'], /cannot read the report folder \/nonexistent\/reports: no such folder/],
     [['replay', os.tmpdir()], /cannot read .*results.json: no such file; is .* a report folder/],
     [['infra', 'up', '--name', 'a/b'], /--name must be letters, digits/],
     [['bench', '--replicas', '1,0'], /--replicas takes whole numbers >= 1, comma-separated: "1,0"/],
-    [['run', '--sut', '/nonexistent/outbox-chaos.json'], /cannot read the SUT manifest \/nonexistent\/outbox-chaos.json: no such file/],
+    [
+      ['run', '--sut', '/nonexistent/outbox-chaos.json'],
+      /cannot read the SUT manifest \/nonexistent\/outbox-chaos.json: no such file/,
+    ],
   ])('bad input %j is one clear line and exit 2, before any stack starts', async (args, message) => {
     const started = Date.now();
     const { code, stderr, stdout } = await cli(args as string[]);
     expect(code).toBe(2);
     expect(stderr).toMatch(message as RegExp);
-    expect(stderr.trim().split('\n').filter((l) => !/^\(Did you mean/.test(l))).toHaveLength(1);
+    expect(
+      stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !/^\(Did you mean/.test(l)),
+    ).toHaveLength(1);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stdout).toBe('');
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -60,13 +71,30 @@ describe('outbox-chaos CLI', () => {
 
   it('a broken variant: exit 1, a counterexample with its replay command, and a report; the replay fails the same way', async () => {
     // The fixed test seed: this test is about the failure path, not about how often a variant is caught.
-    const run = await cli(['run', '--bug', 'publish-before-commit', '--scenario', 'relay-crash', '--profile', 'ci', '--runs', '6', '--seed', String(TEST_SEED), '--report-dir', reportDir, '--json']);
+    const run = await cli([
+      'run',
+      '--bug',
+      'publish-before-commit',
+      '--scenario',
+      'relay-crash',
+      '--profile',
+      'ci',
+      '--runs',
+      '6',
+      '--seed',
+      String(TEST_SEED),
+      '--report-dir',
+      reportDir,
+      '--json',
+    ]);
     expect(run.code, run.stderr).toBe(1);
     const out = JSON.parse(run.stdout);
     expect(out.valid).toBe(false);
     const scenario = out.scenarios[0];
     expect(scenario.anomalies.map((a: { kind: string }) => a.kind)).toContain('phantom');
-    expect(scenario.replay).toMatch(/^npx outbox-chaos replay --sut reference --bug publish-before-commit --scenario relay-crash --profile ci --seed -?\d+ --path \S+$/);
+    expect(scenario.replay).toMatch(
+      /^npx outbox-chaos replay --sut reference --bug publish-before-commit --scenario relay-crash --profile ci --seed -?\d+ --path \S+$/,
+    );
     expect(scenario.shrunkSteps).toBeLessThanOrEqual(5);
     const results = JSON.parse(fs.readFileSync(path.join(scenario.report, 'results.json'), 'utf8'));
     expect(results.valid).toBe(false);
@@ -75,8 +103,12 @@ describe('outbox-chaos CLI', () => {
     expect(fs.readFileSync(path.join(scenario.report, 'history.jsonl'), 'utf8')).toMatch(/"type":"invoke"/);
 
     const junit = fs.readFileSync(path.join(scenario.report, 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<testcase classname="reference\+publish-before-commit.relay-crash" name="verdict" time="[\d.]+"><failure type="phantom"/);
-    expect(fs.readFileSync(path.join(reportDir, 'index.html'), 'utf8')).toContain(`${path.basename(scenario.report)}/report.html`);
+    expect(junit).toMatch(
+      /<testcase classname="reference\+publish-before-commit.relay-crash" name="verdict" time="[\d.]+"><failure type="phantom"/,
+    );
+    expect(fs.readFileSync(path.join(reportDir, 'index.html'), 'utf8')).toContain(
+      `${path.basename(scenario.report)}/report.html`,
+    );
     failingReport = path.join(scenario.report, 'report.html');
 
     const replay = await cli(['replay', scenario.report]);
@@ -86,12 +118,24 @@ describe('outbox-chaos CLI', () => {
   }, 300_000);
 
   it('the correct reference: exit 0, a summary table on stdout, and a valid report', async () => {
-    const run = await cli(['run', '--scenario', 'kafka-partition', '--profile', 'ci', '--runs', '2', '--seed', String(TEST_SEED), '--report-dir', reportDir]);
+    const run = await cli([
+      'run',
+      '--scenario',
+      'kafka-partition',
+      '--profile',
+      'ci',
+      '--runs',
+      '2',
+      '--seed',
+      String(TEST_SEED),
+      '--report-dir',
+      reportDir,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^kafka-partition\s+valid\s+2\s+\d+\s+\d+\/\d+\s+\S+\s+\//m);
     expect(run.stdout).toMatch(/overall: valid/);
-    // Not a terminal, and CI=true: no progress bars, no colour codes.
-    expect(run.stderr + run.stdout).not.toMatch(/\u001b\[/);
+    // Not a terminal, and CI=true: no progress bars, no colour codes (which start with ESC [).
+    expect(run.stderr + run.stdout).not.toContain('\u001b[');
     const dir = run.stdout.match(/^kafka-partition\s+valid\s+2\s+.*\s(\/\S+)$/m)![1]!;
     const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
     expect(results).toMatchObject({ valid: true, anomalies: [], executions: 2, counterexample: null });
@@ -109,12 +153,26 @@ describe('outbox-chaos CLI', () => {
     const report = await cli(['report', reportDir]);
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toMatch(/index.html: 2 report\(s\)/);
-
   }, 180_000);
 
   it('any implementation through its manifest: the minimal example runs and passes', async () => {
     const manifest = path.join(PROJECT_ROOT, 'examples', 'minimal-sut', 'outbox-chaos.json');
-    const run = await cli(['run', '--sut', manifest, '--scenario', 'pg-partition', '--profile', 'ci', '--runs', '1', '--seed', String(TEST_SEED), '--report-dir', reportDir, '--json']);
+    const run = await cli([
+      'run',
+      '--sut',
+      manifest,
+      '--scenario',
+      'pg-partition',
+      '--profile',
+      'ci',
+      '--runs',
+      '1',
+      '--seed',
+      String(TEST_SEED),
+      '--report-dir',
+      reportDir,
+      '--json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.valid).toBe(true);
@@ -131,7 +189,9 @@ describe('report.html in headless Chromium', () => {
     expect(page.consoleErrors).toEqual([]);
     expect(page.verdict).toBe('valid');
     expect(page.anomalyRows).toBe(0);
-    expect(page.laneLabels).toEqual(expect.arrayContaining(['kafka', 'postgres', 'relay-kafka', 'consumer-kafka', 'relay-1', 'consumer-1', 'writes']));
+    expect(page.laneLabels).toEqual(
+      expect.arrayContaining(['kafka', 'postgres', 'relay-kafka', 'consumer-kafka', 'relay-1', 'consumer-1', 'writes']),
+    );
     // kafka-partition cuts a link, so the run shown has a shaded window on that lane.
     expect(page.faultRects).toBeGreaterThan(0);
     expect(page.throughputSeriesPixels).toBeGreaterThan(50);
@@ -169,14 +229,22 @@ describe('outbox-chaos infra', () => {
     expect(status.code, status.stderr).toBe(0);
     const health = JSON.parse(status.stdout);
     expect(health.healthy).toBe(true);
-    expect(health.health.map((h: { component: string; ok: boolean }) => [h.component, h.ok])).toEqual([['postgres', true], ['kafka', true], ['toxiproxy', true]]);
+    expect(health.health.map((h: { component: string; ok: boolean }) => [h.component, h.ok])).toEqual([
+      ['postgres', true],
+      ['kafka', true],
+      ['toxiproxy', true],
+    ]);
 
     // The stack's own Postgres port is taken now: a stack asked to start on it must say so.
     const pgPort = Number(new URL(state.endpoints.postgres).port);
     const clash = await cli(['run', '--scenario', 'mixed', '--base-port', String(pgPort), '--report-dir', reportDir]);
     expect(clash.code).toBe(2);
     // Other ports in the range may be taken too (the live stack's own, or anyone's): all are named.
-    expect(clash.stderr).toMatch(new RegExp(`^outbox-chaos: port clash: (127\\.0\\.0\\.1:\\d+, )*127\\.0\\.0\\.1:${pgPort}(, 127\\.0\\.0\\.1:\\d+)* (is|are) already in use`));
+    expect(clash.stderr).toMatch(
+      new RegExp(
+        `^outbox-chaos: port clash: (127\\.0\\.0\\.1:\\d+, )*127\\.0\\.0\\.1:${pgPort}(, 127\\.0\\.0\\.1:\\d+)* (is|are) already in use`,
+      ),
+    );
 
     const down = await cli(['infra', 'down', '--name', name]);
     expect(down.code, down.stderr).toBe(0);

@@ -8,7 +8,11 @@ import { startStack, type Stack, type StackOptions } from '../harness/infra/inde
 import { afterAll, beforeAll } from 'vitest';
 
 /** Polls until check() is true or the time is up; returns the last answer. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;
@@ -44,7 +48,10 @@ export function removeTempDir(dir: string | undefined): void {
 }
 
 /** A stack and a report folder for one test file: started before its tests, gone after them. */
-export function useSuiteStack(prefix: string, options: StackOptions = {}): { readonly stack: Stack; readonly reportDir: string } {
+export function useSuiteStack(
+  prefix: string,
+  options: StackOptions = {},
+): { readonly stack: Stack; readonly reportDir: string } {
   const state: { stack?: Stack; reportDir?: string } = {};
   beforeAll(async () => {
     state.stack = await startStack(options);

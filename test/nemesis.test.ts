@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LINK_NAMES } from '../harness/infra/links.ts';
+import { processTree } from '../harness/infra/processes.ts';
 import { FAULTS, type FaultContext } from '../harness/nemesis/index.ts';
 import { useReferenceStack, waitFor, type ReferenceRun } from './reference/support.ts';
 
@@ -31,10 +32,21 @@ const CASES: { fault: string; params: unknown; active: (r: ReferenceRun) => Prom
   },
   {
     fault: 'toxic',
-    params: { link: 'consumer-pg', toxic: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 300, jitter: 0 } },
-    active: async () => expect((await ctx.stack.link('consumer-pg').state()).toxics.map((t) => t.type)).toEqual(['latency']),
+    params: {
+      link: 'consumer-pg',
+      toxic: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { latency: 300, jitter: 0 },
+    },
+    active: async () =>
+      expect((await ctx.stack.link('consumer-pg').state()).toxics.map((t) => t.type)).toEqual(['latency']),
   },
-  { fault: 'kill', params: { role: 'relay', replica: 1 }, active: async (r) => expect(r.cluster.isRunning('relay-2')).toBe(false) },
+  {
+    fault: 'kill',
+    params: { role: 'relay', replica: 1 },
+    active: async (r) => expect(r.cluster.isRunning('relay-2')).toBe(false),
+  },
   {
     fault: 'pause',
     params: { role: 'consumer', replica: 0 },
@@ -47,12 +59,27 @@ const CASES: { fault: string; params: unknown; active: (r: ReferenceRun) => Prom
     active: async (r) => {
       // Two relays share the work, so keep writing until the armed one passes its point.
       const fired = () => /crash point relay.after-publish-before-mark fired/.test(r.log('relay-1'));
-      await waitFor(async () => fired() || (await r.deposits(2, ['a', 'b']), fired()), 30_000, 'the armed crash point to fire');
+      await waitFor(
+        async () => fired() || (await r.deposits(2, ['a', 'b']), fired()),
+        30_000,
+        'the armed crash point to fire',
+      );
     },
   },
   { fault: 'kafka-restart', params: {}, active: async () => expect(ctx.stack.kafka.pid).toBeUndefined() },
   { fault: 'pg-restart', params: {}, active: async () => expect(ctx.stack.postgres.pid).toBeUndefined() },
   { fault: 'rebalance', params: {}, active: async (r) => expect(r.cluster.names('consumer')).toHaveLength(2) },
+  {
+    fault: 'service-pause',
+    params: { service: 'postgres' },
+    // The postmaster and every backend, which sit in process groups of their own, are stopped.
+    active: () =>
+      waitFor(
+        () => processTree(ctx.stack.postgres.pid!).every((pid) => procState(pid) === 'T'),
+        5_000,
+        'PostgreSQL to stop',
+      ),
+  },
 ];
 
 describe('nemesis faults take effect and heal', () => {
@@ -73,7 +100,13 @@ describe('nemesis faults take effect and heal', () => {
         expect(await proxiesHealthy()).toBe(true);
         expect(ctx.stack.kafka.pid).toBeDefined();
         expect(ctx.stack.postgres.pid).toBeDefined();
-        await waitFor(() => ['relay-1', 'relay-2', 'consumer-1'].every((n) => r.cluster.isRunning(n)), 15_000, 'every process to run');
+        for (const pid of [ctx.stack.postgres.pid!, ctx.stack.kafka.pid!])
+          await waitFor(() => procState(pid) !== 'T', 5_000, `pid ${pid} to run again`);
+        await waitFor(
+          () => ['relay-1', 'relay-2', 'consumer-1'].every((n) => r.cluster.isRunning(n)),
+          15_000,
+          'every process to run',
+        );
         for (const name of ['relay-1', 'relay-2', 'consumer-1']) expect(procState(r.cluster.pid(name)!)).not.toBe('T');
 
         await r.deposits(4, ['a', 'b']);

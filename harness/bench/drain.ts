@@ -31,7 +31,11 @@ export interface BenchContext {
 }
 
 export async function withRun<T>(ctx: BenchContext, fn: (run: RunEnv) => Promise<T>): Promise<T> {
-  const run = await ctx.stack.newRun({ partitions: ctx.partitions, template: ctx.template, perRunSql: ctx.def.perRunSql });
+  const run = await ctx.stack.newRun({
+    partitions: ctx.partitions,
+    template: ctx.template,
+    perRunSql: ctx.def.perRunSql,
+  });
   try {
     return await fn(run);
   } finally {
@@ -43,7 +47,10 @@ export async function withRun<T>(ctx: BenchContext, fn: (run: RunEnv) => Promise
  * The relay's drain: its replicas start on an empty outbox, N rows commit at once, and the clock
  * runs from that commit until Kafka holds N messages. Every event id is then read back from Kafka.
  */
-export async function relayDrain(ctx: BenchContext, o: { events: number; replicas: number; batchSize: number }): Promise<DrainFigure> {
+export async function relayDrain(
+  ctx: BenchContext,
+  o: { events: number; replicas: number; batchSize: number },
+): Promise<DrainFigure> {
   return withRun(ctx, async (run) => {
     const cluster = await SutCluster.start(ctx.stack, run, ctx.def, {
       replicas: { app: 0, relay: o.replicas, consumer: 0 },
@@ -58,7 +65,14 @@ export async function relayDrain(ctx: BenchContext, o: { events: number; replica
       const ids = new Set(messages.map((m) => m.headers['event-id']));
       if (ids.size !== o.events) throw new Error(`Kafka holds ${ids.size} distinct event ids, not ${o.events}`);
       const ms = done - committed;
-      return { replicas: o.replicas, batchSize: o.batchSize, events: o.events, ms, eventsPerSec: perSecond(o.events, ms), duplicates: messages.length - ids.size };
+      return {
+        replicas: o.replicas,
+        batchSize: o.batchSize,
+        events: o.events,
+        ms,
+        eventsPerSec: perSecond(o.events, ms),
+        duplicates: messages.length - ids.size,
+      };
     } finally {
       await cluster.stopAll();
     }
@@ -66,10 +80,17 @@ export async function relayDrain(ctx: BenchContext, o: { events: number; replica
 }
 
 /** The same messages from one raw kafkajs producer, same settings and batching, through the relay's link. */
-export async function kafkaProducerBaseline(ctx: BenchContext, o: { events: number; batchSize: number }): Promise<{ ms: number; eventsPerSec: number }> {
+export async function kafkaProducerBaseline(
+  ctx: BenchContext,
+  o: { events: number; batchSize: number },
+): Promise<{ ms: number; eventsPerSec: number }> {
   return withRun(ctx, async (run) => {
     const messages = benchMessages(o.events);
-    const producer = harnessKafka(run.kafkaBrokers('relay-kafka'), 'outbox-chaos-bench').producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = harnessKafka(run.kafkaBrokers('relay-kafka'), 'outbox-chaos-bench').producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     await producer.connect();
     try {
       const started = Date.now();
@@ -87,7 +108,10 @@ export async function kafkaProducerBaseline(ctx: BenchContext, o: { events: numb
 }
 
 /** Claim a batch with FOR UPDATE SKIP LOCKED and mark it, until none is left: no Kafka at all. */
-export async function pgClaimMarkBaseline(ctx: BenchContext, o: { events: number; batchSize: number }): Promise<{ ms: number; eventsPerSec: number }> {
+export async function pgClaimMarkBaseline(
+  ctx: BenchContext,
+  o: { events: number; batchSize: number },
+): Promise<{ ms: number; eventsPerSec: number }> {
   return withRun(ctx, async (run) => {
     await withPgClient(run.pgUrl('direct'), (c) => preloadOutbox(c, o.events));
     return withPgClient(run.pgUrl('relay-pg'), async (c) => {

@@ -1,5 +1,5 @@
 import { chartLibrary, escapeHtml as h, scriptJson } from '../report/assets.ts';
-import type { BenchReport } from './index.ts';
+import type { BenchReport } from './types.ts';
 import { thirdPartyFigure } from './third-party.ts';
 import { formatLatency as fmt } from './steady.ts';
 import { BENCH_AGGREGATES } from './workload.ts';
@@ -12,13 +12,17 @@ export function renderBenchHtml(r: BenchReport): string {
   const lib = chartLibrary();
   const replicas = [...new Set(r.relay.runs.map((x) => x.replicas))].sort((a, b) => a - b);
   const batchSizes = [...new Set(r.relay.runs.map((x) => x.batchSize))].sort((a, b) => a - b);
-  const series = batchSizes.map((b) => replicas.map((n) => r.relay.runs.find((x) => x.replicas === n && x.batchSize === b)?.eventsPerSec ?? null));
+  const series = batchSizes.map((b) =>
+    replicas.map((n) => r.relay.runs.find((x) => x.replicas === n && x.batchSize === b)?.eventsPerSec ?? null),
+  );
   const data = {
     x: replicas,
     series: batchSizes.map((b, i) => ({ label: `relay, batch ${b}`, values: series[i] })),
     kafka: replicas.map(() => r.baseline.kafkaProducerEventsPerSec),
     pg: replicas.map(() => r.baseline.pgClaimMarkEventsPerSec),
-    thirdParty: r.thirdParty ? { label: r.thirdParty.name, values: replicas.map(() => r.thirdParty!.eventsPerSec) } : null,
+    thirdParty: r.thirdParty
+      ? { label: r.thirdParty.name, values: replicas.map(() => r.thirdParty!.eventsPerSec) }
+      : null,
     steady: {
       x: r.steady.runs.map((f) => f.rate),
       series: [
@@ -30,10 +34,16 @@ export function renderBenchHtml(r: BenchReport): string {
     },
   };
   const steadyRows = r.steady.runs
-    .map((f) => `<tr><td class="num">${f.rate}</td><td class="num">${f.achievedRate}</td><td class="num">${fmt(f.publishMs)}</td><td class="num">${fmt(f.effectMs)}</td><td class="num">${f.catchUpMs} ms</td><td>${f.sustained ? 'yes' : 'no'}</td></tr>`)
+    .map(
+      (f) =>
+        `<tr><td class="num">${f.rate}</td><td class="num">${f.achievedRate}</td><td class="num">${fmt(f.publishMs)}</td><td class="num">${fmt(f.effectMs)}</td><td class="num">${f.catchUpMs} ms</td><td>${f.sustained ? 'yes' : 'no'}</td></tr>`,
+    )
     .join('');
   const rows = r.relay.runs
-    .map((x) => `<tr><td>${x.replicas}</td><td>${x.batchSize}</td><td class="num">${x.eventsPerSec}</td><td class="num">${(x.ms / 1000).toFixed(1)} s</td><td class="num">${x.duplicates}</td></tr>`)
+    .map(
+      (x) =>
+        `<tr><td>${x.replicas}</td><td>${x.batchSize}</td><td class="num">${x.eventsPerSec}</td><td class="num">${(x.ms / 1000).toFixed(1)} s</td><td class="num">${x.duplicates}</td></tr>`,
+    )
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>outbox-chaos bench ${h(r.date)}</title>
 <style>${lib.css}</style>

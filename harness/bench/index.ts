@@ -4,11 +4,20 @@ import path from 'node:path';
 import { trackDir, untrackDir } from '../infra/cleanup.ts';
 import { startStack, type StackOptions } from '../infra/index.ts';
 import { referenceSut } from '../sut/reference.ts';
-import { kafkaProducerBaseline, pgClaimMarkBaseline, relayDrain, type BenchContext, type DrainFigure } from './drain.ts';
+import {
+  kafkaProducerBaseline,
+  pgClaimMarkBaseline,
+  relayDrain,
+  type BenchContext,
+  type DrainFigure,
+} from './drain.ts';
 import { renderBenchHtml } from './html.ts';
 import { formatLatency, steadyState, type SteadyFigure } from './steady.ts';
-import { libraryDrain, type ThirdPartyFigure } from './third-party.ts';
+import { libraryDrain } from './third-party.ts';
+import type { BenchReport } from './types.ts';
 import { preloadOutbox } from './workload.ts';
+
+export type { BenchReport } from './types.ts';
 
 export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort' | 'images'> {
   readonly events: number;
@@ -22,19 +31,6 @@ export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort'
   readonly log?: (line: string) => void;
 }
 
-export interface BenchReport {
-  readonly date: string;
-  readonly machine: { readonly cpus: number; readonly memoryGiB: number; readonly node: string };
-  readonly events: number;
-  readonly partitions: number;
-  readonly relay: { readonly eventsPerSec: number; readonly best: { replicas: number; batchSize: number }; readonly runs: readonly DrainFigure[] };
-  readonly baseline: { readonly kafkaProducerEventsPerSec: number; readonly pgClaimMarkEventsPerSec: number; readonly batchSize: number };
-  /** relay / min(baselines): 1 means the relay costs nothing beyond its slower half. */
-  readonly ratio: number;
-  readonly thirdParty?: ThirdPartyFigure;
-  readonly steady: { readonly windowSeconds: number; readonly runs: readonly SteadyFigure[]; readonly sustainedMaxRate: number | null };
-}
-
 const PARTITIONS = 4;
 
 /**
@@ -44,18 +40,33 @@ const PARTITIONS = 4;
  */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? (() => {});
-  const stack = await startStack({ provider: options.provider, basePort: options.basePort, images: options.images, log });
+  const stack = await startStack({
+    provider: options.provider,
+    basePort: options.basePort,
+    images: options.images,
+    log,
+  });
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-bench-'));
   trackDir(logDir);
   try {
     const def = referenceSut();
     await stack.prepareTemplate('bench_template', def.schemaSql);
-    const ctx: BenchContext = { stack, def, template: 'bench_template', preload: preloadOutbox, partitions: PARTITIONS, logDir, timeoutMs: 600_000 };
+    const ctx: BenchContext = {
+      stack,
+      def,
+      template: 'bench_template',
+      preload: preloadOutbox,
+      partitions: PARTITIONS,
+      logDir,
+      timeoutMs: 600_000,
+    };
     const runs: DrainFigure[] = [];
     for (const batchSize of options.batchSizes) {
       for (const replicas of options.replicas) {
         const figure = await relayDrain(ctx, { events: options.events, replicas, batchSize });
-        log(`relay  replicas ${replicas}  batch ${String(batchSize).padStart(4)}: ${figure.eventsPerSec} events/s (${(figure.ms / 1000).toFixed(1)} s, ${figure.duplicates} duplicates)`);
+        log(
+          `relay  replicas ${replicas}  batch ${String(batchSize).padStart(4)}: ${figure.eventsPerSec} events/s (${(figure.ms / 1000).toFixed(1)} s, ${figure.duplicates} duplicates)`,
+        );
         runs.push(figure);
       }
     }
@@ -64,7 +75,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     log(`baseline kafkajs producer, batch ${batchSize}: ${kafka.eventsPerSec} events/s`);
     const pg = await pgClaimMarkBaseline(ctx, { events: options.events, batchSize });
     log(`baseline PG claim+mark, batch ${batchSize}: ${pg.eventsPerSec} events/s`);
-    const thirdParty = options.thirdParty ? await libraryDrain(ctx, { events: options.events, batchSize }, log) : undefined;
+    const thirdParty = options.thirdParty
+      ? await libraryDrain(ctx, { events: options.events, batchSize }, log)
+      : undefined;
     const steady: SteadyFigure[] = [];
     for (const rate of options.rates) {
       const figure = await steadyState(ctx, { rate, windowMs: options.steadySeconds * 1000 });
@@ -85,7 +98,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       baseline: { kafkaProducerEventsPerSec: kafka.eventsPerSec, pgClaimMarkEventsPerSec: pg.eventsPerSec, batchSize },
       ratio: Math.round((best.eventsPerSec / Math.min(kafka.eventsPerSec, pg.eventsPerSec)) * 100) / 100,
       ...(thirdParty ? { thirdParty } : {}),
-      steady: { windowSeconds: options.steadySeconds, runs: steady, sustainedMaxRate: sustained.length ? Math.max(...sustained) : null },
+      steady: {
+        windowSeconds: options.steadySeconds,
+        runs: steady,
+        sustainedMaxRate: sustained.length ? Math.max(...sustained) : null,
+      },
     };
   } finally {
     await stack.stop();

@@ -14,7 +14,11 @@ export async function messagesInTopic(run: RunEnv): Promise<number> {
 
 /** Kafka stopped gaining messages for this long before the count was reached: the relay is stuck. */
 export class DrainStalled extends Error {
-  constructor(readonly seen: number, readonly count: number, readonly stalledMs: number) {
+  constructor(
+    readonly seen: number,
+    readonly count: number,
+    readonly stalledMs: number,
+  ) {
     super(`only ${seen} of ${count} messages reached Kafka, and none for ${stalledMs / 1000} s`);
   }
 }
@@ -23,7 +27,12 @@ export class DrainStalled extends Error {
  * Polls until the topic holds `count` messages; returns when that was first seen (ms since epoch).
  * Throws DrainStalled when the count stops growing for stallMs, and gives up after timeoutMs.
  */
-export async function waitForMessages(run: RunEnv, count: number, timeoutMs: number, stallMs = 60_000): Promise<number> {
+export async function waitForMessages(
+  run: RunEnv,
+  count: number,
+  timeoutMs: number,
+  stallMs = 60_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let last = -1;
   let lastChange = Date.now();
@@ -36,7 +45,8 @@ export async function waitForMessages(run: RunEnv, count: number, timeoutMs: num
     } else if (Date.now() - lastChange > stallMs) {
       throw new DrainStalled(seen, count, stallMs);
     }
-    if (Date.now() > deadline) throw new Error(`only ${seen} of ${count} messages reached Kafka within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${seen} of ${count} messages reached Kafka within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import { percentile } from '../checker/measures.ts';
+import { percentiles, type Percentiles } from '../common/stats.ts';
 import { readWholeTopic } from '../history/observe.ts';
 import { withPgClient } from '../infra/pg-client.ts';
 import { SutCluster } from '../sut/cluster.ts';
@@ -9,12 +9,8 @@ import { withRun, type BenchContext } from './drain.ts';
 import { waitForMessages } from './measure.ts';
 import { BENCH_AGGREGATES, benchPayload } from './workload.ts';
 
-export interface Latency {
-  readonly p50: number | null;
-  readonly p95: number | null;
-  readonly p99: number | null;
-  readonly max: number | null;
-}
+/** Latencies in milliseconds. */
+export type Latency = Percentiles;
 
 export interface SteadyFigure {
   /** The rate the writers aimed at, events per second. */
@@ -41,11 +37,6 @@ export function formatLatency(l: Latency): string {
   return [l.p50, l.p95, l.p99, l.max].map((v) => (v === null ? '-' : Math.round(v))).join('/');
 }
 
-function latency(values: number[]): Latency {
-  const sorted = values.sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1]! : null };
-}
-
 /**
  * Writers commit one event per transaction at a fixed rate, through the app's link, for the
  * window; the reference relay and consumer run as in production. Latencies come from the
@@ -62,7 +53,9 @@ export async function steadyState(ctx: BenchContext, o: { rate: number; windowMs
       const commitTimes = new Map<string, number>();
       const started = Date.now();
       const total = Math.round((o.rate * o.windowMs) / 1000);
-      await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(run.pgUrl('app-pg'), w, total, o.rate, started, commitTimes)));
+      await Promise.all(
+        Array.from({ length: WRITERS }, (_, w) => writer(run.pgUrl('app-pg'), w, total, o.rate, started, commitTimes)),
+      );
       const window = Date.now() - started;
       const stopped = Date.now();
       const caughtUp = await waitForMessages(run, commitTimes.size, 120_000);
@@ -88,8 +81,8 @@ export async function steadyState(ctx: BenchContext, o: { rate: number; windowMs
         rate: o.rate,
         achievedRate,
         events: commitTimes.size,
-        publishMs: latency(publish),
-        effectMs: latency(effect),
+        publishMs: percentiles(publish),
+        effectMs: percentiles(effect),
         catchUpMs,
         sustained: achievedRate >= o.rate * 0.95 && catchUpMs <= SUSTAINED_CATCH_UP_MS,
       };
@@ -100,7 +93,14 @@ export async function steadyState(ctx: BenchContext, o: { rate: number; windowMs
 }
 
 /** Writer w commits events w, w + WRITERS, ... each at its slot in the schedule, or at once when late. */
-async function writer(url: string, w: number, total: number, rate: number, started: number, commitTimes: Map<string, number>): Promise<void> {
+async function writer(
+  url: string,
+  w: number,
+  total: number,
+  rate: number,
+  started: number,
+  commitTimes: Map<string, number>,
+): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const seqs = new Map<string, number>();
@@ -129,7 +129,9 @@ async function waitForEffects(url: string, count: number, timeoutMs: number): Pr
   const deadline = Date.now() + timeoutMs;
   return withPgClient(url, async (c) => {
     for (;;) {
-      const { rows } = await c.query<{ event_id: string; at: number }>(`SELECT event_id::text, (extract(epoch FROM applied_at) * 1000)::float8 AS at FROM effects`);
+      const { rows } = await c.query<{ event_id: string; at: number }>(
+        `SELECT event_id::text, (extract(epoch FROM applied_at) * 1000)::float8 AS at FROM effects`,
+      );
       if (rows.length >= count || Date.now() > deadline) return new Map(rows.map((r) => [r.event_id, Number(r.at)]));
       await new Promise((r) => setTimeout(r, 200));
     }

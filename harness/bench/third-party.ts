@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PROJECT_ROOT } from '../infra/paths.ts';
+import { PROJECT_ROOT } from '../common/paths.ts';
 import { loadManifest } from '../sut/manifest.ts';
 import { relayDrain, type BenchContext, type DrainFigure } from './drain.ts';
 import { DrainStalled } from './measure.ts';
@@ -17,7 +17,11 @@ export interface ThirdPartyFigure {
 }
 
 /** pg-transactional-outbox's polling relay, one replica, on the same events, at the largest batch size. */
-export async function libraryDrain(reference: BenchContext, o: { events: number; batchSize: number }, log: (l: string) => void): Promise<ThirdPartyFigure> {
+export async function libraryDrain(
+  reference: BenchContext,
+  o: { events: number; batchSize: number },
+  log: (l: string) => void,
+): Promise<ThirdPartyFigure> {
   const def = loadManifest(LIBRARY_MANIFEST);
   await reference.stack.prepareTemplate('bench_library_template', def.schemaSql);
   const ctx: BenchContext = { ...reference, def, template: 'bench_library_template', preload: preloadLibraryOutbox };
@@ -36,6 +40,7 @@ export async function libraryDrain(reference: BenchContext, o: { events: number;
 
 /** "N events/s", or how far a relay that stalled got. */
 export function thirdPartyFigure(t: ThirdPartyFigure): string {
-  return t.stalled ? `stalled: ${t.stalled.delivered} of ${t.stalled.events} events reached Kafka, then none for a minute` : `${t.eventsPerSec} events/s`;
+  return t.stalled
+    ? `stalled: ${t.stalled.delivered} of ${t.stalled.events} events reached Kafka, then none for a minute`
+    : `${t.eventsPerSec} events/s`;
 }
-

@@ -20,7 +20,11 @@ export async function preloadOutbox(client: pg.Client, events: number, aggregate
  * The same events in pg-transactional-outbox's table (thirdparty/pg-transactional-outbox), for
  * the library's relay on the same workload: segment = aggregate, the sequence in metadata.
  */
-export async function preloadLibraryOutbox(client: pg.Client, events: number, aggregates = BENCH_AGGREGATES): Promise<void> {
+export async function preloadLibraryOutbox(
+  client: pg.Client,
+  events: number,
+  aggregates = BENCH_AGGREGATES,
+): Promise<void> {
   await client.query(
     `INSERT INTO outbox (id, aggregate_type, aggregate_id, message_type, segment, concurrency, payload, metadata)
      SELECT gen_random_uuid(), 'account', 'acct-' || (g % $2), 'AccountCredited', 'acct-' || (g % $2), 'sequential',
@@ -37,14 +41,22 @@ export function benchPayload(account: string, seq: number, g: number): Record<st
 }
 
 /** The same events as Kafka messages, for the raw producer baseline. */
-export function benchMessages(events: number, aggregates = BENCH_AGGREGATES): { key: string; value: string; headers: Record<string, string> }[] {
+export function benchMessages(
+  events: number,
+  aggregates = BENCH_AGGREGATES,
+): { key: string; value: string; headers: Record<string, string> }[] {
   return Array.from({ length: events }, (_, g) => {
     const account = `acct-${g % aggregates}`;
     const seq = Math.floor(g / aggregates) + 1;
     return {
       key: account,
       value: JSON.stringify(benchPayload(account, seq, g)),
-      headers: { 'event-id': `bench-${g}`, 'event-type': 'AccountCredited', 'aggregate-type': 'account', 'aggregate-seq': String(seq) },
+      headers: {
+        'event-id': `bench-${g}`,
+        'event-type': 'AccountCredited',
+        'aggregate-type': 'account',
+        'aggregate-seq': String(seq),
+      },
     };
   });
 }

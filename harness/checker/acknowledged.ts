@@ -17,10 +17,18 @@ export const acknowledgedWritesChecker: Checker = {
     const info = ops.filter((o) => o.type === 'info');
     const anomalies: Anomaly[] = [];
     if (lostAcked.length > 0) {
-      anomalies.push({ kind: 'lost', eventIds: [], detail: `${lostAcked.length} write(s) acknowledged as committed are not in the database (ops ${sample(lostAcked, 5).join(', ')})` });
+      anomalies.push({
+        kind: 'lost',
+        eventIds: [],
+        detail: `${lostAcked.length} write(s) acknowledged as committed are not in the database (ops ${sample(lostAcked, 5).join(', ')})`,
+      });
     }
     if (failedButCommitted.length > 0) {
-      anomalies.push({ kind: 'phantom', eventIds: [], detail: `${failedButCommitted.length} write(s) reported as failed did commit (ops ${sample(failedButCommitted, 5).join(', ')})` });
+      anomalies.push({
+        kind: 'phantom',
+        eventIds: [],
+        detail: `${failedButCommitted.length} write(s) reported as failed did commit (ops ${sample(failedButCommitted, 5).join(', ')})`,
+      });
     }
     return {
       checker: 'acknowledged-writes',

@@ -12,9 +12,19 @@ export const lostChecker: Checker = {
     const byAggregate = new Map<string, string[]>();
     for (const c of lost) byAggregate.set(c.aggregateId, [...(byAggregate.get(c.aggregateId) ?? []), c.eventId]);
     for (const [aggregateId, ids] of byAggregate) {
-      anomalies.push({ kind: 'lost', aggregateId, eventIds: sample(ids), detail: `${ids.length} committed event(s) of ${aggregateId} never reached Kafka` });
+      anomalies.push({
+        kind: 'lost',
+        aggregateId,
+        eventIds: sample(ids),
+        detail: `${ids.length} committed event(s) of ${aggregateId} never reached Kafka`,
+      });
     }
-    return { checker: 'lost', valid: lost.length === 0, anomalies, stats: { lost: lost.length, committed: input.committed.length, deadLettered: input.deadLettered.length } };
+    return {
+      checker: 'lost',
+      valid: lost.length === 0,
+      anomalies,
+      stats: { lost: lost.length, committed: input.committed.length, deadLettered: input.deadLettered.length },
+    };
   },
 };
 
@@ -27,18 +37,38 @@ export const phantomChecker: Checker = {
     const anomalies: Anomaly[] = [];
     const unknownIds = [...deliveriesById(input).keys()].filter((id) => !committed.has(id));
     if (unknownIds.length > 0) {
-      anomalies.push({ kind: 'phantom', eventIds: sample(unknownIds), detail: `${unknownIds.length} event(s) in Kafka whose transaction did not commit` });
+      anomalies.push({
+        kind: 'phantom',
+        eventIds: sample(unknownIds),
+        detail: `${unknownIds.length} event(s) in Kafka whose transaction did not commit`,
+      });
     }
     const withoutId = input.messages.filter((m) => eventIdOf(m, input.eventId) === undefined);
     if (withoutId.length > 0) {
-      const where = withoutId.slice(0, 5).map((m) => `p${m.partition}@${m.offset}`).join(', ');
-      anomalies.push({ kind: 'phantom', eventIds: [], detail: `${withoutId.length} message(s) without an event id (no ${describeEventIdLocation(input.eventId)}: ${where})` });
+      const where = withoutId
+        .slice(0, 5)
+        .map((m) => `p${m.partition}@${m.offset}`)
+        .join(', ');
+      anomalies.push({
+        kind: 'phantom',
+        eventIds: [],
+        detail: `${withoutId.length} message(s) without an event id (no ${describeEventIdLocation(input.eventId)}: ${where})`,
+      });
     }
     const effectIds = [...new Set(input.effects.map((e) => e.eventId))].filter((id) => !committed.has(id));
     if (effectIds.length > 0) {
-      anomalies.push({ kind: 'phantom', eventIds: sample(effectIds), detail: `${effectIds.length} effect(s) applied for events that never committed` });
+      anomalies.push({
+        kind: 'phantom',
+        eventIds: sample(effectIds),
+        detail: `${effectIds.length} effect(s) applied for events that never committed`,
+      });
     }
-    return { checker: 'phantom', valid: anomalies.length === 0, anomalies, stats: { phantom: unknownIds.length + withoutId.length } };
+    return {
+      checker: 'phantom',
+      valid: anomalies.length === 0,
+      anomalies,
+      stats: { phantom: unknownIds.length + withoutId.length },
+    };
   },
 };
 
@@ -60,7 +90,11 @@ export const duplicatesChecker: Checker = {
       checker: 'duplicates',
       valid: true,
       anomalies: [],
-      stats: { duplicateDeliveries: extra, duplicatedEvents: duplicated, duplicateRate: distinct === 0 ? 0 : extra / distinct },
+      stats: {
+        duplicateDeliveries: extra,
+        duplicatedEvents: duplicated,
+        duplicateRate: distinct === 0 ? 0 : extra / distinct,
+      },
     };
   },
 };

@@ -13,11 +13,22 @@ export const effectMissingChecker: Checker = {
   needsSettledState: true,
   check(input) {
     const applied = applyCounts(input);
-    const missing = deliverable(input).filter((c) => !applied.has(c.eventId)).map((c) => c.eventId);
+    const missing = deliverable(input)
+      .filter((c) => !applied.has(c.eventId))
+      .map((c) => c.eventId);
     return {
       checker: 'effect-missing',
       valid: missing.length === 0,
-      anomalies: missing.length === 0 ? [] : [{ kind: 'effect-missing', eventIds: sample(missing), detail: `${missing.length} committed event(s) whose effect was never applied` }],
+      anomalies:
+        missing.length === 0
+          ? []
+          : [
+              {
+                kind: 'effect-missing',
+                eventIds: sample(missing),
+                detail: `${missing.length} committed event(s) whose effect was never applied`,
+              },
+            ],
       stats: { effectsMissing: missing.length },
     };
   },
@@ -34,11 +45,16 @@ export const effectDuplicatedChecker: Checker = {
     return {
       checker: 'effect-duplicated',
       valid: doubled.length === 0,
-      anomalies: doubled.length === 0 ? [] : [{
-        kind: 'effect-duplicated',
-        eventIds: sample(doubled.map(([id]) => id)),
-        detail: `${doubled.length} event(s) applied more than once (up to ${worst} times)`,
-      }],
+      anomalies:
+        doubled.length === 0
+          ? []
+          : [
+              {
+                kind: 'effect-duplicated',
+                eventIds: sample(doubled.map(([id]) => id)),
+                detail: `${doubled.length} event(s) applied more than once (up to ${worst} times)`,
+              },
+            ],
       stats: { effectsDuplicated: doubled.length },
     };
   },

@@ -7,8 +7,26 @@ import { orderChecker } from './order.ts';
 import { powerChecker } from './power.ts';
 import type { Anomaly, Checker, CheckerResult, CheckInput, Validity } from './types.ts';
 
-export { measurePower, powerWarnings, summarizePower, type CrashPointPower, type PowerSummary, type FaultPower, type InFlight, type Power } from './power.ts';
-export type { Anomaly, AnomalyKind, Checker, CheckerResult, CheckInput, DrainOutcome, EventIdLocation, Validity } from './types.ts';
+export {
+  measurePower,
+  powerWarnings,
+  summarizePower,
+  type CrashPointPower,
+  type PowerSummary,
+  type FaultPower,
+  type InFlight,
+  type Power,
+} from './power.ts';
+export type {
+  Anomaly,
+  AnomalyKind,
+  Checker,
+  CheckerResult,
+  CheckInput,
+  DrainOutcome,
+  EventIdLocation,
+  Validity,
+} from './types.ts';
 
 /** Every checker, in report order. A new checker is one file and one line here. */
 export const CHECKERS: readonly Checker[] = [
@@ -60,7 +78,9 @@ export function check(input: CheckInput, checkers: readonly Checker[] = CHECKERS
     anomalies: results.flatMap((r) => r.anomalies),
     results,
     stats,
-    ...(valid === 'unknown' ? { unknownBecause: results.find((r) => r.valid === 'unknown')?.unknownBecause ?? because } : {}),
+    ...(valid === 'unknown'
+      ? { unknownBecause: results.find((r) => r.valid === 'unknown')?.unknownBecause ?? because }
+      : {}),
   };
 }
 

@@ -15,20 +15,40 @@ export const integrityChecker: Checker = {
       if (!truth) continue; // not committed: the phantom checker's business
       const where = `p${m.partition}@${m.offset}`;
       if (m.key !== truth.aggregateId) {
-        anomalies.push({ kind: 'integrity', aggregateId: truth.aggregateId, eventIds: [truth.eventId], detail: `${where}: key ${JSON.stringify(m.key)}, committed aggregate ${truth.aggregateId}` });
+        anomalies.push({
+          kind: 'integrity',
+          aggregateId: truth.aggregateId,
+          eventIds: [truth.eventId],
+          detail: `${where}: key ${JSON.stringify(m.key)}, committed aggregate ${truth.aggregateId}`,
+        });
         continue;
       }
       let payload: unknown;
       try {
         payload = m.value === null ? null : JSON.parse(m.value);
       } catch {
-        anomalies.push({ kind: 'integrity', aggregateId: truth.aggregateId, eventIds: [truth.eventId], detail: `${where}: value is not JSON` });
+        anomalies.push({
+          kind: 'integrity',
+          aggregateId: truth.aggregateId,
+          eventIds: [truth.eventId],
+          detail: `${where}: value is not JSON`,
+        });
         continue;
       }
       if (!isDeepStrictEqual(payload, truth.payload)) {
-        anomalies.push({ kind: 'integrity', aggregateId: truth.aggregateId, eventIds: [truth.eventId], detail: `${where}: payload differs from the committed one` });
+        anomalies.push({
+          kind: 'integrity',
+          aggregateId: truth.aggregateId,
+          eventIds: [truth.eventId],
+          detail: `${where}: payload differs from the committed one`,
+        });
       }
     }
-    return { checker: 'integrity', valid: anomalies.length === 0, anomalies, stats: { integrityViolations: anomalies.length } };
+    return {
+      checker: 'integrity',
+      valid: anomalies.length === 0,
+      anomalies,
+      stats: { integrityViolations: anomalies.length },
+    };
   },
 };

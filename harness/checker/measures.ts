@@ -1,21 +1,15 @@
+import { percentiles } from '../common/stats.ts';
 import { deliveriesById } from './events.ts';
 import type { Checker } from './types.ts';
 
-/** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
-
 function summary(prefix: string, values: number[]): Record<string, number | null> {
-  const sorted = values.sort((a, b) => a - b);
+  const p = percentiles(values);
   return {
-    [`${prefix}Count`]: sorted.length,
-    [`${prefix}P50Ms`]: percentile(sorted, 50),
-    [`${prefix}P95Ms`]: percentile(sorted, 95),
-    [`${prefix}P99Ms`]: percentile(sorted, 99),
-    [`${prefix}MaxMs`]: sorted.length ? sorted[sorted.length - 1]! : null,
+    [`${prefix}Count`]: values.length,
+    [`${prefix}P50Ms`]: p.p50,
+    [`${prefix}P95Ms`]: p.p95,
+    [`${prefix}P99Ms`]: p.p99,
+    [`${prefix}MaxMs`]: p.max,
   };
 }
 
@@ -34,7 +28,12 @@ export const latencyChecker: Checker = {
       const appliedAt = input.effectTimes?.get(id);
       if (appliedAt !== undefined) effect.push(Math.max(0, appliedAt - committedAt));
     }
-    return { checker: 'latency', valid: true, anomalies: [], stats: { ...summary('publish', publish), ...summary('effect', effect) } };
+    return {
+      checker: 'latency',
+      valid: true,
+      anomalies: [],
+      stats: { ...summary('publish', publish), ...summary('effect', effect) },
+    };
   },
 };
 

@@ -53,7 +53,8 @@ export const orderChecker: Checker = {
   name: 'order',
   needsSettledState: false,
   check(input) {
-    if (!input.perAggregateOrder) return { checker: 'order', valid: true, anomalies: [], stats: { orderViolations: null } };
+    if (!input.perAggregateOrder)
+      return { checker: 'order', valid: true, anomalies: [], stats: { orderViolations: null } };
     const committed = committedById(input);
     const anomalies: Anomaly[] = [];
 
@@ -68,7 +69,12 @@ export const orderChecker: Checker = {
     }
     for (const [aggregateId, partitions] of partitionsOf) {
       if (partitions.size > 1) {
-        anomalies.push({ kind: 'order', aggregateId, eventIds: [], detail: `${aggregateId} was spread over partitions ${[...partitions].join(', ')}` });
+        anomalies.push({
+          kind: 'order',
+          aggregateId,
+          eventIds: [],
+          detail: `${aggregateId} was spread over partitions ${[...partitions].join(', ')}`,
+        });
       }
     }
 
@@ -76,7 +82,15 @@ export const orderChecker: Checker = {
       .sort((a, b) => a.partition - b.partition || a.offset - b.offset)
       .map((m) => eventIdOf(m, input.eventId) ?? '');
     anomalies.push(...inversions('Kafka', firstOccurrences(kafkaOrder, input)));
-    anomalies.push(...inversions('consumer apply order', firstOccurrences(input.effects.map((e) => e.eventId), input)));
+    anomalies.push(
+      ...inversions(
+        'consumer apply order',
+        firstOccurrences(
+          input.effects.map((e) => e.eventId),
+          input,
+        ),
+      ),
+    );
     return { checker: 'order', valid: anomalies.length === 0, anomalies, stats: { orderViolations: anomalies.length } };
   },
 };

@@ -53,7 +53,9 @@ interface Timed {
 
 function countInFlight(at: number, input: CheckInput, events: readonly Timed[]): InFlight {
   let writes = 0;
-  for (const op of input.ops ?? []) if (op.invokedAt !== undefined && op.completedAt !== undefined && op.invokedAt <= at && at < op.completedAt) writes++;
+  for (const op of input.ops ?? [])
+    if (op.invokedAt !== undefined && op.completedAt !== undefined && op.invokedAt <= at && at < op.completedAt)
+      writes++;
   let unpublished = 0;
   let unapplied = 0;
   for (const e of events) {
@@ -85,22 +87,28 @@ export function measurePower(input: CheckInput): Power {
   const firings = input.faults ?? [];
   const bySteps = new Map<number, FaultFiring[]>();
   for (const f of firings) bySteps.set(f.step, [...(bySteps.get(f.step) ?? []), f]);
-  const faults: FaultPower[] = [...bySteps].sort(([a], [b]) => a - b).map(([step, list]) => {
-    const started = list.filter((f) => f.started);
-    const met = started.map((f) => countInFlight(f.startedAt, input, events));
-    const committedDuring = events.filter((e) => e.committedAt !== undefined && started.some((f) => f.startedAt <= e.committedAt! && e.committedAt! <= f.endedAt)).length;
-    const inFlightMax = met.reduce((best, w) => (total(w) > total(best) ? w : best), NOTHING);
-    return {
-      step,
-      fault: list[0]!.fault,
-      target: list[0]!.target,
-      firings: started.length,
-      committedDuring,
-      inFlightAtStart: met[0] ?? NOTHING,
-      inFlightMax,
-      metWork: started.length > 0 && (total(inFlightMax) > 0 || committedDuring > 0),
-    };
-  });
+  const faults: FaultPower[] = [...bySteps]
+    .sort(([a], [b]) => a - b)
+    .map(([step, list]) => {
+      const started = list.filter((f) => f.started);
+      const met = started.map((f) => countInFlight(f.startedAt, input, events));
+      const committedDuring = events.filter(
+        (e) =>
+          e.committedAt !== undefined &&
+          started.some((f) => f.startedAt <= e.committedAt! && e.committedAt! <= f.endedAt),
+      ).length;
+      const inFlightMax = met.reduce((best, w) => (total(w) > total(best) ? w : best), NOTHING);
+      return {
+        step,
+        fault: list[0]!.fault,
+        target: list[0]!.target,
+        firings: started.length,
+        committedDuring,
+        inFlightAtStart: met[0] ?? NOTHING,
+        inFlightMax,
+        metWork: started.length > 0 && (total(inFlightMax) > 0 || committedDuring > 0),
+      };
+    });
   const crashPoints = crashPointPower(firings, input);
   const committedEvents = input.committed.length;
   const faultFree = faults.length === 0;
@@ -116,7 +124,9 @@ export function measurePower(input: CheckInput): Power {
 /** A crash point fired when its process died on its own (not killed by the harness) while armed. */
 function crashPointPower(firings: readonly FaultFiring[], input: CheckInput): CrashPointPower[] {
   const processes = input.processes ?? [];
-  const killedPids = new Set(processes.filter((p) => p.what === 'killed' || p.what === 'stopped').map((p) => `${p.process}:${p.pid}`));
+  const killedPids = new Set(
+    processes.filter((p) => p.what === 'killed' || p.what === 'stopped').map((p) => `${p.process}:${p.pid}`),
+  );
   const byTarget = new Map<string, { armed: number; fired: number }>();
   for (const f of firings) {
     if (f.fault !== 'crash-point' || !f.started) continue;
@@ -124,7 +134,12 @@ function crashPointPower(firings: readonly FaultFiring[], input: CheckInput): Cr
     entry.armed++;
     const lanes = f.affects.flatMap((a) => (a.startsWith('process:') ? [a.slice('process:'.length)] : []));
     const fired = processes.some(
-      (p) => p.what === 'exited' && lanes.includes(p.process) && p.at >= f.startedAt && p.at <= f.endedAt + 500 && !killedPids.has(`${p.process}:${p.pid}`),
+      (p) =>
+        p.what === 'exited' &&
+        lanes.includes(p.process) &&
+        p.at >= f.startedAt &&
+        p.at <= f.endedAt + 500 &&
+        !killedPids.has(`${p.process}:${p.pid}`),
     );
     if (fired) entry.fired++;
     byTarget.set(f.target, entry);
@@ -146,7 +161,8 @@ export const powerChecker: Checker = {
       crashPointsArmed: power.crashPoints.reduce((sum, c) => sum + c.armed, 0),
       crashPointsFired: power.crashPoints.reduce((sum, c) => sum + c.fired, 0),
     };
-    if (power.vacuous) return { checker: 'power', valid: 'unknown', anomalies: [], stats, unknownBecause: power.vacuous };
+    if (power.vacuous)
+      return { checker: 'power', valid: 'unknown', anomalies: [], stats, unknownBecause: power.vacuous };
     return { checker: 'power', valid: true, anomalies: [], stats };
   },
 };
@@ -170,7 +186,8 @@ export function summarizePower(powers: readonly (Power | undefined)[]): PowerSum
   const known = powers.filter((p): p is Power => p !== undefined);
   const counts = known.map((p) => p.committedEvents).sort((a, b) => a - b);
   const withFaults = known.filter((p) => !p.faultFree);
-  const sum = (f: (c: CrashPointPower) => number) => known.reduce((s, p) => s + p.crashPoints.reduce((t, c) => t + f(c), 0), 0);
+  const sum = (f: (c: CrashPointPower) => number) =>
+    known.reduce((s, p) => s + p.crashPoints.reduce((t, c) => t + f(c), 0), 0);
   return {
     runs: known.length,
     medianCommittedEvents: counts.length ? counts[Math.floor((counts.length - 1) / 2)]! : null,
@@ -188,10 +205,18 @@ export function summarizePower(powers: readonly (Power | undefined)[]): PowerSum
 /** Words for a reader when a run or scenario exercised little; empty when power is fine. */
 export function powerWarnings(s: PowerSummary): string[] {
   const out: string[] = [];
-  if (s.vacuousRuns > 0) out.push(`${s.vacuousRuns} of ${s.runs} run(s) were vacuous: they exercised nothing and were judged unknown`);
-  if (s.medianCommittedEvents !== null && s.medianCommittedEvents < 100) out.push(`low power: a median of ${s.medianCommittedEvents} committed events per run; losses in a narrow window are unlikely to be seen`);
+  if (s.vacuousRuns > 0)
+    out.push(`${s.vacuousRuns} of ${s.runs} run(s) were vacuous: they exercised nothing and were judged unknown`);
+  if (s.medianCommittedEvents !== null && s.medianCommittedEvents < 100)
+    out.push(
+      `low power: a median of ${s.medianCommittedEvents} committed events per run; losses in a narrow window are unlikely to be seen`,
+    );
   const missed = s.runsWithFaults - s.runsAllFaultsMetWork;
-  if (missed > 0) out.push(`${missed} of ${s.runsWithFaults} run(s) with faults had a fault that met no work in flight (it tested nothing)`);
-  if (s.crashPointsArmed > 0 && s.crashPointsFired === 0) out.push(`${s.crashPointsArmed} crash point(s) armed, none fired: the SUT never reached them under this load`);
+  if (missed > 0)
+    out.push(
+      `${missed} of ${s.runsWithFaults} run(s) with faults had a fault that met no work in flight (it tested nothing)`,
+    );
+  if (s.crashPointsArmed > 0 && s.crashPointsFired === 0)
+    out.push(`${s.crashPointsArmed} crash point(s) armed, none fired: the SUT never reached them under this load`);
   return out;
 }

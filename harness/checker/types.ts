@@ -1,5 +1,7 @@
 import type { FaultFiring, ProcessRecord } from '../history/firings.ts';
 import type { CommittedRow, EffectRow, ObservedMessage } from '../history/observe.ts';
+import type { DrainOutcome } from '../history/drain.ts';
+import type { EventIdLocation } from '../sut/definition.ts';
 
 /** The invariant violations a checker can report. */
 export type AnomalyKind = 'lost' | 'phantom' | 'effect-missing' | 'effect-duplicated' | 'order' | 'integrity';
@@ -26,8 +28,9 @@ export interface CheckerResult {
   readonly suspected?: readonly Anomaly[];
 }
 
-/** A Kafka header, or a JSON pointer (RFC 6901) into the message value. */
-export type EventIdLocation = { readonly header: string } | { readonly jsonPointer: string };
+// The SUT declares where its event id lives, and the drain owns its outcome; checkers only read them.
+export type { EventIdLocation } from '../sut/definition.ts';
+export type { DrainOutcome } from '../history/drain.ts';
 
 /** Everything a checker may look at: the final state, read directly, and what the harness saw. */
 export interface CheckInput {
@@ -45,20 +48,16 @@ export interface CheckInput {
   /** How the end-of-run drain went: a drain that did not settle makes absences undecidable. */
   readonly drain: DrainOutcome;
   /** The writer's view of each write, where the harness issued them. */
-  readonly ops?: readonly { readonly opId: string; readonly type: 'ok' | 'fail' | 'info'; readonly invokedAt?: number; readonly completedAt?: number }[];
+  readonly ops?: readonly {
+    readonly opId: string;
+    readonly type: 'ok' | 'fail' | 'info';
+    readonly invokedAt?: number;
+    readonly completedAt?: number;
+  }[];
   /** Every firing of every fault of the run, in start order. */
   readonly faults?: readonly FaultFiring[];
   /** The SUT processes' lifecycle (for crash points: did the armed process die on its own?). */
   readonly processes?: readonly ProcessRecord[];
-}
-
-export interface DrainOutcome {
-  /** Everything committed reached Kafka and every effect was applied. */
-  readonly converged: boolean;
-  /** Nothing changed for the quiet period: the final state is final, even if incomplete. */
-  readonly settled: boolean;
-  /** From the last heal until converged; null when it never converged. */
-  readonly convergenceMs: number | null;
 }
 
 /** A checker is a pure function over the input. */

@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { HarnessError } from '../infra/errors.ts';
+import { HarnessError } from '../common/errors.ts';
+import { PROJECT_ROOT } from '../common/paths.ts';
 import type { StackOptions } from '../infra/index.ts';
 import { IMAGE_ENV, OFFICIAL_IMAGES } from '../infra/containers/images.ts';
 import { NATIVE_PORT_COUNT } from '../infra/native/index.ts';
@@ -20,20 +22,40 @@ export const integer = (v: string) => {
   if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
   return n;
 };
-export const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+export const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** --provider and --base-port, for every command that starts a stack. */
 export function stackFlags(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--provider <provider>', 'where the stack runs: native processes, Docker containers, or auto (containers when Docker is reachable)')
+      new Option(
+        '--provider <provider>',
+        'where the stack runs: native processes, Docker containers, or auto (containers when Docker is reachable)',
+      )
         .choices(['native', 'containers', 'auto'])
         .default('native'),
     )
-    .option('--base-port <n>', `run the stack on fixed ports from n (${NATIVE_PORT_COUNT} of them) instead of free ones`, positiveInt('--base-port'))
-    .option('--postgres-image <image>', `containers: the PostgreSQL image (default ${OFFICIAL_IMAGES.postgres}; env ${IMAGE_ENV.postgres}; OUTBOX_CHAOS_IMAGES=local for all local builds)`)
-    .option('--kafka-image <image>', `containers: the Kafka image (default ${OFFICIAL_IMAGES.kafka}; env ${IMAGE_ENV.kafka})`)
-    .option('--toxiproxy-image <image>', `containers: the Toxiproxy image (default ${OFFICIAL_IMAGES.toxiproxy}; env ${IMAGE_ENV.toxiproxy})`);
+    .option(
+      '--base-port <n>',
+      `run the stack on fixed ports from n (${NATIVE_PORT_COUNT} of them) instead of free ones`,
+      positiveInt('--base-port'),
+    )
+    .option(
+      '--postgres-image <image>',
+      `containers: the PostgreSQL image (default ${OFFICIAL_IMAGES.postgres}; env ${IMAGE_ENV.postgres}; OUTBOX_CHAOS_IMAGES=local for all local builds)`,
+    )
+    .option(
+      '--kafka-image <image>',
+      `containers: the Kafka image (default ${OFFICIAL_IMAGES.kafka}; env ${IMAGE_ENV.kafka})`,
+    )
+    .option(
+      '--toxiproxy-image <image>',
+      `containers: the Toxiproxy image (default ${OFFICIAL_IMAGES.toxiproxy}; env ${IMAGE_ENV.toxiproxy})`,
+    );
 }
 
 export interface StackFlags {
@@ -52,8 +74,34 @@ export function stackOptions(flags: StackFlags): Pick<StackOptions, 'provider' |
     ...(flags.kafkaImage ? { kafka: flags.kafkaImage } : {}),
     ...(flags.toxiproxyImage ? { toxiproxy: flags.toxiproxyImage } : {}),
   };
-  if (Object.keys(images).length > 0 && provider === 'native') throw new HarnessError('--postgres-image, --kafka-image and --toxiproxy-image apply to --provider containers (or auto)');
-  if (flags.basePort !== undefined && provider === 'containers') throw new HarnessError('--base-port applies to --provider native; the containers provider maps free host ports');
+  if (Object.keys(images).length > 0 && provider === 'native')
+    throw new HarnessError(
+      '--postgres-image, --kafka-image and --toxiproxy-image apply to --provider containers (or auto)',
+    );
+  if (flags.basePort !== undefined && provider === 'containers')
+    throw new HarnessError('--base-port applies to --provider native; the containers provider maps free host ports');
   return { provider, basePort: flags.basePort, images };
 }
 
+/** The flags of every command that runs scenarios against a SUT: which SUT, how hard, where reports go. */
+export function suiteFlags(cmd: Command): Command {
+  return stackFlags(
+    cmd
+      .option('--sut <sut>', 'the system under test: "reference" or the path of a SUT manifest', 'reference')
+      .option('--bug <variant>', 'run a broken variant of the SUT')
+      .addOption(
+        new Option('--profile <profile>', 'how hard to look').choices(['quick', 'ci', 'deep']).default('quick'),
+      ),
+  )
+    .option('--report-dir <dir>', 'where run reports go', path.join(PROJECT_ROOT, 'reports'))
+    .option('--json', 'print the outcome as JSON on stdout');
+}
+
+export interface SuiteFlags extends StackFlags {
+  sut: string;
+  bug?: string;
+  profile: string;
+  provider: 'native' | 'containers' | 'auto';
+  reportDir: string;
+  json?: boolean;
+}

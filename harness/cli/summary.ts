@@ -1,9 +1,13 @@
-import type { Validity } from '../checker/index.ts';
-import { verdictWord } from '../checker/index.ts';
+// How the commands print their outcomes: tables for people, JSON for programs.
+import type { BenchReport } from '../bench/index.ts';
+import { formatLatency } from '../bench/steady.ts';
+import { thirdPartyFigure } from '../bench/third-party.ts';
+import { powerWarnings, summarizePower, verdictWord, type Validity } from '../checker/index.ts';
+import { describeFault } from '../nemesis/index.ts';
+import type { MatrixReport } from '../run/matrix.ts';
+import type { Replay } from '../run/replay.ts';
 import type { SuiteOutcome } from '../run/suite.ts';
 import { describeSchedule, scheduleSize } from '../workload/schedule.ts';
-import { powerWarnings, summarizePower } from '../checker/index.ts';
-import { describeFault } from '../nemesis/index.ts';
 
 /** Jepsen's exit codes: 0 valid, 1 anomalies found, 2 unknown. */
 export function exitCodeOf(valid: Validity): number {
@@ -13,33 +17,129 @@ export function exitCodeOf(valid: Validity): number {
 /** The summary table, then the detail of every failure and every unknown. */
 export function printSuite(outcome: SuiteOutcome, print: (line: string) => void): void {
   print('');
-  print(`${'scenario'.padEnd(20)} ${'verdict'.padEnd(8)} ${'runs'.padStart(5)} ${'events/run'.padStart(11)} ${'faults met'.padStart(11)} ${'crash pts'.padStart(10)}  report`);
+  print(
+    `${'scenario'.padEnd(20)} ${'verdict'.padEnd(8)} ${'runs'.padStart(5)} ${'events/run'.padStart(11)} ${'faults met'.padStart(11)} ${'crash pts'.padStart(10)}  report`,
+  );
   for (const s of outcome.scenarios) {
     const p = summarizePower(s.results.map((r) => r.power));
     const met = p.runsWithFaults ? `${p.runsAllFaultsMetWork}/${p.runsWithFaults}` : 'no faults';
     const crash = p.crashPointsArmed ? `${p.crashPointsFired}/${p.crashPointsArmed}` : '-';
-    print(`${s.scenario.padEnd(20)} ${verdictWord(s.valid).padEnd(8)} ${String(s.executions).padStart(5)} ${String(p.medianCommittedEvents ?? '-').padStart(11)} ${met.padStart(11)} ${crash.padStart(10)}  ${s.dir}`);
+    print(
+      `${s.scenario.padEnd(20)} ${verdictWord(s.valid).padEnd(8)} ${String(s.executions).padStart(5)} ${String(p.medianCommittedEvents ?? '-').padStart(11)} ${met.padStart(11)} ${crash.padStart(10)}  ${s.dir}`,
+    );
   }
-  print('events/run: median committed events per run; faults met: runs whose every fault met work in flight; crash pts: fired/armed');
+  print(
+    'events/run: median committed events per run; faults met: runs whose every fault met work in flight; crash pts: fired/armed',
+  );
   for (const s of outcome.scenarios) {
     for (const w of powerWarnings(summarizePower(s.results.map((r) => r.power)))) print(`${s.scenario}: ${w}`);
-    if (s.undeclaredCrashPoints.length) print(`${s.scenario}: the SUT declares no crash point ${s.undeclaredCrashPoints.join(', ')}; those faults never ran`);
+    if (s.undeclaredCrashPoints.length)
+      print(
+        `${s.scenario}: the SUT declares no crash point ${s.undeclaredCrashPoints.join(', ')}; those faults never ran`,
+      );
   }
   for (const s of outcome.scenarios) {
     if (s.failure) {
       const f = s.failure;
       print('');
-      print(`${s.scenario}: INVALID at generated run ${f.runsToCatch}, shrunk to ${scheduleSize(f.result.schedule)} step(s) in ${f.shrinkRuns} shrink run(s)`);
+      print(
+        `${s.scenario}: INVALID at generated run ${f.runsToCatch}, shrunk to ${scheduleSize(f.result.schedule)} step(s) in ${f.shrinkRuns} shrink run(s)`,
+      );
       for (const a of f.result.verdict?.anomalies ?? []) {
-        print(`  ${a.kind.padEnd(18)} ${a.detail}${a.eventIds.length ? ` [${a.eventIds.slice(0, 3).join(', ')}${a.eventIds.length > 3 ? ', ...' : ''}]` : ''}`);
+        print(
+          `  ${a.kind.padEnd(18)} ${a.detail}${a.eventIds.length ? ` [${a.eventIds.slice(0, 3).join(', ')}${a.eventIds.length > 3 ? ', ...' : ''}]` : ''}`,
+        );
       }
       print('  schedule:');
       describeSchedule(f.result.schedule, describeFault).forEach((line) => print(`    ${line}`));
       print(`  seed ${f.seed}, path ${f.path ?? '(none: replay the recorded schedule)'}`);
       print(`  replay: ${f.replay}`);
     }
-    for (const r of s.results.filter((x) => x.valid === 'unknown')) print(`${s.scenario}: unknown: ${r.unknownBecause}`);
+    for (const r of s.results.filter((x) => x.valid === 'unknown'))
+      print(`${s.scenario}: unknown: ${r.unknownBecause}`);
   }
   print('');
   print(`overall: ${verdictWord(outcome.valid)}`);
+}
+
+/** run --json: one entry per scenario, with what a program needs to act on it. */
+export function suiteJson(outcome: SuiteOutcome) {
+  return {
+    valid: outcome.valid,
+    scenarios: outcome.scenarios.map((s) => ({
+      scenario: s.scenario,
+      valid: s.valid,
+      seed: s.seed,
+      executions: s.executions,
+      report: s.dir,
+      anomalies: s.failure?.result.verdict?.anomalies ?? [],
+      replay: s.failure?.replay ?? null,
+      shrunkSteps: s.failure ? scheduleSize(s.failure.result.schedule) : null,
+      power: summarizePower(s.results.map((r) => r.power)),
+      unknownBecause: s.results.filter((r) => r.valid === 'unknown').map((r) => r.unknownBecause),
+    })),
+  };
+}
+
+/** The verdict of a replay, its anomalies, and where its run folder is. */
+export function printReplay({ results, result }: Replay, print: (line: string) => void): void {
+  print(`replay of ${results.scenario} against ${results.sut}: ${verdictWord(result.valid)}`);
+  for (const a of result.verdict?.anomalies ?? []) print(`  ${a.kind.padEnd(18)} ${a.detail}`);
+  if (result.unknownBecause) print(`  unknown: ${result.unknownBecause}`);
+  print(`  ${result.runDir}`);
+}
+
+/** Rows are variants, columns scenarios; a cell reads runs-to-catch/shrunk-steps, '-' for not caught, '?' for unknown. */
+export function printMatrix(report: MatrixReport, print: (line: string) => void): void {
+  const { scenarios } = report;
+  const width = Math.max(...scenarios.map((s) => s.length), 7);
+  print(`${'variant'.padEnd(24)}${scenarios.map((s) => s.padStart(width + 2)).join('')}  caught`);
+  for (const row of report.variants) {
+    const cells = scenarios.map((s) => {
+      const cell = row.cells.find((c) => c.scenario === s);
+      const text = !cell
+        ? ''
+        : cell.caught
+          ? `${cell.runsToCatch}/${cell.shrunkSteps}/${Math.round(cell.secondsToCatch ?? 0)}s`
+          : cell.valid === 'unknown'
+            ? '?'
+            : '-';
+      return text.padStart(width + 2);
+    });
+    print(`${row.variant.padEnd(24)}${cells.join('')}  ${row.caught ? 'yes' : 'NO'}`);
+  }
+  print(`crash points: ${report.withoutCrashPoints ? 'withheld (black-box)' : 'used where the SUT declares them'}`);
+  print(
+    'cell: generated runs to catch / steps in the shrunk counterexample (the load plus each fault) / wall time to catch; - not caught; ? unknown; blank not run',
+  );
+}
+
+/** Drain throughput per configuration, the baselines, and steady-state latency per rate. */
+export function printBench(r: BenchReport, print: (line: string) => void): void {
+  print('');
+  print(`${'replicas'.padStart(8)} ${'batch'.padStart(6)} ${'events/s'.padStart(9)} ${'drain'.padStart(8)}`);
+  for (const x of r.relay.runs)
+    print(
+      `${String(x.replicas).padStart(8)} ${String(x.batchSize).padStart(6)} ${String(x.eventsPerSec).padStart(9)} ${`${(x.ms / 1000).toFixed(1)} s`.padStart(8)}`,
+    );
+  print('');
+  print(
+    `relay (best)           ${r.relay.eventsPerSec} events/s (${r.relay.best.replicas} replica(s), batch ${r.relay.best.batchSize})`,
+  );
+  print(`kafkajs producer       ${r.baseline.kafkaProducerEventsPerSec} events/s (batch ${r.baseline.batchSize})`);
+  print(`PG claim+mark          ${r.baseline.pgClaimMarkEventsPerSec} events/s (batch ${r.baseline.batchSize})`);
+  print(`relay / min(baselines) ${r.ratio}`);
+  if (r.thirdParty) print(`${r.thirdParty.name} ${thirdPartyFigure(r.thirdParty)} (same workload, 1 replica)`);
+  if (r.steady.runs.length === 0) return;
+  print('');
+  print(`steady state, ${r.steady.windowSeconds} s per rate; latency in ms as p50/p95/p99/max`);
+  print(
+    `${'rate/s'.padStart(7)} ${'achieved'.padStart(9)} ${'commit->publish'.padStart(20)} ${'commit->effect'.padStart(20)} ${'catch-up'.padStart(9)}  sustained`,
+  );
+  for (const x of r.steady.runs) {
+    print(
+      `${String(x.rate).padStart(7)} ${String(x.achievedRate).padStart(9)} ${formatLatency(x.publishMs).padStart(20)} ${formatLatency(x.effectMs).padStart(20)} ${`${x.catchUpMs} ms`.padStart(9)}  ${x.sustained ? 'yes' : 'no'}`,
+    );
+  }
+  print(`highest rate sustained: ${r.steady.sustainedMaxRate ?? 'none'} events/s`);
 }

@@ -1,8 +1,17 @@
-import type { DrainOutcome } from '../checker/types.ts';
 import { withKafkaAdmin } from '../infra/kafka-client.ts';
 import type { RunEnv } from '../infra/stack.ts';
 import type { SutDefinition } from '../sut/definition.ts';
 import { readFinalDbState } from './observe.ts';
+
+/** How the end-of-run drain went: a drain that did not settle leaves absences undecidable. */
+export interface DrainOutcome {
+  /** Everything committed reached Kafka and every effect was applied. */
+  readonly converged: boolean;
+  /** Nothing changed for the quiet period: the final state is final, even if incomplete. */
+  readonly settled: boolean;
+  /** From the last heal until converged; null when it never converged. */
+  readonly convergenceMs: number | null;
+}
 
 export interface DrainOptions {
   /** When the last fault was healed (ms since epoch); convergence is measured from here. */
@@ -37,7 +46,7 @@ async function probe(run: RunEnv, def: SutDefinition): Promise<Progress> {
   await withKafkaAdmin(run.kafkaBrokers('direct'), 'outbox-chaos-drain', async (admin) => {
     const ends = await admin.fetchTopicOffsets(run.topic);
     const committed = def.consumerCommitsOffsets
-      ? (await admin.fetchOffsets({ groupId: run.groupId, topics: [run.topic] }))[0]?.partitions ?? []
+      ? ((await admin.fetchOffsets({ groupId: run.groupId, topics: [run.topic] }))[0]?.partitions ?? [])
       : [];
     for (const end of ends) {
       high += Number(end.high);
@@ -86,7 +95,11 @@ export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptio
       // that a republished duplicate on its way is seen too. A consumer that is behind (rejoining
       // its group after a crash, say) is not finished either way.
       if (progress.complete && quiet >= CONFIRM_MS) {
-        return { converged: true, settled: true, convergenceMs: Math.max(0, (completeSince ?? Date.now()) - options.lastHealAt) };
+        return {
+          converged: true,
+          settled: true,
+          convergenceMs: Math.max(0, (completeSince ?? Date.now()) - options.lastHealAt),
+        };
       }
       if (quiet >= options.quietMs) return { converged: false, settled: true, convergenceMs: null };
     }

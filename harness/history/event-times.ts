@@ -1,5 +1,5 @@
-import { eventIdOf } from '../checker/events.ts';
-import type { EventIdLocation } from '../checker/types.ts';
+import type { EventIdLocation } from '../sut/definition.ts';
+import { eventIdOf } from './event-id.ts';
 import type { CommittedRow, EffectRow, ObservedMessage } from './observe.ts';
 
 /**
@@ -24,11 +24,22 @@ export function eventTimes(input: {
   readonly eventId: EventIdLocation;
   readonly commitTimes: ReadonlyMap<string, number>;
 }): EventTimes[] {
-  interface Acc { aggregateId: string | null; committedAt: number | null; publishedAt: number | null; deliveries: number; appliedAt: number | null; effects: number }
+  interface Acc {
+    aggregateId: string | null;
+    committedAt: number | null;
+    publishedAt: number | null;
+    deliveries: number;
+    appliedAt: number | null;
+    effects: number;
+  }
   const byId = new Map<string, Acc>();
   const entry = (id: string): Acc => {
     let e = byId.get(id);
-    if (!e) byId.set(id, (e = { aggregateId: null, committedAt: null, publishedAt: null, deliveries: 0, appliedAt: null, effects: 0 }));
+    if (!e)
+      byId.set(
+        id,
+        (e = { aggregateId: null, committedAt: null, publishedAt: null, deliveries: 0, appliedAt: null, effects: 0 }),
+      );
     return e;
   };
   for (const c of input.committed) {
@@ -47,7 +58,8 @@ export function eventTimes(input: {
     const e = entry(f.eventId);
     e.aggregateId ??= f.aggregateId;
     e.effects++;
-    if (f.appliedAt !== undefined) e.appliedAt = e.appliedAt === null ? f.appliedAt : Math.min(e.appliedAt, f.appliedAt);
+    if (f.appliedAt !== undefined)
+      e.appliedAt = e.appliedAt === null ? f.appliedAt : Math.min(e.appliedAt, f.appliedAt);
   }
   return [...byId].map(([eventId, e]) => ({ eventId, ...e }));
 }

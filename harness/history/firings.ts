@@ -36,15 +36,37 @@ export function faultFirings(events: readonly HistoryEvent[]): FaultFiring[] {
       if (!start) continue;
       open.delete(e.faultId);
       const started = !(e.detail ?? '').startsWith('could not start');
-      out.push({ faultId: e.faultId, step: e.step, fault: e.fault, target: e.target, startedAt: start.wall, endedAt: e.wall, started, affects: e.affects ?? [] });
+      out.push({
+        faultId: e.faultId,
+        step: e.step,
+        fault: e.fault,
+        target: e.target,
+        startedAt: start.wall,
+        endedAt: e.wall,
+        started,
+        affects: e.affects ?? [],
+      });
     }
   }
   for (const start of open.values()) {
-    out.push({ faultId: start.faultId, step: start.step, fault: start.fault, target: start.target, startedAt: start.wall, endedAt: lastWall, started: true, affects: [] });
+    out.push({
+      faultId: start.faultId,
+      step: start.step,
+      fault: start.fault,
+      target: start.target,
+      startedAt: start.wall,
+      endedAt: lastWall,
+      started: true,
+      affects: [],
+    });
   }
   return out.sort((a, b) => a.startedAt - b.startedAt);
 }
 
 export function processRecords(events: readonly HistoryEvent[]): ProcessRecord[] {
-  return events.flatMap((e) => (e.type === 'process' ? [{ process: e.process, what: e.what, pid: e.pid, at: e.wall, ...(e.detail ? { detail: e.detail } : {}) }] : []));
+  return events.flatMap((e) =>
+    e.type === 'process'
+      ? [{ process: e.process, what: e.what, pid: e.pid, at: e.wall, ...(e.detail ? { detail: e.detail } : {}) }]
+      : [],
+  );
 }

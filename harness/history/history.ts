@@ -73,7 +73,12 @@ export class History {
   }
 
   record(event: Without<HistoryEvent>): HistoryEvent {
-    const full = { index: this.list.length, wall: Date.now(), mono: Math.round((performance.now() - this.started) * 1000) / 1000, ...event } as HistoryEvent;
+    const full = {
+      index: this.list.length,
+      wall: Date.now(),
+      mono: Math.round((performance.now() - this.started) * 1000) / 1000,
+      ...event,
+    } as HistoryEvent;
     this.list.push(full);
     if (this.fd !== undefined) fs.writeSync(this.fd, `${JSON.stringify(full)}\n`);
     return full;

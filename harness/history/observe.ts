@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { HarnessError, describeError } from '../infra/errors.ts';
+import { HarnessError, describeError } from '../common/errors.ts';
 import { harnessKafka, withKafkaAdmin } from '../infra/kafka-client.ts';
 import { withPgClient } from '../infra/pg-client.ts';
 import type { SutDefinition } from '../sut/definition.ts';
@@ -27,13 +27,22 @@ export async function readWholeTopic(brokers: string[], topic: string, timeoutMs
   const messages: ObservedMessage[] = [];
   if (remaining.size === 0) return messages;
 
-  const consumer = kafka.consumer({ groupId: `observer-${crypto.randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const consumer = kafka.consumer({
+    groupId: `observer-${crypto.randomUUID()}`,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new HarnessError(`observer: ${topic} not read to its end within ${timeoutMs} ms (partitions left: ${[...remaining].join(',')})`)),
+        () =>
+          reject(
+            new HarnessError(
+              `observer: ${topic} not read to its end within ${timeoutMs} ms (partitions left: ${[...remaining].join(',')})`,
+            ),
+          ),
         timeoutMs,
       );
       consumer
@@ -44,7 +53,8 @@ export async function readWholeTopic(brokers: string[], topic: string, timeoutMs
             const end = ends.get(partition)!;
             if (offset >= end.high) return;
             const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
+            for (const [k, v] of Object.entries(message.headers ?? {}))
+              if (v !== undefined) headers[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
             messages.push({
               partition,
               offset,
@@ -65,7 +75,9 @@ export async function readWholeTopic(brokers: string[], topic: string, timeoutMs
         .catch(reject);
     });
   } catch (err) {
-    throw err instanceof HarnessError ? err : new HarnessError(`observer: reading ${topic} failed: ${describeError(err)}`);
+    throw err instanceof HarnessError
+      ? err
+      : new HarnessError(`observer: reading ${topic} failed: ${describeError(err)}`);
   } finally {
     await consumer.disconnect().catch(() => {});
   }
@@ -101,8 +113,19 @@ export async function readFinalDbState(pgUrl: string, def: SutDefinition): Promi
     const effects = await c.query(def.effectsSql);
     const dead = def.deadLetteredSql ? await c.query(def.deadLetteredSql) : { rows: [] };
     return {
-      committed: committed.rows.map((r) => ({ eventId: r.event_id, opId: r.op_id, aggregateId: r.aggregate_id, seq: Number(r.seq), payload: r.payload })),
-      effects: effects.rows.map((r) => ({ eventId: r.event_id, aggregateId: r.aggregate_id, seq: Number(r.seq), ...(r.applied_at_ms != null ? { appliedAt: Number(r.applied_at_ms) } : {}) })),
+      committed: committed.rows.map((r) => ({
+        eventId: r.event_id,
+        opId: r.op_id,
+        aggregateId: r.aggregate_id,
+        seq: Number(r.seq),
+        payload: r.payload,
+      })),
+      effects: effects.rows.map((r) => ({
+        eventId: r.event_id,
+        aggregateId: r.aggregate_id,
+        seq: Number(r.seq),
+        ...(r.applied_at_ms != null ? { appliedAt: Number(r.applied_at_ms) } : {}),
+      })),
       deadLettered: dead.rows.map((r) => r.event_id as string),
     };
   });

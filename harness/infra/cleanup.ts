@@ -57,7 +57,7 @@ export function tracked(): { groups: number[]; dirs: string[]; dockerLabels: str
 export { removeDockerByLabel };
 
 /** Synchronous, because it also runs from the 'exit' event. */
-export function cleanupAllSync(): void {
+function cleanupAllSync(): void {
   for (const pid of groups.keys()) {
     try {
       process.kill(-pid, 'SIGKILL');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { HarnessError, describeError } from './errors.ts';
+import { HarnessError, describeError } from '../common/errors.ts';
 
 export interface CommandOptions {
   readonly env?: Record<string, string>;
@@ -29,9 +29,7 @@ export function runCommand(cmd: string, args: readonly string[], options: Comman
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const timer = options.timeoutMs
-      ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs).unref()
-      : undefined;
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs).unref() : undefined;
     const name = `${path.basename(cmd)} ${args.slice(0, 2).join(' ')}`.trim();
     child.on('error', (err) => reject(new HarnessError(`${name} could not start: ${describeError(err)}`)));
     // 'close', not 'exit': only then has all of the output been read.

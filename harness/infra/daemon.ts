@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHE_DIR, PROJECT_ROOT } from './paths.ts';
-import { describeError, HarnessError } from './errors.ts';
-import { writeFileAtomically } from './files.ts';
+import { CACHE_DIR, PROJECT_ROOT } from '../common/paths.ts';
+import { describeError, HarnessError } from '../common/errors.ts';
+import { writeFileAtomically } from '../common/files.ts';
 import { LINK_NAMES, startStack, type LinkName, type ProviderName, type Stack, type StackOptions } from './index.ts';
 import { withKafkaAdmin } from './kafka-client.ts';
 import { withPgClient } from './pg-client.ts';
@@ -35,12 +35,12 @@ export interface InfraState {
 const INFRA_DIR = path.join(CACHE_DIR, 'infra');
 const BIN = path.join(PROJECT_ROOT, 'bin', 'outbox-chaos.js');
 
-export function stateFile(name: string): string {
+function stateFile(name: string): string {
   if (!/^[a-zA-Z0-9_-]+$/.test(name)) throw new HarnessError(`--name must be letters, digits, - or _: "${name}"`);
   return path.join(INFRA_DIR, `${name}.json`);
 }
 
-export function readState(name: string): InfraState | undefined {
+function readState(name: string): InfraState | undefined {
   try {
     return JSON.parse(fs.readFileSync(stateFile(name), 'utf8')) as InfraState;
   } catch (err) {
@@ -56,9 +56,17 @@ function writeState(name: string, state: InfraState): void {
 
 function endpointsOf(stack: Stack): NonNullable<InfraState['endpoints']> {
   const links = Object.fromEntries(
-    LINK_NAMES.map((link) => [link, link.endsWith('-pg') ? stack.pgUrl('postgres', link) : stack.kafkaBrokers(link).join(',')]),
+    LINK_NAMES.map((link) => [
+      link,
+      link.endsWith('-pg') ? stack.pgUrl('postgres', link) : stack.kafkaBrokers(link).join(','),
+    ]),
   ) as Record<LinkName, string>;
-  return { postgres: stack.pgUrl('postgres', 'direct'), kafka: stack.kafkaBrokers('direct').join(','), toxiproxy: stack.toxiproxyUrl, links };
+  return {
+    postgres: stack.pgUrl('postgres', 'direct'),
+    kafka: stack.kafkaBrokers('direct').join(','),
+    toxiproxy: stack.toxiproxyUrl,
+    links,
+  };
 }
 
 /** The detached owner: starts the stack, says where it is, and holds it until SIGTERM. */
@@ -73,7 +81,14 @@ export async function serveInfra(name: string, options: StackOptions): Promise<v
     writeState(name, { status: 'failed', ...base, error: describeError(err) });
     process.exit(2);
   }
-  writeState(name, { status: 'up', ...base, provider: stack.provider, endpoints: endpointsOf(stack), pids: stack.pids(), dirs: stack.dirs });
+  writeState(name, {
+    status: 'up',
+    ...base,
+    provider: stack.provider,
+    endpoints: endpointsOf(stack),
+    pids: stack.pids(),
+    dirs: stack.dirs,
+  });
   const keepAlive = setInterval(() => {}, 60_000);
   const shutdown = async () => {
     clearInterval(keepAlive);
@@ -86,17 +101,26 @@ export async function serveInfra(name: string, options: StackOptions): Promise<v
 }
 
 /** Starts the owner process and waits until the stack is up or has failed. */
-export async function infraUp(name: string, args: readonly string[], log: (line: string) => void): Promise<InfraState & { already?: boolean }> {
+export async function infraUp(
+  name: string,
+  args: readonly string[],
+  log: (line: string) => void,
+): Promise<InfraState & { already?: boolean }> {
   const existing = readState(name);
   if (existing && isAlive(existing.pid)) {
     if (existing.status === 'up') return { ...existing, already: true };
-    throw new HarnessError(`a stack named "${name}" is already ${existing.status} (pid ${existing.pid}); see ${existing.log}`);
+    throw new HarnessError(
+      `a stack named "${name}" is already ${existing.status} (pid ${existing.pid}); see ${existing.log}`,
+    );
   }
   fs.mkdirSync(INFRA_DIR, { recursive: true });
   fs.rmSync(stateFile(name), { force: true });
   const logFile = path.join(INFRA_DIR, `${name}.log`);
   const out = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [BIN, 'infra', 'serve', '--name', name, ...args], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [BIN, 'infra', 'serve', '--name', name, ...args], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
   fs.closeSync(out);
   child.unref();
   log(`starting the stack (pid ${child.pid}); log: ${logFile}`);
@@ -109,7 +133,9 @@ export async function infraUp(name: string, args: readonly string[], log: (line:
       throw new HarnessError(state.error ?? `the stack did not start; see ${logFile}`);
     }
     if (child.pid === undefined || !isAlive(child.pid)) {
-      throw new HarnessError(`the stack's process exited before the stack was up; its log ${logFile} ends:\n${tail(logFile)}`);
+      throw new HarnessError(
+        `the stack's process exited before the stack was up; its log ${logFile} ends:\n${tail(logFile)}`,
+      );
     }
     if (Date.now() > deadline) {
       process.kill(child.pid, 'SIGTERM');
@@ -143,7 +169,9 @@ export interface ComponentHealth {
 }
 
 /** Asks each component for real: a query, a metadata request, the proxy list. */
-export async function infraStatus(name: string): Promise<{ state: InfraState | undefined; running: boolean; health: ComponentHealth[] }> {
+export async function infraStatus(
+  name: string,
+): Promise<{ state: InfraState | undefined; running: boolean; health: ComponentHealth[] }> {
   const state = readState(name);
   if (!state) return { state, running: false, health: [] };
   const running = isAlive(state.pid);
@@ -157,8 +185,20 @@ export async function infraStatus(name: string): Promise<{ state: InfraState | u
     }
   };
   const health = await Promise.all([
-    probe('postgres', () => withPgClient(e.postgres, async (c) => `${(await c.query('SHOW server_version')).rows[0].server_version} at ${e.postgres}`, 3_000)),
-    probe('kafka', () => withKafkaAdmin(e.kafka.split(','), 'outbox-chaos-status', async (a) => `${(await a.describeCluster()).brokers.length} broker(s) at ${e.kafka}`)),
+    probe('postgres', () =>
+      withPgClient(
+        e.postgres,
+        async (c) => `${(await c.query('SHOW server_version')).rows[0].server_version} at ${e.postgres}`,
+        3_000,
+      ),
+    ),
+    probe('kafka', () =>
+      withKafkaAdmin(
+        e.kafka.split(','),
+        'outbox-chaos-status',
+        async (a) => `${(await a.describeCluster()).brokers.length} broker(s) at ${e.kafka}`,
+      ),
+    ),
     probe('toxiproxy', async () => {
       const res = await fetch(`${e.toxiproxy}/proxies`, { signal: AbortSignal.timeout(3_000) });
       if (!res.ok) throw new Error(`GET /proxies answered ${res.status}`);

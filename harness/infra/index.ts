@@ -1,4 +1,4 @@
-import { HarnessError } from './errors.ts';
+import { HarnessError } from '../common/errors.ts';
 import { engineReachable, startContainersStack } from './containers/index.ts';
 import type { ImageSet } from './containers/images.ts';
 import { startNativeStack, type NativeStackOptions } from './native/index.ts';
@@ -27,7 +27,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     case 'native':
       return startNativeStack(options);
     case 'containers':
-      if (options.basePort !== undefined) throw new HarnessError('--base-port applies to the native provider; the containers provider maps free host ports');
+      if (options.basePort !== undefined)
+        throw new HarnessError(
+          '--base-port applies to the native provider; the containers provider maps free host ports',
+        );
       return startContainersStack(options);
   }
 }

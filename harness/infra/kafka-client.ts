@@ -16,7 +16,11 @@ export function harnessKafka(brokers: string[], clientId: string, overrides: Par
 }
 
 /** A connected admin client for one piece of work, disconnected afterwards whatever happens. */
-export async function withKafkaAdmin<T>(brokers: string[], clientId: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
+export async function withKafkaAdmin<T>(
+  brokers: string[],
+  clientId: string,
+  fn: (admin: Admin) => Promise<T>,
+): Promise<T> {
   const admin = harnessKafka(brokers, clientId).admin();
   await admin.connect();
   try {
@@ -28,11 +32,15 @@ export async function withKafkaAdmin<T>(brokers: string[], clientId: string, fn:
 
 /** Healthy = the broker answers a metadata request and names a controller. Throws otherwise. */
 export async function probeBroker(brokers: string[]): Promise<void> {
-  const admin = harnessKafka(brokers, 'outbox-chaos-probe', { retry: { retries: 0 }, connectionTimeout: 1_000 }).admin();
+  const admin = harnessKafka(brokers, 'outbox-chaos-probe', {
+    retry: { retries: 0 },
+    connectionTimeout: 1_000,
+  }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    if (cluster.brokers.length === 0 || cluster.controller === null) throw new Error('no broker or controller in metadata yet');
+    if (cluster.brokers.length === 0 || cluster.controller === null)
+      throw new Error('no broker or controller in metadata yet');
   } finally {
     await admin.disconnect().catch(() => {});
   }

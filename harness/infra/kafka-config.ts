@@ -48,6 +48,9 @@ export function kraftProperties(o: KraftLayout): [string, string][] {
     ['transaction.state.log.replication.factor', '1'],
     ['transaction.state.log.min.isr', '1'],
     ['group.initial.rebalance.delay.ms', '0'],
+    // A consumer killed with -9 holds its partitions until its session expires; the broker's 6 s
+    // floor would make every consumer kill a 6 s stall, so SUTs may choose a shorter session.
+    ['group.min.session.timeout.ms', '1000'],
     // After a kill -9 the controller refuses the restarted broker until the old incarnation's
     // session expires (9 s by default); a short session keeps a broker restart to seconds.
     ['broker.session.timeout.ms', '2500'],
@@ -61,5 +64,10 @@ export function kraftProperties(o: KraftLayout): [string, string][] {
 
 /** The same properties as apache/kafka's image takes them: KAFKA_ + upper case, "." -> "_", "_" -> "__", "-" -> "___". */
 export function kafkaImageEnv(properties: readonly (readonly [string, string])[]): Record<string, string> {
-  return Object.fromEntries(properties.map(([k, v]) => [`KAFKA_${k.replace(/-/g, '___').replace(/_/g, '__').replace(/\./g, '_').toUpperCase()}`, v]));
+  return Object.fromEntries(
+    properties.map(([k, v]) => [
+      `KAFKA_${k.replace(/-/g, '___').replace(/_/g, '__').replace(/\./g, '_').toUpperCase()}`,
+      v,
+    ]),
+  );
 }

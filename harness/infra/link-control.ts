@@ -1,8 +1,11 @@
 import type { Proxy, Toxiproxy } from 'toxiproxy-node-client';
-import { HarnessError, describeError } from './errors.ts';
+import { HarnessError, describeError } from '../common/errors.ts';
 import type { LinkName } from './links.ts';
 
-/** Toxiproxy's toxic types (BRIEF §5). A partition is not a toxic: it is a disabled proxy. */
+/**
+ * The toxics Toxiproxy offers, every one of which the nemesis may draw. A partition is not a
+ * toxic: it is a disabled proxy.
+ */
 export type ToxicType = 'latency' | 'timeout' | 'reset_peer' | 'bandwidth' | 'slicer' | 'limit_data' | 'slow_close';
 
 export interface ToxicSpec {
@@ -66,7 +69,9 @@ export function linkControl(client: Toxiproxy, name: LinkName, endpoint: Endpoin
     addToxic: (spec) =>
       guard(`add a ${spec.type} toxic`, async () => {
         const toxicName = spec.name ?? `${spec.type}-${spec.stream}-${++toxicSerial}`;
-        await (await proxy()).addToxic({
+        await (
+          await proxy()
+        ).addToxic({
           name: toxicName,
           type: spec.type,
           stream: spec.stream,
@@ -75,7 +80,8 @@ export function linkControl(client: Toxiproxy, name: LinkName, endpoint: Endpoin
         });
         return toxicName;
       }),
-    removeToxic: (toxicName) => guard(`remove toxic ${toxicName}`, async () => (await (await proxy()).getToxic(toxicName)).remove()),
+    removeToxic: (toxicName) =>
+      guard(`remove toxic ${toxicName}`, async () => (await (await proxy()).getToxic(toxicName)).remove()),
     heal: () =>
       guard('heal', async () => {
         const p = await proxy();

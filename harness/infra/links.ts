@@ -1,5 +1,5 @@
 /**
- * The proxied links of one run (BRIEF §3). Each arrow of the topology is its own Toxiproxy
+ * The proxied links of one run: each role's connection to PostgreSQL or Kafka is its own Toxiproxy
  * proxy, so a fault can cut one link and leave the others up. The observer never uses a link.
  *
  * app-kafka is not in the reference topology: only the broken dual-write variants publish from
@@ -20,10 +20,6 @@ export const LINK_NAMES = Object.keys(LINKS) as LinkName[];
 
 export function linksTo(target: LinkTarget): LinkName[] {
   return LINK_NAMES.filter((name) => LINKS[name].target === target);
-}
-
-export function isLinkName(name: string): name is LinkName {
-  return Object.hasOwn(LINKS, name);
 }
 
 /** Kafka listener names must be identifiers: relay-kafka -> LINK_RELAY_KAFKA. */

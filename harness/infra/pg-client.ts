@@ -1,7 +1,11 @@
 import pg from 'pg';
 
 /** One short-lived connection for the harness's own admin work. */
-export async function withPgClient<T>(url: string, fn: (client: pg.Client) => Promise<T>, connectTimeoutMs = 5_000): Promise<T> {
+export async function withPgClient<T>(
+  url: string,
+  fn: (client: pg.Client) => Promise<T>,
+  connectTimeoutMs = 5_000,
+): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
   // A server killed under us emits 'error' on the idle client; the awaited query reports it.
   client.on('error', () => {});

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { HarnessError } from './errors.ts';
+import { HarnessError } from '../common/errors.ts';
 import { trackProcessGroup, untrackProcessGroup } from './cleanup.ts';
 
 export interface ProcessSpec {
@@ -83,6 +83,25 @@ export function processTree(root: number): number[] {
   return [...tree];
 }
 
+function signalTargets(targets: readonly number[], signal: NodeJS.Signals): void {
+  for (const target of targets) {
+    try {
+      process.kill(target, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+}
+
+/**
+ * Signals a process group and every descendant of its leader, wherever they moved: a crash must
+ * take PostgreSQL's backends down with the postmaster, and a freeze must stop them too. Gone
+ * processes are skipped; it does not wait.
+ */
+export function signalTree(root: number, signal: NodeJS.Signals): void {
+  signalTargets([-root, ...processTree(root)], signal);
+}
+
 /**
  * A child in its own process group, so that a kill reaches everything it forked (PostgreSQL's
  * backends) and so that a Ctrl-C on the terminal reaches the harness alone, which then decides.
@@ -139,14 +158,8 @@ export class ManagedProcess {
 
   /** Sends a signal to the group and, for SIGKILL, to every descendant too; does not wait. */
   signal(signal: NodeJS.Signals): void {
-    const targets = signal === 'SIGKILL' ? [-this.pid, ...processTree(this.pid)] : [-this.pid];
-    for (const target of targets) {
-      try {
-        process.kill(target, signal);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-      }
-    }
+    if (signal === 'SIGKILL') signalTree(this.pid, signal);
+    else signalTargets([-this.pid], signal);
   }
 
   /** SIGKILL the whole process tree at once and wait until none of it is left. */
@@ -184,7 +197,8 @@ export class ManagedProcess {
     const deadline = Date.now() + timeoutMs;
     await Promise.race([this.exited, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     while (known.some(isAlive) || processTree(this.pid).length > 0) {
-      if (Date.now() > deadline) throw new HarnessError(`${this.spec.label} (pgid ${this.pid}) did not die within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new HarnessError(`${this.spec.label} (pgid ${this.pid}) did not die within ${timeoutMs} ms`);
       this.signal('SIGKILL');
       await new Promise((r) => setTimeout(r, 20));
     }

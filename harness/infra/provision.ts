@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCommand } from './command.ts';
-import { HarnessError } from './errors.ts';
-import { CACHE_DIR, PROJECT_ROOT } from './paths.ts';
+import { HarnessError } from '../common/errors.ts';
+import { CACHE_DIR, PROJECT_ROOT } from '../common/paths.ts';
 import { isAlive } from './processes.ts';
 import { findGo, findJava, findMaven, findPostgres, type PostgresBinaries } from './tools.ts';
 
@@ -27,7 +27,7 @@ const toxiproxyBinary = () => path.join(CACHE_DIR, 'bin', `toxiproxy-server-${TO
 const COMPLETE_MARKER = '.complete';
 
 /** True when every artefact is cached, so a caller can skip the lock and the log lines. */
-export function isProvisioned(): boolean {
+function isProvisioned(): boolean {
   return fs.existsSync(path.join(kafkaLibsDir(), COMPLETE_MARKER)) && fs.existsSync(toxiproxyBinary());
 }
 
@@ -47,7 +47,12 @@ export async function ensureProvisioned(options: ProvisionOptions = {}): Promise
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     await withLock(path.join(CACHE_DIR, '.setup.lock'), log, async () => {
       await step(log, `Kafka ${KAFKA_VERSION} jars (Maven Central)`, kafkaJarsPresent, fetchKafkaJars);
-      await step(log, `toxiproxy-server ${TOXIPROXY_VERSION} (go install)`, () => fs.existsSync(toxiproxyBinary()), buildToxiproxy);
+      await step(
+        log,
+        `toxiproxy-server ${TOXIPROXY_VERSION} (go install)`,
+        () => fs.existsSync(toxiproxyBinary()),
+        buildToxiproxy,
+      );
     });
   }
   return { java, kafkaLibs: kafkaLibsDir(), toxiproxyServer: toxiproxyBinary(), postgres };
@@ -57,7 +62,12 @@ function kafkaJarsPresent(): boolean {
   return fs.existsSync(path.join(kafkaLibsDir(), COMPLETE_MARKER));
 }
 
-async function step(log: (l: string) => void, label: string, done: () => boolean, run: () => Promise<void>): Promise<void> {
+async function step(
+  log: (l: string) => void,
+  label: string,
+  done: () => boolean,
+  run: () => Promise<void>,
+): Promise<void> {
   if (done()) {
     log(`[setup] ${label}: cached`);
     return;
@@ -69,19 +79,38 @@ async function step(log: (l: string) => void, label: string, done: () => boolean
 }
 
 async function fetchKafkaJars(): Promise<void> {
-  await copyMavenDependencies(path.join(PROJECT_ROOT, 'provision', 'kafka-pom.xml'), kafkaLibsDir(), `kafka_2.13-${KAFKA_VERSION}`, [`-Dkafka.version=${KAFKA_VERSION}`]);
+  await copyMavenDependencies(
+    path.join(PROJECT_ROOT, 'provision', 'kafka-pom.xml'),
+    kafkaLibsDir(),
+    `kafka_2.13-${KAFKA_VERSION}`,
+    [`-Dkafka.version=${KAFKA_VERSION}`],
+  );
 }
 
 /**
  * Resolves a POM's runtime dependencies from Maven Central into target, with a .complete marker.
  * It copies into a scratch folder and renames, so an interrupted fetch never looks complete.
  */
-export async function copyMavenDependencies(pom: string, target: string, mustHavePrefix: string, extraArgs: readonly string[] = []): Promise<void> {
+export async function copyMavenDependencies(
+  pom: string,
+  target: string,
+  mustHavePrefix: string,
+  extraArgs: readonly string[] = [],
+): Promise<void> {
   if (fs.existsSync(path.join(target, COMPLETE_MARKER))) return;
   const mvn = findMaven();
   const scratch = `${target}.partial-${process.pid}`;
   fs.rmSync(scratch, { recursive: true, force: true });
-  await runCommand(mvn, ['-B', '-q', '-f', pom, ...extraArgs, 'dependency:copy-dependencies', `-DoutputDirectory=${scratch}`, '-DincludeScope=runtime']);
+  await runCommand(mvn, [
+    '-B',
+    '-q',
+    '-f',
+    pom,
+    ...extraArgs,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${scratch}`,
+    '-DincludeScope=runtime',
+  ]);
   if (!fs.readdirSync(scratch).some((f) => f.startsWith(mustHavePrefix))) {
     throw new HarnessError(`Maven finished but ${mustHavePrefix}*.jar is not in ${scratch}`);
   }
@@ -99,10 +128,10 @@ async function buildToxiproxy(): Promise<void> {
   // GOTOOLCHAIN=local: never try to download a Go toolchain, which this network cannot reach.
   await runCommand(go, ['install', `${TOXIPROXY_MODULE}@${TOXIPROXY_VERSION}`], {
     env: {
-    GOBIN: scratch,
-    GOTOOLCHAIN: 'local',
-    GOFLAGS: '-mod=mod',
-    CGO_ENABLED: '0',
+      GOBIN: scratch,
+      GOTOOLCHAIN: 'local',
+      GOFLAGS: '-mod=mod',
+      CGO_ENABLED: '0',
     },
   });
   const built = path.join(scratch, 'server');
@@ -116,7 +145,9 @@ async function checkJavaVersion(java: string): Promise<void> {
   const out = await runCommand(java, ['-version']);
   const major = Number(/version "(\d+)/.exec(out)?.[1] ?? NaN);
   if (!(major >= 17)) {
-    throw new HarnessError(`Kafka ${KAFKA_VERSION} here is run on JDK 17 or newer, but ${java} reports: ${out.split('\n')[0]}`);
+    throw new HarnessError(
+      `Kafka ${KAFKA_VERSION} here is run on JDK 17 or newer, but ${java} reports: ${out.split('\n')[0]}`,
+    );
   }
 }
 
@@ -125,7 +156,9 @@ function checkUnprivilegedUser(): void {
   if (process.getuid?.() !== 0) return;
   const passwd = fs.readFileSync('/etc/passwd', 'utf8');
   if (!/^(postgres|nobody):/m.test(passwd)) {
-    throw new HarnessError('running as root, but no "postgres" or "nobody" user exists to own the PostgreSQL cluster (apt-get install postgresql-15 creates one)');
+    throw new HarnessError(
+      'running as root, but no "postgres" or "nobody" user exists to own the PostgreSQL cluster (apt-get install postgresql-15 creates one)',
+    );
   }
 }
 
@@ -150,7 +183,8 @@ export async function withLock<T>(lockDir: string, log: (l: string) => void, fn:
         waitedSince = Date.now();
         log('[setup] another process is provisioning; waiting for it');
       }
-      if (Date.now() - waitedSince > 15 * 60_000) throw new HarnessError(`gave up waiting for the provisioning lock ${lockDir}`);
+      if (Date.now() - waitedSince > 15 * 60_000)
+        throw new HarnessError(`gave up waiting for the provisioning lock ${lockDir}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }

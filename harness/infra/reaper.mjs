@@ -29,10 +29,13 @@ function reap() {
     }
   }
   // Give killed processes a moment to release files before removing their folders.
-  setTimeout(() => {
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
-  }, groups.size > 0 ? 300 : 0);
+  setTimeout(
+    () => {
+      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    },
+    groups.size > 0 ? 300 : 0,
+  );
 }
 
 process.stdin.setEncoding('utf8');

@@ -18,14 +18,25 @@ export interface LinkRoundTrip {
  */
 export async function roundTripEveryLink(stack: Stack, run: RunEnv): Promise<LinkRoundTrip[]> {
   const results: LinkRoundTrip[] = [];
-  await withPgClient(run.pgUrl('direct'), (c) => c.query('CREATE TABLE roundtrip (link text PRIMARY KEY, token text NOT NULL)'));
+  await withPgClient(run.pgUrl('direct'), (c) =>
+    c.query('CREATE TABLE roundtrip (link text PRIMARY KEY, token text NOT NULL)'),
+  );
   for (const link of linksTo('postgres')) {
     const started = performance.now();
     const token = `${link}-${Math.random().toString(36).slice(2)}`;
-    await withPgClient(run.pgUrl(link), (c) => c.query('INSERT INTO roundtrip (link, token) VALUES ($1, $2)', [link, token]));
-    const seen = await withPgClient(run.pgUrl('direct'), (c) => c.query('SELECT token FROM roundtrip WHERE link = $1', [link]));
+    await withPgClient(run.pgUrl(link), (c) =>
+      c.query('INSERT INTO roundtrip (link, token) VALUES ($1, $2)', [link, token]),
+    );
+    const seen = await withPgClient(run.pgUrl('direct'), (c) =>
+      c.query('SELECT token FROM roundtrip WHERE link = $1', [link]),
+    );
     if (seen.rows[0]?.token !== token) throw new Error(`${link}: row written through the proxy is not in the database`);
-    results.push({ link, via: stack.pgUrl(run.database, link), what: 'INSERT through the proxy, read back directly', ms: performance.now() - started });
+    results.push({
+      link,
+      via: stack.pgUrl(run.database, link),
+      what: 'INSERT through the proxy, read back directly',
+      ms: performance.now() - started,
+    });
   }
   for (const link of linksTo('kafka')) {
     const started = performance.now();
@@ -38,7 +49,12 @@ export async function roundTripEveryLink(stack: Stack, run: RunEnv): Promise<Lin
     const value = `${link}-${Math.random().toString(36).slice(2)}`;
     await produceOne(kafka, run.topic, link, value);
     await consumeUntil(kafka, run.topic, `${run.groupId}-${link}`, (v) => v === value, 30_000);
-    results.push({ link, via: proxy, what: 'produce (acks=-1) and consume through the proxy; metadata names the proxy', ms: performance.now() - started });
+    results.push({
+      link,
+      via: proxy,
+      what: 'produce (acks=-1) and consume through the proxy; metadata names the proxy',
+      ms: performance.now() - started,
+    });
   }
   return results;
 }
@@ -79,7 +95,10 @@ export async function consumeUntil(
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching message on ${topic} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching message on ${topic} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       consumer
         .run({
           eachMessage: async ({ message }) => {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { HarnessError, describeError } from './errors.ts';
+import { HarnessError, describeError } from '../common/errors.ts';
 import { withKafkaAdmin } from './kafka-client.ts';
 import { linkControl, type Endpoint, type LinkControl } from './link-control.ts';
 import { LINK_NAMES, LINKS, type LinkName } from './links.ts';
@@ -12,15 +12,22 @@ export type ProviderName = 'native' | 'containers';
 /** Where a client connects: through one link's proxy, or directly (the observer only). */
 export type Route = LinkName | 'direct';
 
-/** A piece of infrastructure the nemesis can crash and bring back with its data. */
+/** A piece of infrastructure the nemesis can crash and bring back with its data, or freeze and thaw. */
 export interface ServiceControl {
   readonly endpoint: Endpoint;
   /** The OS process, when the provider runs one on this host and it is up. */
   readonly pid: number | undefined;
-  /** kill -9, no shutdown hooks. */
+  /** kill -9, no shutdown hooks; a frozen service is killed all the same. */
   crash(): Promise<void>;
   /** Start again on the same data and wait until healthy. */
   restart(): Promise<void>;
+  /**
+   * Freezes every process of the service where it stands (SIGSTOP, or the cgroup freezer): its
+   * sockets stay open and nothing answers, as in a long GC pause or a stalled VM.
+   */
+  pause(): Promise<void>;
+  /** Thaws what pause() froze; does nothing when nothing is frozen. */
+  resume(): Promise<void>;
 }
 
 export interface RunOptions {
@@ -89,7 +96,8 @@ export function assembleStack(parts: StackParts): Stack {
 
   const endpointFor = (target: 'postgres' | 'kafka', route: Route): Endpoint => {
     if (route === 'direct') return target === 'postgres' ? parts.postgres.endpoint : parts.kafkaDirect;
-    if (LINKS[route].target !== target) throw new HarnessError(`link ${route} leads to ${LINKS[route].target}, not ${target}`);
+    if (LINKS[route].target !== target)
+      throw new HarnessError(`link ${route} leads to ${LINKS[route].target}, not ${target}`);
     return parts.linkEndpoints[route];
   };
   const pgUrl = (database: string, route: Route) => {
@@ -133,7 +141,10 @@ export function assembleStack(parts: StackParts): Stack {
       // The schema's hash is kept as the database's comment: the same schema is not set up twice.
       const hash = crypto.createHash('sha256').update(setupSql).digest('hex');
       const existing = await withPgClient(pgUrl('postgres', 'direct'), (c) =>
-        c.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]),
+        c.query<{ comment: string | null }>(
+          `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
+          [name],
+        ),
       );
       if (existing.rows[0]?.comment === `schema ${hash}`) return;
       if (existing.rowCount) {
@@ -185,7 +196,9 @@ export function assembleStack(parts: StackParts): Stack {
         kafkaBrokers,
         async drop() {
           await dropDatabase(database);
-          await withKafkaAdmin(kafkaBrokers('direct'), 'outbox-chaos-admin', (a) => a.deleteTopics({ topics: [topic] }));
+          await withKafkaAdmin(kafkaBrokers('direct'), 'outbox-chaos-admin', (a) =>
+            a.deleteTopics({ topics: [topic] }),
+          );
         },
       };
     },
@@ -212,9 +225,12 @@ async function dropReplicationSlots(client: pg.ClientBase, database: string): Pr
       }
     } catch (err) {
       // A terminated walsender can take a moment to release its slot.
-      if (attempt >= 20) throw new HarnessError(`could not drop the replication slots of ${database}: ${describeError(err)}`);
+      if (attempt >= 20)
+        throw new HarnessError(`could not drop the replication slots of ${database}: ${describeError(err)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new HarnessError(`the replication slots of ${database} kept coming back; is a process still running against it?`);
+  throw new HarnessError(
+    `the replication slots of ${database} kept coming back; is a process still running against it?`,
+  );
 }

@@ -1,14 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MissingToolError } from './errors.ts';
+import { HarnessError } from '../common/errors.ts';
+
+/** A required program is not installed; the message names what to install. */
+class MissingToolError extends HarnessError {
+  constructor(tool: string, hint: string) {
+    super(`${tool} not found: ${hint}`);
+  }
+}
 
 /** Where each tool comes from on Debian, so a missing one is one actionable line. */
 const HINTS = {
   java: 'install a JDK 17 (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME',
   mvn: 'install Maven (Debian: apt-get install maven); it fetches the Kafka jars from Maven Central',
   go: 'install Go >= 1.22 (Debian: apt-get install golang-go); it builds toxiproxy-server',
-  postgres: 'install the PostgreSQL server (Debian: apt-get install postgresql-15) or set PG_BIN to the folder holding initdb and postgres',
+  postgres:
+    'install the PostgreSQL server (Debian: apt-get install postgresql-15) or set PG_BIN to the folder holding initdb and postgres',
 } as const;
 
 function onPath(name: string): string | undefined {

@@ -2,15 +2,37 @@ import { crashPoint } from './faults/crash-point.ts';
 import { kafkaRestart, pgRestart, rebalance } from './faults/infra.ts';
 import { partition } from './faults/partition.ts';
 import { kill, pause } from './faults/process.ts';
+import { servicePause } from './faults/service-pause.ts';
 import { toxic } from './faults/toxic.ts';
 import type { FaultKind } from './types.ts';
 
-export { healOnce, type ActiveFault, type FaultContext, type FaultKind, type FaultLimits } from './types.ts';
+export {
+  healOnce,
+  type ActiveFault,
+  type FaultContext,
+  type FaultKind,
+  type FaultLimits,
+  type LaneGroup,
+} from './types.ts';
 
-/** Every fault the nemesis knows, by name. A new fault is one file and one line here. */
-export const FAULTS: Readonly<Record<string, FaultKind<any>>> = Object.fromEntries(
-  [partition, toxic, kill, pause, crashPoint, kafkaRestart, pgRestart, rebalance].map((f) => [f.name, f]),
-);
+/**
+ * Every fault the nemesis knows, in the order the report's legend lists them. A new fault is one
+ * file in faults/ and one line here; its name, colour and lane come with it.
+ */
+const REGISTERED: readonly FaultKind<any>[] = [
+  partition,
+  toxic,
+  kill,
+  pause,
+  crashPoint,
+  kafkaRestart,
+  pgRestart,
+  rebalance,
+  servicePause,
+];
+
+/** Every fault by name. */
+export const FAULTS: Readonly<Record<string, FaultKind<any>>> = Object.fromEntries(REGISTERED.map((f) => [f.name, f]));
 
 export function faultKind(name: string): FaultKind<unknown> {
   const kind = FAULTS[name];

@@ -10,16 +10,17 @@ export interface FaultContext {
   readonly def: SutDefinition;
 }
 
-/**
- * What a fault acts on, as a lane of the report's timeline: a link, one SUT process, or a piece
- * of the infrastructure.
- */
-export type FaultLane = `link:${string}` | `process:${string}` | `service:${string}`;
+/** The kinds of lane on the report's timeline: a link, one SUT process, or a piece of the infrastructure. */
+export type LaneGroup = 'link' | 'process' | 'service';
+
+/** What a fault acts on, as one lane of the report's timeline: "link:relay-kafka", "process:relay-1"... */
+export type FaultLane<G extends LaneGroup = LaneGroup> = `${G}:${string}`;
 
 /** A fault in progress; heal() undoes it and is safe to call twice. */
-export interface ActiveFault {
+export interface ActiveFault<G extends LaneGroup = LaneGroup> {
   heal(): Promise<void>;
-  readonly affects: readonly FaultLane[];
+  /** The lanes this firing hit, all of its fault's kind of lane. */
+  readonly affects: readonly FaultLane<G>[];
 }
 
 /** Picks a replica of a role: an index taken modulo the number running, so shrinking stays valid. */
@@ -29,11 +30,17 @@ export interface ProcessTarget {
 }
 
 /**
- * One kind of fault. Its parameters are plain JSON, so a schedule can be printed,
- * saved and replayed. Adding a fault is one file in faults/ and one line in nemesis/index.ts.
+ * One kind of fault, whole in its own file: its name, its parameters, how people read it, how the
+ * report draws it, how it starts and how it heals. Its parameters are plain JSON, so a schedule
+ * can be printed, saved and replayed. Adding a fault is one file in faults/ and one line in
+ * nemesis/index.ts.
  */
-export interface FaultKind<P = unknown> {
+export interface FaultKind<P = unknown, G extends LaneGroup = LaneGroup> {
   readonly name: string;
+  /** The colour of its windows on the report's timeline (#rrggbb), distinct from every other fault's. */
+  readonly colour: string;
+  /** The kind of lane its windows are drawn on; which lanes exactly, each firing says (affects). */
+  readonly lane: G;
   /**
    * True when the fault may cycle within its window (kill, restart, kill again...): many bugs lose
    * only what is in flight during a narrow moment, so more firings under load find more.
@@ -43,7 +50,7 @@ export interface FaultKind<P = unknown> {
   params(limits: FaultLimits): fc.Arbitrary<P> | undefined;
   /** One line for people: what it hits and how. */
   describe(params: P): string;
-  start(ctx: FaultContext, params: P): Promise<ActiveFault>;
+  start(ctx: FaultContext, params: P): Promise<ActiveFault<G>>;
 }
 
 export interface FaultLimits {

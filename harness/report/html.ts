@@ -2,7 +2,7 @@ import type { Anomaly } from '../checker/index.ts';
 import type { EventTimes } from '../history/event-times.ts';
 import type { HistoryEvent } from '../history/history.ts';
 import { describeSchedule } from '../workload/schedule.ts';
-import { describeFault } from '../nemesis/index.ts';
+import { describeFault, FAULTS } from '../nemesis/index.ts';
 import { powerWarnings, verdictWord, type Power } from '../checker/index.ts';
 import { chartLibrary, escapeHtml as h, scriptJson, verdictClass } from './assets.ts';
 import type { ScenarioResults } from './results.ts';
@@ -13,7 +13,6 @@ export interface ReportInput {
   readonly history: readonly HistoryEvent[];
   readonly events: readonly EventTimes[];
 }
-
 
 /** One self-contained HTML page for one scenario's results: no network, charts inlined. */
 export function renderReport(input: ReportInput): string {
@@ -44,6 +43,7 @@ ${powerSection(results)}
 <section>
   <h2>Timeline${results.shownRun ? ` <span class="muted">(${h(results.shownRun)})</span>` : ''}</h2>
   <p class="muted">Fault windows are shaded on the lane they hit; hatched: a process down or paused. Dashed lines: end of workload, healed, drained, observed.</p>
+  ${faultLegend(timeline)}
   ${timelineSvg(timeline)}
 </section>
 <section>
@@ -78,27 +78,38 @@ function summarySection(r: ScenarioResults): string {
     ['executions', h(r.executions)],
   ];
   if (r.counterexample) {
-    rows.push(['caught at', `generated run ${h(r.counterexample.runsToCatch)}, shrunk to ${h(r.counterexample.steps)} step(s) in ${h(r.counterexample.shrinkRuns)} shrink run(s)`]);
+    rows.push([
+      'caught at',
+      `generated run ${h(r.counterexample.runsToCatch)}, shrunk to ${h(r.counterexample.steps)} step(s) in ${h(r.counterexample.shrinkRuns)} shrink run(s)`,
+    ]);
   }
   for (const u of r.unknownRuns) rows.push([`unknown: ${h(u.run)}`, h(u.because ?? 'no reason recorded')]);
   rows.push(['replay', `<code id="replay">${h(r.replay)}</code>`]);
   return `<section><h2>Summary</h2><dl class="summary">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></section>`;
 }
 
-const inFlight = (w: { writes: number; unpublished: number; unapplied: number }) => `${w.writes} / ${w.unpublished} / ${w.unapplied}`;
+const inFlight = (w: { writes: number; unpublished: number; unapplied: number }) =>
+  `${w.writes} / ${w.unpublished} / ${w.unapplied}`;
 
 /** What the runs exercised: a verdict is only as good as the work the faults met. */
 function powerSection(r: ScenarioResults): string {
   const p = r.power;
   if (!p) return '';
-  const warnings = [...powerWarnings(p), ...(r.undeclaredCrashPoints?.length ? [`the SUT declares no crash point ${r.undeclaredCrashPoints.join(', ')}; those faults never ran`] : [])];
+  const warnings = [
+    ...powerWarnings(p),
+    ...(r.undeclaredCrashPoints?.length
+      ? [`the SUT declares no crash point ${r.undeclaredCrashPoints.join(', ')}; those faults never ran`]
+      : []),
+  ];
   const shown = r.runs.find((x) => x.run === r.shownRun)?.power;
   const perRun = r.runs
     .map((x) => {
       const q = x.power;
       if (!q) return `<tr><td>${h(x.run)}</td><td colspan="4" class="muted">not observed</td></tr>`;
       const met = q.faultFree ? 'fault-free' : `${q.faults.filter((f) => f.metWork).length}/${q.faults.length}`;
-      const crash = q.crashPoints.length ? `${q.crashPoints.reduce((a, c) => a + c.fired, 0)}/${q.crashPoints.reduce((a, c) => a + c.armed, 0)}` : '–';
+      const crash = q.crashPoints.length
+        ? `${q.crashPoints.reduce((a, c) => a + c.fired, 0)}/${q.crashPoints.reduce((a, c) => a + c.armed, 0)}`
+        : '–';
       return `<tr><td>${h(x.run)}</td><td class="num">${q.committedEvents}</td><td class="num">${met}</td><td class="num">${crash}</td><td>${h(q.vacuous ?? '')}</td></tr>`;
     })
     .join('');
@@ -112,7 +123,10 @@ ${shown ? faultPowerTable(shown) : ''}
 function faultPowerTable(p: Power): string {
   if (p.faultFree) return '<p>The run shown was fault-free: load only.</p>';
   const rows = p.faults
-    .map((f) => `<tr class="${f.metWork ? '' : 'invalid'}"><td>${h(f.step + 1)}</td><td>${h(f.target)}</td><td class="num">${f.firings}</td><td class="num">${inFlight(f.inFlightAtStart)}</td><td class="num">${inFlight(f.inFlightMax)}</td><td class="num">${f.committedDuring}</td><td>${f.metWork ? 'yes' : 'NO: tested nothing'}</td></tr>`)
+    .map(
+      (f) =>
+        `<tr class="${f.metWork ? '' : 'invalid'}"><td>${h(f.step + 1)}</td><td>${h(f.target)}</td><td class="num">${f.firings}</td><td class="num">${inFlight(f.inFlightAtStart)}</td><td class="num">${inFlight(f.inFlightMax)}</td><td class="num">${f.committedDuring}</td><td>${f.metWork ? 'yes' : 'NO: tested nothing'}</td></tr>`,
+    )
     .join('');
   return `<table id="power-faults"><thead><tr><th>fault</th><th>what</th><th>firings</th><th>in flight at start (writes / unpublished / unapplied)</th><th>most in flight at a firing</th><th>committed while active</th><th>met work</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -132,11 +146,29 @@ ${rows}
 </tbody></table></section>`;
 }
 
-const FAULT_COLOURS: Record<string, string> = {
-  partition: '#d62728', toxic: '#ff7f0e', kill: '#9467bd', pause: '#8c564b', 'crash-point': '#e377c2',
-  'kafka-restart': '#1f77b4', 'pg-restart': '#17becf', rebalance: '#bcbd22', down: '#7f7f7f', paused: '#8c564b',
+/** A fault the nemesis no longer knows (a report from an older version) is drawn in this colour. */
+const UNKNOWN_FAULT_COLOUR = '#d62728';
+const faultColour = (name: string) => FAULTS[name]?.colour ?? UNKNOWN_FAULT_COLOUR;
+const MARK_COLOURS: Record<string, string> = {
+  ok: '#2ca02c',
+  fail: '#7f7f7f',
+  info: '#ff7f0e',
+  killed: '#d62728',
+  exited: '#d62728',
+  stopped: '#7f7f7f',
+  started: '#2ca02c',
 };
-const MARK_COLOURS: Record<string, string> = { ok: '#2ca02c', fail: '#7f7f7f', info: '#ff7f0e', killed: '#d62728', exited: '#d62728', stopped: '#7f7f7f', started: '#2ca02c' };
+
+/** Each fault the run shows, in its colour, with the kind of lane it is drawn on. */
+function faultLegend(t: Timeline): string {
+  const shown = [...new Set(t.spans.filter((s) => s.fault).map((s) => s.kind))];
+  if (!shown.length) return '';
+  const items = shown.map((name) => {
+    const lane = FAULTS[name]?.lane;
+    return `<li data-fault="${h(name)}"><span class="swatch" style="background:${faultColour(name)}"></span>${h(name)}${lane ? ` <span class="muted">(${lane} lanes)</span>` : ''}</li>`;
+  });
+  return `<ul id="fault-legend" class="legend">${items.join('')}</ul>`;
+}
 
 function timelineSvg(t: Timeline): string {
   const labelW = 140;
@@ -148,34 +180,50 @@ function timelineSvg(t: Timeline): string {
   const x = (sec: number) => labelW + (Math.max(0, Math.min(sec, t.duration)) / t.duration) * plotW;
   const laneY = new Map(t.lanes.map((l, i) => [l.id, top + i * laneH]));
   const out: string[] = [];
-  out.push(`<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${labelW + plotW + 10} ${height}" role="img" aria-label="timeline of faults and processes">`);
-  out.push('<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#999" opacity="0.5"/></pattern></defs>');
+  out.push(
+    `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${labelW + plotW + 10} ${height}" role="img" aria-label="timeline of faults and processes">`,
+  );
+  out.push(
+    '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#999" opacity="0.5"/></pattern></defs>',
+  );
   t.lanes.forEach((lane, i) => {
     const y = top + i * laneH;
-    out.push(`<rect class="lane lane-${lane.group}" x="${labelW}" y="${y}" width="${plotW}" height="${laneH}" fill="${i % 2 ? '#fafafa' : '#f0f0f0'}"/>`);
-    out.push(`<text x="${labelW - 6}" y="${y + laneH * 0.7}" text-anchor="end" class="lane-label">${h(lane.label)}</text>`);
+    out.push(
+      `<rect class="lane lane-${lane.group}" x="${labelW}" y="${y}" width="${plotW}" height="${laneH}" fill="${i % 2 ? '#fafafa' : '#f0f0f0'}"/>`,
+    );
+    out.push(
+      `<text x="${labelW - 6}" y="${y + laneH * 0.7}" text-anchor="end" class="lane-label">${h(lane.label)}</text>`,
+    );
   });
   for (const s of t.spans) {
     const y = laneY.get(s.lane);
     if (y === undefined) continue;
     const w = Math.max(2, x(s.to) - x(s.from));
-    const fill = s.fault ? FAULT_COLOURS[s.kind] ?? '#d62728' : 'url(#hatch)';
-    out.push(`<rect class="${s.fault ? 'fault' : 'state'}" data-fault="${h(s.kind)}" x="${x(s.from).toFixed(1)}" y="${y + 2}" width="${w.toFixed(1)}" height="${laneH - 4}" fill="${fill}" fill-opacity="${s.fault ? 0.45 : 1}"><title>${h(s.label)}: ${s.from.toFixed(2)}–${s.to.toFixed(2)} s</title></rect>`);
+    const fill = s.fault ? faultColour(s.kind) : 'url(#hatch)';
+    out.push(
+      `<rect class="${s.fault ? 'fault' : 'state'}" data-fault="${h(s.kind)}" x="${x(s.from).toFixed(1)}" y="${y + 2}" width="${w.toFixed(1)}" height="${laneH - 4}" fill="${fill}" fill-opacity="${s.fault ? 0.45 : 1}"><title>${h(s.label)}: ${s.from.toFixed(2)}–${s.to.toFixed(2)} s</title></rect>`,
+    );
   }
   for (const m of t.marks) {
     const y = laneY.get(m.lane);
     if (y === undefined) continue;
     const cx = x(m.at).toFixed(1);
-    out.push(`<circle class="mark mark-${h(m.kind)}" cx="${cx}" cy="${y + laneH / 2}" r="${m.lane === 'writes' ? 2.5 : 4}" fill="${MARK_COLOURS[m.kind] ?? '#333'}"><title>${h(m.label)} at ${m.at.toFixed(2)} s</title></circle>`);
+    out.push(
+      `<circle class="mark mark-${h(m.kind)}" cx="${cx}" cy="${y + laneH / 2}" r="${m.lane === 'writes' ? 2.5 : 4}" fill="${MARK_COLOURS[m.kind] ?? '#333'}"><title>${h(m.label)} at ${m.at.toFixed(2)} s</title></circle>`,
+    );
   }
   const bottom = top + t.lanes.length * laneH;
   for (const p of t.phases) {
     const px = x(p.at).toFixed(1);
-    out.push(`<line class="phase" x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" stroke="#555" stroke-dasharray="3,3"><title>${h(p.label)} at ${p.at.toFixed(2)} s</title></line>`);
+    out.push(
+      `<line class="phase" x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" stroke="#555" stroke-dasharray="3,3"><title>${h(p.label)} at ${p.at.toFixed(2)} s</title></line>`,
+    );
   }
   const step = niceStep(t.duration / 10);
   for (let sec = 0; sec <= t.duration + 1e-9; sec += step) {
-    out.push(`<line x1="${x(sec)}" x2="${x(sec)}" y1="${bottom}" y2="${bottom + 4}" stroke="#333"/><text x="${x(sec)}" y="${bottom + 16}" text-anchor="middle" class="tick">${+sec.toFixed(2)} s</text>`);
+    out.push(
+      `<line x1="${x(sec)}" x2="${x(sec)}" y1="${bottom}" y2="${bottom + 4}" stroke="#333"/><text x="${x(sec)}" y="${bottom + 16}" text-anchor="middle" class="tick">${+sec.toFixed(2)} s</text>`,
+    );
   }
   out.push('</svg>');
   return out.join('\n');
@@ -188,8 +236,11 @@ function niceStep(raw: number): number {
 
 function scheduleSection(r: ScenarioResults): string {
   const c = r.counterexample;
-  if (!c) return `<section><h2>Schedule</h2><p>No counterexample: every generated schedule ${r.valid === true ? 'passed' : 'passed or could not be judged'}.</p></section>`;
-  const steps = describeSchedule(c.schedule, describeFault).map((line) => `<li>${h(line)}</li>`).join('');
+  if (!c)
+    return `<section><h2>Schedule</h2><p>No counterexample: every generated schedule ${r.valid === true ? 'passed' : 'passed or could not be judged'}.</p></section>`;
+  const steps = describeSchedule(c.schedule, describeFault)
+    .map((line) => `<li>${h(line)}</li>`)
+    .join('');
   return `<section><h2>Shrunk schedule</h2>
 <p>seed ${h(r.seed)}, path ${h(c.path ?? '(none: replay the recorded schedule)')}</p>
 <ul id="schedule">${steps}</ul>
@@ -197,7 +248,10 @@ function scheduleSection(r: ScenarioResults): string {
 }
 
 function statsSection(stats: ScenarioResults['stats']): string {
-  const rows = Object.entries(stats).map(([k, v]) => `<tr><td>${h(k)}</td><td class="num">${v === null ? '–' : h(Number.isInteger(v) ? v : v.toFixed(3))}</td></tr>`);
+  const rows = Object.entries(stats).map(
+    ([k, v]) =>
+      `<tr><td>${h(k)}</td><td class="num">${v === null ? '–' : h(Number.isInteger(v) ? v : v.toFixed(3))}</td></tr>`,
+  );
   return `<section><h2>Measures</h2><table id="stats"><tbody>${rows.join('') || '<tr><td>none recorded</td></tr>'}</tbody></table></section>`;
 }
 
@@ -223,6 +277,8 @@ ul.warning { color: #8a4b00; background: #fff3e0; padding: 8px 24px; }
 code { font: 12px ui-monospace, monospace; background: #f4f4f4; padding: 1px 3px; word-break: break-all; }
 dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 2px 1em; } dt { color: #555; } dd { margin: 0; }
 svg#timeline { width: 100%; height: auto; font: 11px system-ui, sans-serif; }
+ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.4em 1.2em; }
+ul.legend .swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.3em; opacity: 0.45; vertical-align: -0.1em; }
 .chart { min-height: 300px; } .chart .empty { color: #777; padding: 2em; }
 `;
 

@@ -9,7 +9,10 @@ export interface IndexEntry {
 }
 
 /** reports/index.html: every run folder with its verdict, newest first. */
-export function renderIndex(entries: readonly IndexEntry[], unreadable: readonly { folder: string; why: string }[]): string {
+export function renderIndex(
+  entries: readonly IndexEntry[],
+  unreadable: readonly { folder: string; why: string }[],
+): string {
   const sorted = [...entries].sort((a, b) => b.folder.localeCompare(a.folder));
   const rows = sorted.map(({ folder, results: r, hasReport }) => {
     const link = hasReport ? `<a href="${h(encodeURI(folder))}/report.html">${h(folder)}</a>` : h(folder);

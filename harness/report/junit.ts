@@ -18,17 +18,28 @@ export function junitXml(r: ScenarioResults): string {
         : run.valid === 'unknown'
           ? `<error type="unknown" message="${x(run.unknownBecause ?? 'could not be judged')}"/>`
           : '';
-    const power = run.power ? `, ${run.power.committedEvents} events${run.power.faultFree ? ', fault-free' : `, ${run.power.faults.filter((f) => f.metWork).length}/${run.power.faults.length} faults met work`}` : '';
+    const power = run.power
+      ? `, ${run.power.committedEvents} events${run.power.faultFree ? ', fault-free' : `, ${run.power.faults.filter((f) => f.metWork).length}/${run.power.faults.length} faults met work`}`
+      : '';
     return `    <testcase classname="${x(suite)}" name="${x(`${run.run} (${run.phase}, ${run.steps} steps${power})`)}" time="${(run.durationMs / 1000).toFixed(3)}">${body}</testcase>`;
   });
-  const anomalies = r.anomalies.map((a) => `${a.kind}: ${a.detail}${a.eventIds.length ? ` [${a.eventIds.join(', ')}]` : ''}`).join('\n');
+  const anomalies = r.anomalies
+    .map((a) => `${a.kind}: ${a.detail}${a.eventIds.length ? ` [${a.eventIds.join(', ')}]` : ''}`)
+    .join('\n');
   const verdictBody =
     r.valid === false
       ? `<failure type="${x(r.anomalies[0]?.kind ?? 'anomaly')}" message="${x(r.anomalies.map((a) => a.kind).join(', ') || 'anomalies found')}">${x(`${anomalies}\nreplay: ${r.replay}`)}</failure>`
       : r.valid === 'unknown'
-        ? `<error type="unknown" message="${x(r.unknownRuns.map((u) => u.because).filter(Boolean).join('; ') || 'the harness could not observe enough to judge')}"/>`
+        ? `<error type="unknown" message="${x(
+            r.unknownRuns
+              .map((u) => u.because)
+              .filter(Boolean)
+              .join('; ') || 'the harness could not observe enough to judge',
+          )}"/>`
         : '';
-  cases.push(`    <testcase classname="${x(suite)}" name="verdict" time="${seconds.toFixed(3)}">${verdictBody}</testcase>`);
+  cases.push(
+    `    <testcase classname="${x(suite)}" name="verdict" time="${seconds.toFixed(3)}">${verdictBody}</testcase>`,
+  );
   const p = r.power;
   const powerProps: [string, string | number][] = p
     ? [

@@ -1,9 +1,51 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { summarizePower, type Anomaly, type Power, type PowerSummary, type Validity } from '../checker/index.ts';
-import { HarnessError } from '../infra/errors.ts';
-import type { ScenarioOutcome } from '../run/property.ts';
+import {
+  summarizePower,
+  type Anomaly,
+  type Power,
+  type PowerSummary,
+  type Validity,
+  type Verdict,
+} from '../checker/index.ts';
+import { HarnessError } from '../common/errors.ts';
 import { scheduleSize, type Schedule } from '../workload/schedule.ts';
+
+/**
+ * One execution as the report reads it. The run stage's results have this shape; the report
+ * names only what it uses, so it depends on the data and not on the code that made it.
+ */
+export interface ExecutionRecord {
+  readonly valid: Validity;
+  readonly verdict?: Pick<Verdict, 'anomalies' | 'stats'>;
+  readonly power?: Power;
+  readonly unknownBecause?: string;
+  readonly schedule: Schedule;
+  readonly runDir: string;
+  readonly durationMs: number;
+}
+
+/** Every execution of one scenario and its verdict: what results.json is written from. */
+export interface ScenarioRecord {
+  readonly scenario: string;
+  readonly profile: string;
+  readonly seed: number;
+  readonly valid: Validity;
+  /** Every execution, shrinking included. */
+  readonly executions: number;
+  readonly results: readonly ExecutionRecord[];
+  /** For each result, whether it was a generated run or a shrinking step. */
+  readonly phases: readonly ('generated' | 'shrink')[];
+  readonly failure?: {
+    readonly result: ExecutionRecord;
+    readonly path: string | null;
+    readonly replay: string;
+    readonly runsToCatch: number;
+    readonly shrinkRuns: number;
+  };
+  /** Crash points the scenario names that the SUT does not declare (those faults never ran). */
+  readonly undeclaredCrashPoints: readonly string[];
+}
 
 /** One execution of a scenario, as listed in results.json. */
 export interface RunSummary {
@@ -59,7 +101,10 @@ export const RESULTS_FILE = 'results.json';
  * Writes results.json, and copies the history and event timings of the run the report shows
  * next to it, so the folder reads on its own.
  */
-export function writeScenarioResults(dir: string, o: { sut: string; sutSource: string; bug?: string; startedAt: Date; outcome: ScenarioOutcome; replay: string }): ScenarioResults {
+export function writeScenarioResults(
+  dir: string,
+  o: { sut: string; sutSource: string; bug?: string; startedAt: Date; outcome: ScenarioRecord; replay: string },
+): ScenarioResults {
   const { outcome } = o;
   const failure = outcome.failure;
   const shown = failure?.result ?? outcome.results.at(-1);
@@ -75,7 +120,9 @@ export function writeScenarioResults(dir: string, o: { sut: string; sutSource: s
     executions: outcome.executions,
     anomalies: failure?.result.verdict?.anomalies ?? [],
     stats: shown?.verdict?.stats ?? {},
-    unknownRuns: outcome.results.filter((r) => r.valid === 'unknown').map((r) => ({ run: path.basename(r.runDir), because: r.unknownBecause })),
+    unknownRuns: outcome.results
+      .filter((r) => r.valid === 'unknown')
+      .map((r) => ({ run: path.basename(r.runDir), because: r.unknownBecause })),
     shownRun: shown ? path.basename(shown.runDir) : null,
     replay: failure?.replay ?? o.replay,
     runs: outcome.results.map((r, i) => ({
@@ -123,8 +170,24 @@ export function readScenarioResults(dir: string): ScenarioResults {
     throw new HarnessError(`cannot read ${file}: ${why}; is ${dir} a report folder written by "outbox-chaos run"?`);
   }
   const r = parsed as Partial<ScenarioResults>;
-  if (typeof r !== 'object' || r === null || !('valid' in r) || typeof r.scenario !== 'string' || typeof r.sut !== 'string') {
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    !('valid' in r) ||
+    typeof r.scenario !== 'string' ||
+    typeof r.sut !== 'string'
+  ) {
     throw new HarnessError(`${file} is not an outbox-chaos results file (no valid, sut and scenario fields)`);
   }
-  return { runs: [], unknownRuns: [], anomalies: [], stats: {}, shownRun: null, replay: '', startedAt: '', sutSource: r.sut.split('+')[0]!, ...r } as ScenarioResults;
+  return {
+    runs: [],
+    unknownRuns: [],
+    anomalies: [],
+    stats: {},
+    shownRun: null,
+    replay: '',
+    startedAt: '',
+    sutSource: r.sut.split('+')[0]!,
+    ...r,
+  } as ScenarioResults;
 }

@@ -74,18 +74,32 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
         const lane = `process:${e.process}`;
         if (e.what === 'killed' || e.what === 'exited' || e.what === 'stopped') {
           if (!down.has(e.process)) down.set(e.process, e.wall);
-          marks.push({ lane, at: s(e.wall), kind: e.what, label: `${e.process} ${e.what}${e.detail ? ` (${e.detail})` : ''}` });
+          marks.push({
+            lane,
+            at: s(e.wall),
+            kind: e.what,
+            label: `${e.process} ${e.what}${e.detail ? ` (${e.detail})` : ''}`,
+          });
         } else if (e.what === 'started') {
           const since = down.get(e.process);
           down.delete(e.process);
-          if (since !== undefined) spans.push({ lane, from: s(since), to: s(e.wall), kind: 'down', label: `${e.process} down`, fault: false });
+          if (since !== undefined)
+            spans.push({ lane, from: s(since), to: s(e.wall), kind: 'down', label: `${e.process} down`, fault: false });
           marks.push({ lane, at: s(e.wall), kind: 'started', label: `${e.process} started (pid ${e.pid})` });
         } else if (e.what === 'paused') {
           paused.set(e.process, e.wall);
         } else if (e.what === 'resumed') {
           const since = paused.get(e.process);
           paused.delete(e.process);
-          if (since !== undefined) spans.push({ lane, from: s(since), to: s(e.wall), kind: 'paused', label: `${e.process} paused`, fault: false });
+          if (since !== undefined)
+            spans.push({
+              lane,
+              from: s(since),
+              to: s(e.wall),
+              kind: 'paused',
+              label: `${e.process} paused`,
+              fault: false,
+            });
         }
         break;
       }
@@ -95,21 +109,54 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
       case 'ok':
       case 'fail':
       case 'info':
-        marks.push({ lane: 'writes', at: s(e.wall), kind: e.type, label: `${e.opId} ${e.type}${e.error ? `: ${e.error}` : ''}` });
+        marks.push({
+          lane: 'writes',
+          at: s(e.wall),
+          kind: e.type,
+          label: `${e.opId} ${e.type}${e.error ? `: ${e.error}` : ''}`,
+        });
         break;
       case 'invoke':
         break;
     }
   }
   // A fault with no recorded end was still on when the history stops.
-  for (const [, f] of faultStarts) spans.push({ lane: 'nemesis', from: s(f.wall), to: s(end), kind: f.fault, label: `${f.target} (no end recorded)`, fault: true });
-  for (const [p, since] of paused) spans.push({ lane: `process:${p}`, from: s(since), to: s(end), kind: 'paused', label: `${p} paused`, fault: false });
+  for (const [, f] of faultStarts)
+    spans.push({
+      lane: 'nemesis',
+      from: s(f.wall),
+      to: s(end),
+      kind: f.fault,
+      label: `${f.target} (no end recorded)`,
+      fault: true,
+    });
+  for (const [p, since] of paused)
+    spans.push({
+      lane: `process:${p}`,
+      from: s(since),
+      to: s(end),
+      kind: 'paused',
+      label: `${p} paused`,
+      fault: false,
+    });
 
   const order = (name: string) => ['app', 'relay', 'consumer'].findIndex((r) => name.startsWith(r));
+  // A service or link a fault hit that the fixed lanes do not name still gets a lane of its own,
+  // so a new fault never draws into nothing.
+  const hit = (group: 'service' | 'link', fixed: readonly string[]) => [
+    ...fixed,
+    ...new Set(
+      spans
+        .flatMap((x) => (x.lane.startsWith(`${group}:`) ? [x.lane.slice(group.length + 1)] : []))
+        .filter((id) => !fixed.includes(id)),
+    ),
+  ];
   const lanes: Lane[] = [
-    ...SERVICES.map((id): Lane => ({ id: `service:${id}`, label: id, group: 'service' })),
-    ...LINK_NAMES.map((id): Lane => ({ id: `link:${id}`, label: id, group: 'link' })),
-    ...[...processes].sort((a, b) => order(a) - order(b) || a.localeCompare(b, 'en', { numeric: true })).map((p): Lane => ({ id: `process:${p}`, label: p, group: 'process' })),
+    ...hit('service', SERVICES).map((id): Lane => ({ id: `service:${id}`, label: id, group: 'service' })),
+    ...hit('link', LINK_NAMES).map((id): Lane => ({ id: `link:${id}`, label: id, group: 'link' })),
+    ...[...processes]
+      .sort((a, b) => order(a) - order(b) || a.localeCompare(b, 'en', { numeric: true }))
+      .map((p): Lane => ({ id: `process:${p}`, label: p, group: 'process' })),
     { id: 'writes', label: 'writes', group: 'writes' },
   ];
   if (spans.some((x) => x.lane === 'nemesis')) lanes.push({ id: 'nemesis', label: 'nemesis', group: 'service' });

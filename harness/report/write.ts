@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EventTimes } from '../history/event-times.ts';
 import type { HistoryEvent } from '../history/history.ts';
-import { HarnessError } from '../infra/errors.ts';
-import { writeFileAtomically } from '../infra/files.ts';
+import { HarnessError } from '../common/errors.ts';
+import { writeFileAtomically } from '../common/files.ts';
 import { renderReport } from './html.ts';
 import { renderIndex, type IndexEntry } from './index-page.ts';
 import { junitXml } from './junit.ts';
@@ -56,9 +56,14 @@ export interface IndexOutcome {
 export function rebuildIndex(reportDir: string, options: { pages?: boolean } = {}): IndexOutcome {
   let names: string[];
   try {
-    names = fs.readdirSync(reportDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    names = fs
+      .readdirSync(reportDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch (err) {
-    throw new HarnessError(`cannot read the report folder ${reportDir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
+    throw new HarnessError(
+      `cannot read the report folder ${reportDir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`,
+    );
   }
   const entries: IndexEntry[] = [];
   const skipped: { folder: string; why: string }[] = [];

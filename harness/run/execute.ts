@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Power, Verdict } from '../checker/index.ts';
 import { drain } from '../history/drain.ts';
 import { History } from '../history/history.ts';
-import { describeError } from '../infra/errors.ts';
+import { describeError } from '../common/errors.ts';
 import type { Stack } from '../infra/stack.ts';
 import type { FaultContext } from '../nemesis/index.ts';
 import { SutCluster } from '../sut/cluster.ts';
@@ -72,7 +72,8 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
       bug: settings.bug,
       restartCrashedAfterMs: 300,
       logDir: path.join(runDir, 'logs'),
-      onEvent: (e) => history.record({ type: 'process', process: e.process, what: e.what, pid: e.pid, detail: e.detail }),
+      onEvent: (e) =>
+        history.record({ type: 'process', process: e.process, what: e.what, pid: e.pid, detail: e.detail }),
     });
     const ctx: FaultContext = { stack, cluster, def };
     load = new LoadRunner(schedule, cluster, def, history);
@@ -86,7 +87,9 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     timeline.start(t0);
     await sleep(t0 + loadEndMs(schedule) - Date.now());
     await timeline.finished();
-    await sleep(Math.max(t0 + loadEndMs(schedule), (schedule.faults.length ? Date.now() : 0) + LOAD_TAIL_MS) - Date.now());
+    await sleep(
+      Math.max(t0 + loadEndMs(schedule), (schedule.faults.length ? Date.now() : 0) + LOAD_TAIL_MS) - Date.now(),
+    );
     await load.stop();
     history.record({ type: 'phase', process: 'harness', phase: 'workload-done' });
     await timeline.stop();
@@ -97,13 +100,33 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     // No more writes can commit from here on, so the committed set is final.
     for (const app of cluster.apps()) await cluster.kill(app.name);
     const quietMs = Math.max(settings.quietMs, def.drainQuietMs ?? 0);
-    const drained = await drain(thisRun, def, { lastHealAt, timeoutMs: Math.max(settings.drainTimeoutMs, quietMs * 3), quietMs, starting: () => cluster!.starting() });
+    const drained = await drain(thisRun, def, {
+      lastHealAt,
+      timeoutMs: Math.max(settings.drainTimeoutMs, quietMs * 3),
+      quietMs,
+      starting: () => cluster!.starting(),
+    });
     history.record({ type: 'phase', process: 'harness', phase: 'drained', detail: JSON.stringify(drained) });
 
-    const { verdict, power } = await observeAndCheck({ run: thisRun, def, history, writes: load.records, drain: drained, runDir });
-    return finish({ valid: verdict.valid, verdict, power, ...(verdict.unknownBecause ? { unknownBecause: verdict.unknownBecause } : {}) });
+    const { verdict, power } = await observeAndCheck({
+      run: thisRun,
+      def,
+      history,
+      writes: load.records,
+      drain: drained,
+      runDir,
+    });
+    return finish({
+      valid: verdict.valid,
+      verdict,
+      power,
+      ...(verdict.unknownBecause ? { unknownBecause: verdict.unknownBecause } : {}),
+    });
   } catch (err) {
-    return finish({ valid: 'unknown', unknownBecause: `the harness could not complete the run: ${describeError(err)}` });
+    return finish({
+      valid: 'unknown',
+      unknownBecause: `the harness could not complete the run: ${describeError(err)}`,
+    });
   } finally {
     await load?.stop().catch(() => {});
     await timeline?.stop().catch(() => {});

@@ -1,5 +1,5 @@
 import type { History } from '../history/history.ts';
-import { describeError } from '../infra/errors.ts';
+import { describeError } from '../common/errors.ts';
 import { faultKind, type FaultContext } from '../nemesis/index.ts';
 import type { FaultStep } from '../workload/schedule.ts';
 
@@ -68,7 +68,14 @@ export class FaultTimeline {
     const kind = faultKind(step.fault);
     const faultId = cycle === undefined ? `f${index}` : `f${index}.${cycle}`;
     const target = kind.describe(step.params);
-    const base = { process: 'nemesis', faultId, step: index, fault: step.fault, target, ...(cycle === undefined ? {} : { cycle }) };
+    const base = {
+      process: 'nemesis',
+      faultId,
+      step: index,
+      fault: step.fault,
+      target,
+      ...(cycle === undefined ? {} : { cycle }),
+    };
     this.history.record({ type: 'fault-start', ...base });
     let active;
     try {
@@ -84,7 +91,12 @@ export class FaultTimeline {
       await heal();
       this.history.record({ type: 'fault-end', ...base, affects: active.affects });
     } catch (err) {
-      this.history.record({ type: 'fault-end', ...base, affects: active.affects, detail: `heal failed: ${describeError(err)}` });
+      this.history.record({
+        type: 'fault-end',
+        ...base,
+        affects: active.affects,
+        detail: `heal failed: ${describeError(err)}`,
+      });
     } finally {
       this.heals.delete(heal);
     }

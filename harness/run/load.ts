@@ -77,7 +77,8 @@ export class LoadRunner {
   private draw(): PlannedWrite {
     const k = this.drawn++;
     const write = planWrite(this.schedule.load, k);
-    if (write.shape === 'long' && this.longOpen >= MAX_LONG_OPEN) return reshape(this.schedule.load, write, 'single', k);
+    if (write.shape === 'long' && this.longOpen >= MAX_LONG_OPEN)
+      return reshape(this.schedule.load, write, 'single', k);
     if (write.shape === 'crash') {
       if (Date.now() - this.lastCrashAt < CRASH_SPACING_MS) return reshape(this.schedule.load, write, 'single', k);
       this.lastCrashAt = Date.now();
@@ -103,7 +104,13 @@ export class LoadRunner {
     const app = apps[this.nextApp++ % apps.length]!;
     const op = this.request(write);
     const invokedAt = Date.now();
-    this.history.record({ type: 'invoke', process: writer, opId: op.op_id, step: -1, op: { ...op, shape: write.shape, app: app.name } });
+    this.history.record({
+      type: 'invoke',
+      process: writer,
+      opId: op.op_id,
+      step: -1,
+      op: { ...op, shape: write.shape, app: app.name },
+    });
     this.open++;
     if (write.shape === 'long') this.longOpen++;
     try {

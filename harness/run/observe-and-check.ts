@@ -29,11 +29,22 @@ export async function observeAndCheck(o: {
 }): Promise<Observed> {
   const messages = await readWholeTopic(o.run.kafkaBrokers('direct'), o.run.topic, 30_000);
   const db = await readFinalDbState(o.run.pgUrl('direct'), o.def);
-  o.history.record({ type: 'phase', process: 'harness', phase: 'observed', detail: `${messages.length} messages, ${db.committed.length} committed events, ${db.effects.length} effects` });
+  o.history.record({
+    type: 'phase',
+    process: 'harness',
+    phase: 'observed',
+    detail: `${messages.length} messages, ${db.committed.length} committed events, ${db.effects.length} effects`,
+  });
 
   const commitTimes = new Map<string, number>();
   for (const w of o.writes) for (const e of w.events) commitTimes.set(e.eventId, w.completedAt);
-  const times = eventTimes({ committed: db.committed, messages, effects: db.effects, eventId: o.def.eventId, commitTimes });
+  const times = eventTimes({
+    committed: db.committed,
+    messages,
+    effects: db.effects,
+    eventId: o.def.eventId,
+    commitTimes,
+  });
   fs.writeFileSync(path.join(o.runDir, 'events.json'), `${JSON.stringify(times)}\n`);
   const effectTimes = new Map(times.flatMap((t) => (t.appliedAt === null ? [] : [[t.eventId, t.appliedAt] as const])));
   const input: CheckInput = {

@@ -31,8 +31,9 @@ const QUICK: LoadProfile = {
 
 export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
   quick: { name: 'quick', ...QUICK, numRuns: 5, shrinkRuns: 24, drainTimeoutMs: 60_000 },
-  // The quick profile's schedules exactly, with a smaller shrinking budget to fit CI's time.
-  ci: { name: 'ci', ...QUICK, numRuns: 5, shrinkRuns: 6, drainTimeoutMs: 60_000 },
+  // The quick profile's first schedules exactly (the same seed draws the same ones), fewer of them
+  // and a smaller shrinking budget, to fit CI's time.
+  ci: { name: 'ci', ...QUICK, numRuns: 3, shrinkRuns: 6, drainTimeoutMs: 60_000 },
   deep: {
     name: 'deep',
     writers: { min: 2, max: 12 },

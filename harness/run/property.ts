@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { verdictWord, type Validity } from '../checker/index.ts';
+import type { ScenarioRecord } from '../report/results.ts';
 import { scheduleArb } from '../workload/generators.ts';
 import { scheduleSize, type Schedule } from '../workload/schedule.ts';
 import { executeSchedule, type RunResult, type RunSettings } from './execute.ts';
@@ -61,19 +62,10 @@ export interface Failure {
   readonly shrinkRuns: number;
 }
 
-export interface ScenarioOutcome {
-  readonly scenario: string;
-  readonly profile: string;
-  readonly seed: number;
-  readonly valid: Validity;
-  /** Every execution, shrinking included. */
-  readonly executions: number;
+/** A scenario's outcome: the record the report writes, with the run stage's full results. */
+export interface ScenarioOutcome extends ScenarioRecord {
   readonly results: readonly RunResult[];
-  /** For each result, whether it was a generated run or a shrinking step. */
-  readonly phases: readonly ('generated' | 'shrink')[];
   readonly failure?: Failure;
-  /** Crash points the scenario names that the SUT does not declare (those faults never ran). */
-  readonly undeclaredCrashPoints: readonly string[];
 }
 
 /**
@@ -90,7 +82,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   options.log?.(`${scenario.name}: seed ${seed}, profile ${profile.name}`);
   const missing = undeclaredCrashPoints(scenario, settings.def);
   if (missing.length > 0 && !options.draw?.withoutCrashPoints) {
-    options.log?.(`${scenario.name}: ${settings.def.name} declares no crash point ${missing.join(', ')}; those faults are left out of this scenario`);
+    options.log?.(
+      `${scenario.name}: ${settings.def.name} declares no crash point ${missing.join(', ')}; those faults are left out of this scenario`,
+    );
   }
   options.onRun?.({ scenario: scenario.name, phase: 'generated', n: 0, of: options.numRuns ?? profile.numRuns });
   const results: RunResult[] = [];
@@ -145,7 +139,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     maxSkipsPerRun: 1_000_000,
   });
 
-  const common = { scenario: scenario.name, profile: profile.name, seed, executions: results.length, results, phases, undeclaredCrashPoints: options.draw?.withoutCrashPoints ? [] : missing };
+  const common = {
+    scenario: scenario.name,
+    profile: profile.name,
+    seed,
+    executions: results.length,
+    results,
+    phases,
+    undeclaredCrashPoints: options.draw?.withoutCrashPoints ? [] : missing,
+  };
   if (failures.size > 0) {
     // fast-check's counterexample is the smallest schedule that failed; should it have no run on
     // record, the first failure observed still stands: a violation is never dropped.
@@ -156,7 +158,14 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     return {
       ...common,
       valid: false,
-      failure: { result, seed, path: schedulePath ?? null, replay: options.replayCommand(seed, schedulePath), runsToCatch: runsToCatch ?? generated, shrinkRuns },
+      failure: {
+        result,
+        seed,
+        path: schedulePath ?? null,
+        replay: options.replayCommand(seed, schedulePath),
+        runsToCatch: runsToCatch ?? generated,
+        shrinkRuns,
+      },
     };
   }
   if (details.failed) {
@@ -166,4 +175,3 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   const anyUnknown = results.some((r) => r.valid === 'unknown');
   return { ...common, valid: results.length === 0 ? 'unknown' : anyUnknown ? 'unknown' : true };
 }
-

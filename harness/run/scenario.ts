@@ -23,7 +23,11 @@ export interface ScenarioConcurrency {
 }
 
 /** What most scenarios run: one or two relays, one consumer, a few partitions. */
-export const DEFAULT_CONCURRENCY: ScenarioConcurrency = { relays: { min: 1, max: 2 }, consumers: { min: 1, max: 1 }, partitions: { min: 1, max: 3 } };
+export const DEFAULT_CONCURRENCY: ScenarioConcurrency = {
+  relays: { min: 1, max: 2 },
+  consumers: { min: 1, max: 1 },
+  partitions: { min: 1, max: 3 },
+};
 
 /**
  * A scenario: a family of schedules (the processes to run and the faults it may inject); the load
@@ -35,6 +39,11 @@ export interface Scenario {
   /** Overrides of DEFAULT_CONCURRENCY. */
   readonly concurrency?: Partial<ScenarioConcurrency>;
   readonly faults: readonly FaultChoice[];
+  /**
+   * The share of faults with a long window, where the profile's is too low for what the scenario
+   * hunts (an outage must outlast a relay's retry budget before a give-up bug loses anything).
+   */
+  readonly longWindowWeight?: number;
 }
 
 /** Options that change what a scenario may draw, whatever the scenario. */
@@ -44,7 +53,8 @@ export interface DrawOptions {
 }
 
 export function shapeOf(scenario: Scenario, profile: Profile, def: SutDefinition): ScheduleShape {
-  const cap = (r: Range, max: number | undefined): Range => (max === undefined ? r : { min: Math.min(r.min, max), max: Math.min(r.max, max) });
+  const cap = (r: Range, max: number | undefined): Range =>
+    max === undefined ? r : { min: Math.min(r.min, max), max: Math.min(r.max, max) };
   return {
     ...profile,
     ...DEFAULT_CONCURRENCY,
@@ -52,11 +62,17 @@ export function shapeOf(scenario: Scenario, profile: Profile, def: SutDefinition
     writers: cap(profile.writers, def.load?.maxWriters),
     rate: cap(profile.rate, def.load?.maxRate),
     shapes: def.load?.shapes ?? EXTRA_SHAPES,
+    longWindowWeight: Math.max(profile.longWindowWeight, scenario.longWindowWeight ?? 0),
   };
 }
 
 /** The fault-step generators of a scenario, for this SUT (a fault it cannot take is left out). */
-export function faultArbs(scenario: Scenario, def: SutDefinition, shape: ScheduleShape, options: DrawOptions = {}): fc.Arbitrary<Omit<FaultStep, 'atMs'>>[] {
+export function faultArbs(
+  scenario: Scenario,
+  def: SutDefinition,
+  shape: ScheduleShape,
+  options: DrawOptions = {},
+): fc.Arbitrary<Omit<FaultStep, 'atMs'>>[] {
   const arbs: fc.Arbitrary<Omit<FaultStep, 'atMs'>>[] = [];
   for (const choice of scenario.faults) {
     const kind = FAULTS[choice.fault];
@@ -77,7 +93,9 @@ export function faultArbs(scenario: Scenario, def: SutDefinition, shape: Schedul
  */
 export function undeclaredCrashPoints(scenario: Scenario, def: SutDefinition): string[] {
   const declared = new Set(Object.values(def.crashPoints ?? {}).flat());
-  return scenario.faults.flatMap((c) => (c.fault === 'crash-point' ? (c.points ?? []).filter((p) => !declared.has(p)) : []));
+  return scenario.faults.flatMap((c) =>
+    c.fault === 'crash-point' ? (c.points ?? []).filter((p) => !declared.has(p)) : [],
+  );
 }
 
 function restrictPoints(def: SutDefinition, points: readonly string[]): SutDefinition['crashPoints'] {

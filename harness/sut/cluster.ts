@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { HarnessError } from '../infra/errors.ts';
-import { writeFileAtomically } from '../infra/files.ts';
+import { HarnessError } from '../common/errors.ts';
+import { writeFileAtomically } from '../common/files.ts';
 import { freePorts } from '../infra/ports.ts';
 import { ManagedProcess } from '../infra/processes.ts';
 import type { RunEnv, Stack } from '../infra/stack.ts';
-import { waitUntilHealthy } from '../infra/wait.ts';
+import { waitUntilHealthy } from '../common/wait.ts';
 import { ROLES, type Role, type SutDefinition } from './definition.ts';
 
 export interface ClusterOptions {
@@ -86,7 +86,9 @@ export class SutCluster {
 
   /** The apps and their base URLs. */
   apps(): { name: string; url: string }[] {
-    return [...this.members.values()].filter((m) => m.role === 'app' && m.port).map((m) => ({ name: m.name, url: `http://127.0.0.1:${m.port}` }));
+    return [...this.members.values()]
+      .filter((m) => m.role === 'app' && m.port)
+      .map((m) => ({ name: m.name, url: `http://127.0.0.1:${m.port}` }));
   }
 
   pid(name: string): number | undefined {
@@ -121,17 +123,33 @@ export class SutCluster {
     };
     fs.mkdirSync(vars.STATE_DIR!, { recursive: true });
     const env: Record<string, string> = {};
-    for (const [key, template] of Object.entries(def.env)) env[key] = fill(template, vars, `${this.def.name} ${role} env ${key}`);
+    for (const [key, template] of Object.entries(def.env))
+      env[key] = fill(template, vars, `${this.def.name} ${role} env ${key}`);
     Object.assign(env, this.options.env?.[role], extraEnv);
     if (this.options.bug) {
-      if (!this.def.bugs) throw new HarnessError(`${this.def.name} declares no bug variants, so --bug ${this.options.bug} cannot be applied`);
+      if (!this.def.bugs)
+        throw new HarnessError(
+          `${this.def.name} declares no bug variants, so --bug ${this.options.bug} cannot be applied`,
+        );
       env[this.def.bugs.env] = this.options.bug;
     }
     const crash = this.options.crashAt?.[role];
     if (crash && this.def.crashEnv) env[this.def.crashEnv] = crash;
     const crashFile = this.def.crashFileEnv ? path.join(this.options.logDir, `${name}.crash`) : undefined;
     if (crashFile) env[this.def.crashFileEnv!] = crashFile;
-    const member: Member = { name, role, replica, env, port, crashFile, proc: undefined as unknown as ManagedProcess, incarnation: 0, expectingExit: false, paused: false, ready: false };
+    const member: Member = {
+      name,
+      role,
+      replica,
+      env,
+      port,
+      crashFile,
+      proc: undefined as unknown as ManagedProcess,
+      incarnation: 0,
+      expectingExit: false,
+      paused: false,
+      ready: false,
+    };
     this.members.set(name, member);
     await this.launch(member);
     return name;
@@ -258,7 +276,7 @@ export class SutCluster {
       label: m.name,
       command: command!,
       args,
-      env: { ...harnessFreeEnv(), ...m.env },
+      env: { ...harnessFreeEnv(this.def), ...m.env },
       cwd: def.cwd,
       logFile,
     });
@@ -298,15 +316,23 @@ export class SutCluster {
     const def = this.def.processes[m.role];
     if (m.role === 'app' && this.def.write.kind === 'http') {
       const url = `http://127.0.0.1:${m.port}${this.def.write.healthPath}`;
-      await waitUntilHealthy(m.name, async () => {
-        const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-        if (!res.ok) throw new Error(`health answered ${res.status}`);
-      }, { timeoutMs: 30_000, process: proc });
+      await waitUntilHealthy(
+        m.name,
+        async () => {
+          const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+          if (!res.ok) throw new Error(`health answered ${res.status}`);
+        },
+        { timeoutMs: 30_000, process: proc },
+      );
     } else if (def.readyLog) {
       const marker = def.readyLog;
-      await waitUntilHealthy(m.name, async () => {
-        if (!readFrom(proc.spec.logFile, logStart).includes(marker)) throw new Error(`no "${marker}" in its log yet`);
-      }, { timeoutMs: 30_000, process: proc });
+      await waitUntilHealthy(
+        m.name,
+        async () => {
+          if (!readFrom(proc.spec.logFile, logStart).includes(marker)) throw new Error(`no "${marker}" in its log yet`);
+        },
+        { timeoutMs: 30_000, process: proc },
+      );
     }
   }
 
@@ -348,14 +374,19 @@ function readIfExists(file: string): string | undefined {
 export function fill(template: string, vars: Record<string, string>, where: string): string {
   return template.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
     const value = vars[name];
-    if (value === undefined) throw new HarnessError(`${where}: unknown placeholder \${${name}}; known: ${Object.keys(vars).join(', ')}`);
+    if (value === undefined)
+      throw new HarnessError(`${where}: unknown placeholder \${${name}}; known: ${Object.keys(vars).join(', ')}`);
     return value;
   });
 }
 
-/** The harness's own environment, minus anything that could switch a SUT into a bug or crash mode by accident. */
-function harnessFreeEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('OUTBOX_')) delete env[key];
+/**
+ * The harness's own environment, minus the variables the SUT declares for its bug variant and its
+ * crash points: set in the shell that runs the harness, they would switch a SUT into a broken or
+ * crashing mode that the run did not ask for. Anything else passes through untouched.
+ */
+export function harnessFreeEnv(def: SutDefinition, from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env = { ...from };
+  for (const key of [def.bugs?.env, def.crashEnv, def.crashFileEnv]) if (key !== undefined) delete env[key];
   return env;
 }

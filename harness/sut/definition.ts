@@ -1,9 +1,14 @@
-import type { EventIdLocation } from '../checker/types.ts';
 import type { LinkName } from '../infra/links.ts';
 
-/** The three roles of an outbox deployment (BRIEF §3). */
+/**
+ * The three roles of an outbox deployment: the app writes business rows and outbox rows in one
+ * transaction, the relay moves outbox rows to Kafka, the consumer applies each event's effect.
+ */
 export type Role = 'app' | 'relay' | 'consumer';
 export const ROLES: readonly Role[] = ['app', 'relay', 'consumer'];
+
+/** Where a Kafka message carries the harness's event id: a header, or a JSON pointer (RFC 6901) into its value. */
+export type EventIdLocation = { readonly header: string } | { readonly jsonPointer: string };
 
 /**
  * The transaction shapes the load may send beside plain single-event writes (a SUT's manifest may

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { HarnessError } from '../infra/errors.ts';
+import { HarnessError } from '../common/errors.ts';
 import type { LinkName } from '../infra/links.ts';
 import { ROLES, type ExtraShape, type ProcessDefinition, type Role, type SutDefinition } from './definition.ts';
 
@@ -21,6 +21,8 @@ interface ProcessManifest {
 }
 
 export interface Manifest {
+  /** Where an editor finds the schema to check the file against; the harness ignores it. */
+  $schema?: string;
   manifestVersion: 1;
   name: string;
   description?: string;
@@ -42,7 +44,9 @@ const SCHEMA_FILE = path.join(path.dirname(new URL(import.meta.url).pathname), '
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(value: unknown): readonly ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, useDefaults: false }).compile(JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')));
+  validator ??= new Ajv({ allErrors: true, useDefaults: false }).compile(
+    JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')),
+  );
   return validator(value) ? [] : (validator.errors ?? []);
 }
 
@@ -54,16 +58,25 @@ function describeErrors(errors: readonly ErrorObject[]): string[] {
     const at = e.instancePath || '(top level)';
     if (e.keyword !== 'oneOf' && [...oneOfPaths].some((p) => e.instancePath === p)) continue;
     if (e.keyword === 'oneOf') lines.add(`${at}: must be exactly one of the allowed forms (see docs/sut-contract.md)`);
-    else if (e.keyword === 'additionalProperties') lines.add(`${at}: unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`);
-    else if (e.keyword === 'required') lines.add(`${at}: missing field "${(e.params as { missingProperty: string }).missingProperty}"`);
-    else if (e.keyword === 'enum') lines.add(`${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`);
-    else if (e.keyword === 'const') lines.add(`${at}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
+    else if (e.keyword === 'additionalProperties')
+      lines.add(`${at}: unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`);
+    else if (e.keyword === 'required')
+      lines.add(`${at}: missing field "${(e.params as { missingProperty: string }).missingProperty}"`);
+    else if (e.keyword === 'enum')
+      lines.add(
+        `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`,
+      );
+    else if (e.keyword === 'const')
+      lines.add(`${at}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
     else lines.add(`${at}: ${e.message ?? e.keyword}`);
   }
   return [...lines];
 }
 
-/** The links each role uses unless its manifest says otherwise (BRIEF §3). */
+/**
+ * The links each role uses unless its manifest says otherwise: each role reaches PostgreSQL and
+ * Kafka through a proxy of its own, so a fault can cut one role off and leave the others talking.
+ */
 const DEFAULT_LINKS: Record<Role, { pg: LinkName; kafka: LinkName }> = {
   app: { pg: 'app-pg', kafka: 'app-kafka' },
   relay: { pg: 'relay-pg', kafka: 'relay-kafka' },
@@ -77,7 +90,9 @@ export function loadManifest(file: string): SutDefinition {
     text = fs.readFileSync(where, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new HarnessError(`cannot read the SUT manifest ${where}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message}`);
+    throw new HarnessError(
+      `cannot read the SUT manifest ${where}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message}`,
+    );
   }
   let raw: unknown;
   try {
@@ -87,7 +102,11 @@ export function loadManifest(file: string): SutDefinition {
   }
   const errors = validate(raw);
   if (errors.length > 0) {
-    throw new HarnessError(`the SUT manifest ${where} does not match the contract (docs/sut-contract.md):\n${describeErrors(errors).map((l) => `  ${l}`).join('\n')}`);
+    throw new HarnessError(
+      `the SUT manifest ${where} does not match the contract (docs/sut-contract.md):\n${describeErrors(errors)
+        .map((l) => `  ${l}`)
+        .join('\n')}`,
+    );
   }
   return fromManifest(raw as Manifest, path.dirname(where), where);
 }
@@ -103,11 +122,19 @@ function fillStatic(value: string, dir: string): string {
  */
 function runManifestCommand(field: string, command: string[], dir: string, where: string): string {
   const [file, ...args] = command.map((part) => fillStatic(part, dir));
-  const result = spawnSync(file!, args, { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 });
-  if (result.error) throw new HarnessError(`the SUT manifest ${where}: ${field} could not run ${file}: ${result.error.message}`);
+  const result = spawnSync(file!, args, {
+    cwd: dir,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 15 * 60_000,
+  });
+  if (result.error)
+    throw new HarnessError(`the SUT manifest ${where}: ${field} could not run ${file}: ${result.error.message}`);
   if (result.status !== 0) {
     const output = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-20).join('\n');
-    throw new HarnessError(`the SUT manifest ${where}: ${field} (${command.join(' ')}) exited with ${result.status ?? result.signal}:\n${output}`);
+    throw new HarnessError(
+      `the SUT manifest ${where}: ${field} (${command.join(' ')}) exited with ${result.status ?? result.signal}:\n${output}`,
+    );
   }
   return result.stdout;
 }
@@ -148,7 +175,8 @@ function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
   }
   const declared = new Set(Object.values(m.crashPoints?.points ?? {}).flat());
   if (m.crashPoints && declared.size === 0) problems.push('/crashPoints/points: declares no point');
-  if (problems.length) throw new HarnessError(`the SUT manifest ${where} has problems:\n${problems.map((l) => `  ${l}`).join('\n')}`);
+  if (problems.length)
+    throw new HarnessError(`the SUT manifest ${where} has problems:\n${problems.map((l) => `  ${l}`).join('\n')}`);
   return {
     name: m.name,
     schemaSql,

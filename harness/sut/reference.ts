@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PROJECT_ROOT } from '../infra/paths.ts';
+import { PROJECT_ROOT } from '../common/paths.ts';
 import type { SutDefinition } from './definition.ts';
 import { loadManifest } from './manifest.ts';
 

@@ -53,7 +53,10 @@ export async function sendOp(baseUrl: string, path: string, op: OpRequest, timeo
     return { type: 'info', error: `HTTP ${res.status} with a body that is not JSON` };
   }
   if (res.status === 200 && body.outcome === 'committed' && Array.isArray(body.events)) {
-    return { type: 'ok', events: body.events.map((e) => ({ eventId: e.event_id, aggregateId: e.aggregate_id, seq: Number(e.seq) })) };
+    return {
+      type: 'ok',
+      events: body.events.map((e) => ({ eventId: e.event_id, aggregateId: e.aggregate_id, seq: Number(e.seq) })),
+    };
   }
   if ((res.status === 200 && body.outcome === 'rolled-back') || body.outcome === 'failed') {
     return { type: 'fail', error: body.error ?? body.outcome ?? `HTTP ${res.status}` };

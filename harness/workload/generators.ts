@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { EXTRA_SHAPES, type Concurrency, type Cycle, type ExtraShape, type FaultStep, type Load, type Schedule } from './schedule.ts';
+import {
+  EXTRA_SHAPES,
+  type Concurrency,
+  type Cycle,
+  type ExtraShape,
+  type FaultStep,
+  type Load,
+  type Schedule,
+} from './schedule.ts';
 
 export interface Range {
   readonly min: number;
@@ -35,7 +43,12 @@ export interface ScheduleShape {
 const int = (r: Range) => fc.integer({ min: r.min, max: r.max });
 
 export function concurrencyArb(shape: ScheduleShape): fc.Arbitrary<Concurrency> {
-  return fc.record({ writers: int(shape.writers), relays: int(shape.relays), consumers: int(shape.consumers), partitions: int(shape.partitions) });
+  return fc.record({
+    writers: int(shape.writers),
+    relays: int(shape.relays),
+    consumers: int(shape.consumers),
+    partitions: int(shape.partitions),
+  });
 }
 
 export function loadArb(shape: ScheduleShape): fc.Arbitrary<Load> {
@@ -54,14 +67,28 @@ export function loadArb(shape: ScheduleShape): fc.Arbitrary<Load> {
 }
 
 /** A cycle for a fault that can repeat within its window (kill every so often, say). */
-const cycleArb: fc.Arbitrary<Cycle> = fc.record({ downMs: fc.integer({ min: 100, max: 1_500 }), upMs: fc.integer({ min: 200, max: 2_000 }) });
+// Up long enough, at times, for a restarted consumer to rejoin its group and take work again.
+const cycleArb: fc.Arbitrary<Cycle> = fc.record({
+  downMs: fc.integer({ min: 100, max: 1_500 }),
+  upMs: fc.integer({ min: 200, max: 4_000 }),
+});
 
 /** One fault's generator: its parameters, window, and (when the fault repeats) a cycle. */
-export function faultStepArb(shape: ScheduleShape, fault: string, params: fc.Arbitrary<unknown>, repeatable: boolean): fc.Arbitrary<Omit<FaultStep, 'atMs'>> {
+export function faultStepArb(
+  shape: ScheduleShape,
+  fault: string,
+  params: fc.Arbitrary<unknown>,
+  repeatable: boolean,
+): fc.Arbitrary<Omit<FaultStep, 'atMs'>> {
   const longWeight = Math.round(100 * shape.longWindowWeight);
-  const windowMs = fc.oneof({ weight: 100 - longWeight, arbitrary: int(shape.windowMs) }, { weight: longWeight, arbitrary: int(shape.longWindowMs) });
+  const windowMs = fc.oneof(
+    { weight: 100 - longWeight, arbitrary: int(shape.windowMs) },
+    { weight: longWeight, arbitrary: int(shape.longWindowMs) },
+  );
   const cycle = repeatable ? fc.option(cycleArb, { nil: undefined, freq: 2 }) : fc.constant(undefined);
-  return fc.record({ fault: fc.constant(fault), params, windowMs, cycle }).map(({ cycle: c, ...rest }) => (c ? { ...rest, cycle: c } : rest));
+  return fc
+    .record({ fault: fc.constant(fault), params, windowMs, cycle })
+    .map(({ cycle: c, ...rest }) => (c ? { ...rest, cycle: c } : rest));
 }
 
 /**
@@ -69,13 +96,19 @@ export function faultStepArb(shape: ScheduleShape, fault: string, params: fc.Arb
  * shrink of a gap or window still yields a valid timeline. Without overlap each fault starts after
  * the previous one healed; with it, after the previous one started.
  */
-export function timelineArb(shape: ScheduleShape, faults: readonly fc.Arbitrary<Omit<FaultStep, 'atMs'>>[]): fc.Arbitrary<FaultStep[]> {
+export function timelineArb(
+  shape: ScheduleShape,
+  faults: readonly fc.Arbitrary<Omit<FaultStep, 'atMs'>>[],
+): fc.Arbitrary<FaultStep[]> {
   if (faults.length === 0) return fc.constant([]);
   // keep: fast-check shrinks an array by cutting it from the front, so a fault behind one that is
   // needed could never go; keep shrinks to 0, which drops the fault wherever it stands.
   const entry = fc.record({ step: fc.oneof(...faults), gapMs: int(shape.gapMs), keep: fc.integer({ min: 0, max: 9 }) });
   return fc
-    .record({ leadMs: int(shape.leadMs), entries: fc.array(entry, { minLength: shape.faults.min, maxLength: shape.faults.max }) })
+    .record({
+      leadMs: int(shape.leadMs),
+      entries: fc.array(entry, { minLength: shape.faults.min, maxLength: shape.faults.max }),
+    })
     .map(({ leadMs, entries }) => {
       const out: FaultStep[] = [];
       let previousStart = 0;
@@ -91,6 +124,9 @@ export function timelineArb(shape: ScheduleShape, faults: readonly fc.Arbitrary<
 }
 
 /** A schedule: concurrency, the load, and a fault timeline drawn apart from the load. */
-export function scheduleArb(shape: ScheduleShape, faults: readonly fc.Arbitrary<Omit<FaultStep, 'atMs'>>[]): fc.Arbitrary<Schedule> {
+export function scheduleArb(
+  shape: ScheduleShape,
+  faults: readonly fc.Arbitrary<Omit<FaultStep, 'atMs'>>[],
+): fc.Arbitrary<Schedule> {
   return fc.record({ concurrency: concurrencyArb(shape), load: loadArb(shape), faults: timelineArb(shape, faults) });
 }

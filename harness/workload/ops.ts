@@ -17,7 +17,14 @@ export interface PlannedWrite {
  * How often each shape is drawn when enabled, against single writes. Rare shapes are rare on
  * purpose: an app crash stops every write in flight, and a long transaction ties up a connection.
  */
-const WEIGHTS: Readonly<Record<TxShape, number>> = { single: 10, multi: 2, transfer: 3, rollback: 1, long: 0.5, crash: 0.05 };
+const WEIGHTS: Readonly<Record<TxShape, number>> = {
+  single: 10,
+  multi: 2,
+  transfer: 3,
+  rollback: 1,
+  long: 0.5,
+  crash: 0.05,
+};
 
 /** How long a long transaction stays open, and when the app is killed under a crash write. */
 export const LONG_HOLD_MS = { min: 300, max: 2_500 } as const;
@@ -84,7 +91,12 @@ function withShape(load: Load, shape: TxShape, random: () => number): PlannedWri
     case 'long':
       // Drawn uniformly, not by skew: a long transaction on the hottest aggregate would hold its
       // row lock and stall every writer behind it, which measures lock waits, not the relay.
-      return { shape, aggregate: aggregateName(Math.floor(random() * n)), holdMs: LONG_HOLD_MS.min + Math.floor(random() * (LONG_HOLD_MS.max - LONG_HOLD_MS.min)), amount };
+      return {
+        shape,
+        aggregate: aggregateName(Math.floor(random() * n)),
+        holdMs: LONG_HOLD_MS.min + Math.floor(random() * (LONG_HOLD_MS.max - LONG_HOLD_MS.min)),
+        amount,
+      };
     case 'crash':
       return { shape, aggregate, holdMs: CRASH_HOLD_MS, amount };
     default:

@@ -88,7 +88,10 @@ export function describeFaultStep(step: FaultStep, describeFault: (name: string,
 }
 
 /** Every line of a schedule: the processes, the load, then each fault in time order. */
-export function describeSchedule(schedule: Schedule, describeFault: (name: string, params: unknown) => string): string[] {
+export function describeSchedule(
+  schedule: Schedule,
+  describeFault: (name: string, params: unknown) => string,
+): string[] {
   const c = schedule.concurrency;
   return [
     `sut     ${c.relays} relay(s), ${c.consumers} consumer(s), ${c.partitions} partition(s)`,

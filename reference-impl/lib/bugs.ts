@@ -1,5 +1,6 @@
 /**
- * Deliberately broken variants (BRIEF §6), one env var each: OUTBOX_BUG=<variant>.
+ * Deliberately broken variants, so the harness can prove it catches each known way an outbox goes
+ * wrong; one env var selects one: OUTBOX_BUG=<variant>.
  * Each changes the reference at the single place that carries the bug; grep for bugIs('...').
  */
 export const BUGS = [
@@ -18,7 +19,8 @@ export type Bug = (typeof BUGS)[number];
 function active(): Bug | undefined {
   const raw = process.env.OUTBOX_BUG;
   if (!raw) return undefined;
-  if (!(BUGS as readonly string[]).includes(raw)) throw new Error(`OUTBOX_BUG: unknown variant "${raw}"; variants: ${BUGS.join(', ')}`);
+  if (!(BUGS as readonly string[]).includes(raw))
+    throw new Error(`OUTBOX_BUG: unknown variant "${raw}"; variants: ${BUGS.join(', ')}`);
   return raw as Bug;
 }
 
@@ -26,8 +28,4 @@ const bug = active();
 
 export function bugIs(variant: Bug): boolean {
   return bug === variant;
-}
-
-export function activeBug(): Bug | undefined {
-  return bug;
 }

@@ -16,12 +16,16 @@ export function optional(name: string, fallback: string): string {
 export function int(name: string, fallback: number, min = 0): number {
   const raw = optional(name, String(fallback));
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min)
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   return value;
 }
 
 export function brokers(): string[] {
-  return required('KAFKA_BROKERS').split(',').map((b) => b.trim()).filter(Boolean);
+  return required('KAFKA_BROKERS')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 /** Runs main; configuration errors and crashes end the process with a one-line reason. */

@@ -32,10 +32,15 @@ type Rule = { kind: 'probability'; p: number } | { kind: 'nth'; n: number };
 function parse(spec: string | undefined): Map<string, Rule> {
   const rules = new Map<string, Rule>();
   if (!spec) return rules;
-  for (const entry of spec.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const m = /^([a-z.-]+)(?::([0-9.]+)|@(\d+))$/.exec(entry);
     if (!m || !(CRASH_POINTS as readonly string[]).includes(m[1]!)) {
-      throw new Error(`OUTBOX_CRASH_AT: "${entry}" is not <point>:<probability> or <point>@<n>; points: ${CRASH_POINTS.join(', ')}`);
+      throw new Error(
+        `OUTBOX_CRASH_AT: "${entry}" is not <point>:<probability> or <point>@<n>; points: ${CRASH_POINTS.join(', ')}`,
+      );
     }
     rules.set(m[1]!, m[2] !== undefined ? { kind: 'probability', p: Number(m[2]) } : { kind: 'nth', n: Number(m[3]) });
   }

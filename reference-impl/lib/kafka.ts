@@ -35,7 +35,12 @@ export async function subscribedConsumer(topic: string, groupId: string): Promis
   return consumer;
 }
 
-/** Commits the group's offset past this message. */
-export function commitPast(consumer: Consumer, topic: string, partition: number, message: KafkaMessage): Promise<void> {
+/** Commits the group's offset past this message (or past this offset: only `offset` is read). */
+export function commitPast(
+  consumer: Consumer,
+  topic: string,
+  partition: number,
+  message: Pick<KafkaMessage, 'offset'>,
+): Promise<void> {
   return consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
 }

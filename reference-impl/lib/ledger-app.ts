@@ -50,23 +50,31 @@ function parseOp(body: unknown): Op {
   const opId = b?.op_id;
   if (typeof opId !== 'string' || !/^[0-9a-f-]{36}$/i.test(opId)) throw new BadRequest('op_id must be a uuid');
   const amount = b.amount;
-  if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0) throw new BadRequest('amount must be a positive integer');
+  if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0)
+    throw new BadRequest('amount must be a positive integer');
   const name = (v: unknown, field: string) => {
-    if (typeof v !== 'string' || v.length === 0 || v.length > 64) throw new BadRequest(`${field} must be a non-empty string`);
+    if (typeof v !== 'string' || v.length === 0 || v.length > 64)
+      throw new BadRequest(`${field} must be a non-empty string`);
     return v;
   };
   let legs: Leg[];
   const repeat = b.repeat === undefined ? 1 : Number(b.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new BadRequest('repeat must be an integer in 1..20');
-  if (b.type === 'deposit') legs = Array.from({ length: repeat }, () => ({ account: name(b.account, 'account'), amount }));
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20)
+    throw new BadRequest('repeat must be an integer in 1..20');
+  if (b.type === 'deposit')
+    legs = Array.from({ length: repeat }, () => ({ account: name(b.account, 'account'), amount }));
   else if (b.type === 'transfer') {
     const from = name(b.from, 'from');
     const to = name(b.to, 'to');
     if (from === to) throw new BadRequest('from and to must differ');
-    legs = [{ account: from, amount: -amount }, { account: to, amount }];
+    legs = [
+      { account: from, amount: -amount },
+      { account: to, amount },
+    ];
   } else throw new BadRequest('type must be "deposit" or "transfer"');
   const holdMs = b.hold_ms === undefined ? 0 : Number(b.hold_ms);
-  if (!Number.isInteger(holdMs) || holdMs < 0 || holdMs > 60_000) throw new BadRequest('hold_ms must be an integer in 0..60000');
+  if (!Number.isInteger(holdMs) || holdMs < 0 || holdMs > 60_000)
+    throw new BadRequest('hold_ms must be an integer in 0..60000');
   if (b.memo !== undefined && typeof b.memo !== 'string') throw new BadRequest('memo must be a string');
   return { opId, legs, abort: b.abort === true, holdMs, memo: b.memo as string | undefined };
 }
@@ -93,7 +101,14 @@ async function applyLeg(client: pg.PoolClient, op: Op, leg: Leg): Promise<Outbox
     aggregateId: leg.account,
     aggregateSeq: seq,
     eventType,
-    payload: { opId, account: leg.account, amount: leg.amount, balanceAfter, seq, ...(op.memo === undefined ? {} : { memo: op.memo }) },
+    payload: {
+      opId,
+      account: leg.account,
+      amount: leg.amount,
+      balanceAfter,
+      seq,
+      ...(op.memo === undefined ? {} : { memo: op.memo }),
+    },
   };
 }
 
@@ -111,7 +126,8 @@ async function execute(pool: pg.Pool, recorder: EventRecorder, op: Op): Promise<
     await client.query('BEGIN');
     const events: OutboxEvent[] = [];
     // Lock accounts in a fixed order so concurrent transfers cannot deadlock.
-    for (const leg of [...op.legs].sort((a, b) => a.account.localeCompare(b.account))) events.push(await applyLeg(client, op, leg));
+    for (const leg of [...op.legs].sort((a, b) => a.account.localeCompare(b.account)))
+      events.push(await applyLeg(client, op, leg));
     await recorder.inTransaction(client, events);
     if (op.holdMs > 0) await new Promise((r) => setTimeout(r, op.holdMs));
     if (op.abort) {
@@ -125,14 +141,19 @@ async function execute(pool: pg.Pool, recorder: EventRecorder, op: Op): Promise<
     await recorder.afterCommit?.(events);
     return {
       status: 200,
-      body: { outcome: 'committed', events: events.map((e) => ({ event_id: e.eventId, aggregate_id: e.aggregateId, seq: e.aggregateSeq })) },
+      body: {
+        outcome: 'committed',
+        events: events.map((e) => ({ event_id: e.eventId, aggregate_id: e.aggregateId, seq: e.aggregateSeq })),
+      },
     };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     // A connection that broke mid-transaction takes the transaction with it.
     client?.release(err instanceof Error ? err : true);
     client = undefined;
-    return commitSent ? { status: 500, body: { outcome: 'unknown', error } } : { status: 503, body: { outcome: 'failed', error } };
+    return commitSent
+      ? { status: 500, body: { outcome: 'unknown', error } }
+      : { status: 503, body: { outcome: 'failed', error } };
   } finally {
     client?.release();
   }

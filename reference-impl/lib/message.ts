@@ -35,13 +35,23 @@ export interface ReceivedEvent {
   readonly payload: { amount: number; account: string; seq: number };
 }
 
-export function fromKafkaMessage(message: { key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown> }): ReceivedEvent {
+export function fromKafkaMessage(message: {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, unknown>;
+}): ReceivedEvent {
   const header = (name: string) => {
     const v = message.headers?.[name];
     return Buffer.isBuffer(v) ? v.toString() : typeof v === 'string' ? v : undefined;
   };
   const eventId = header('event-id');
   const seq = Number(header('aggregate-seq'));
-  if (!eventId || !Number.isInteger(seq) || !message.key || !message.value) throw new Error('message lacks event-id, aggregate-seq, key or value');
-  return { eventId, aggregateId: message.key.toString(), aggregateSeq: seq, payload: JSON.parse(message.value.toString()) };
+  if (!eventId || !Number.isInteger(seq) || !message.key || !message.value)
+    throw new Error('message lacks event-id, aggregate-seq, key or value');
+  return {
+    eventId,
+    aggregateId: message.key.toString(),
+    aggregateSeq: seq,
+    payload: JSON.parse(message.value.toString()),
+  };
 }

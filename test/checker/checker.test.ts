@@ -2,7 +2,7 @@
 // to 'unknown', and the clean case.
 import { describe, expect, it } from 'vitest';
 import { CHECKERS, check, combine, type CheckInput } from '../../harness/checker/index.ts';
-import { percentile } from '../../harness/checker/measures.ts';
+import { percentile } from '../../harness/common/stats.ts';
 import type { ObservedMessage } from '../../harness/history/observe.ts';
 
 const settled = { converged: true, settled: true, convergenceMs: 120 };
@@ -11,7 +11,14 @@ function event(id: string, aggregateId: string, seq: number) {
   return { eventId: id, opId: `op-${id}`, aggregateId, seq, payload: { account: aggregateId, seq } };
 }
 
-function message(id: string | undefined, aggregateId: string, seq: number, offset: number, partition = 0, payload?: unknown): ObservedMessage {
+function message(
+  id: string | undefined,
+  aggregateId: string,
+  seq: number,
+  offset: number,
+  partition = 0,
+  payload?: unknown,
+): ObservedMessage {
   return {
     partition,
     offset,
@@ -27,13 +34,21 @@ function clean(): CheckInput {
   const committed = [event('e1', 'a', 1), event('e2', 'a', 2), event('e3', 'a', 3), event('e4', 'b', 1)];
   return {
     committed,
-    messages: [message('e1', 'a', 1, 0), message('e2', 'a', 2, 1), message('e3', 'a', 3, 2), message('e4', 'b', 1, 0, 1)],
+    messages: [
+      message('e1', 'a', 1, 0),
+      message('e2', 'a', 2, 1),
+      message('e3', 'a', 3, 2),
+      message('e4', 'b', 1, 0, 1),
+    ],
     effects: committed.map((c) => ({ eventId: c.eventId, aggregateId: c.aggregateId, seq: c.seq })),
     deadLettered: [],
     eventId: { header: 'event-id' },
     perAggregateOrder: true,
     drain: settled,
-    commitTimes: new Map([['e1', 990], ['e2', 995]]),
+    commitTimes: new Map([
+      ['e1', 990],
+      ['e2', 995],
+    ]),
     ops: committed.map((c) => ({ opId: c.opId, type: 'ok' as const })),
   };
 }
@@ -53,7 +68,11 @@ describe('checker', () => {
 
   it('lost: a committed event missing from Kafka, named by id', () => {
     const input = clean();
-    const verdict = check({ ...input, messages: input.messages.filter((m) => m.headers['event-id'] !== 'e2'), effects: input.effects.filter((e) => e.eventId !== 'e2') });
+    const verdict = check({
+      ...input,
+      messages: input.messages.filter((m) => m.headers['event-id'] !== 'e2'),
+      effects: input.effects.filter((e) => e.eventId !== 'e2'),
+    });
     expect(verdict.valid).toBe(false);
     const lost = verdict.anomalies.find((a) => a.kind === 'lost')!;
     expect(lost.eventIds).toEqual(['e2']);
@@ -62,7 +81,12 @@ describe('checker', () => {
 
   it('a dead-lettered event is accounted for, neither lost nor missing its effect', () => {
     const input = clean();
-    const verdict = check({ ...input, deadLettered: ['e2'], messages: input.messages.filter((m) => m.headers['event-id'] !== 'e2'), effects: input.effects.filter((e) => e.eventId !== 'e2') });
+    const verdict = check({
+      ...input,
+      deadLettered: ['e2'],
+      messages: input.messages.filter((m) => m.headers['event-id'] !== 'e2'),
+      effects: input.effects.filter((e) => e.eventId !== 'e2'),
+    });
     expect(verdict.valid).toBe(true);
     expect(verdict.stats.deadLettered).toBe(1);
   });
@@ -71,7 +95,9 @@ describe('checker', () => {
     const input = clean();
     expect(kinds({ ...input, messages: [...input.messages, message('ghost', 'a', 9, 3)] })).toEqual(['phantom']);
     expect(kinds({ ...input, messages: [...input.messages, message(undefined, 'a', 9, 3)] })).toEqual(['phantom']);
-    expect(kinds({ ...input, effects: [...input.effects, { eventId: 'ghost', aggregateId: 'a', seq: 9 }] })).toEqual(['phantom']);
+    expect(kinds({ ...input, effects: [...input.effects, { eventId: 'ghost', aggregateId: 'a', seq: 9 }] })).toEqual([
+      'phantom',
+    ]);
     const verdict = check({ ...input, messages: [...input.messages, message('ghost', 'a', 9, 3)] });
     expect(verdict.anomalies[0]!.eventIds).toEqual(['ghost']);
   });
@@ -79,12 +105,24 @@ describe('checker', () => {
   it('an event id read by JSON pointer from the value, for SUTs that carry it in the payload', () => {
     const input = clean();
     // The same events, the id moved from the header into {"meta": {"event/id": ...}} (escaped as ~1).
-    const envelope = (m: ObservedMessage): ObservedMessage => ({ ...m, headers: {}, value: JSON.stringify({ meta: { 'event/id': m.headers['event-id'] } }) });
+    const envelope = (m: ObservedMessage): ObservedMessage => ({
+      ...m,
+      headers: {},
+      value: JSON.stringify({ meta: { 'event/id': m.headers['event-id'] } }),
+    });
     const pointed = { ...input, eventId: { jsonPointer: '/meta/event~1id' }, messages: input.messages.map(envelope) };
-    const verdict = check(pointed, CHECKERS.filter((c) => c.name !== 'integrity'));
+    const verdict = check(
+      pointed,
+      CHECKERS.filter((c) => c.name !== 'integrity'),
+    );
     expect(verdict.valid).toBe(true);
-    const noId = check({ ...pointed, messages: [...pointed.messages, { ...pointed.messages[0]!, offset: 9, value: '{"meta":{}}' }] });
-    expect(noId.anomalies.find((a) => a.kind === 'phantom')!.detail).toMatch(/1 message\(s\) without an event id \(no event id at JSON pointer \/meta\/event~1id: p0@9\)/);
+    const noId = check({
+      ...pointed,
+      messages: [...pointed.messages, { ...pointed.messages[0]!, offset: 9, value: '{"meta":{}}' }],
+    });
+    expect(noId.anomalies.find((a) => a.kind === 'phantom')!.detail).toMatch(
+      /1 message\(s\) without an event id \(no event id at JSON pointer \/meta\/event~1id: p0@9\)/,
+    );
   });
 
   it('effect-missing and effect-duplicated', () => {
@@ -108,16 +146,25 @@ describe('checker', () => {
     const swapped = [message('e2', 'a', 2, 0), message('e1', 'a', 1, 1), message('e3', 'a', 3, 2), input.messages[3]!];
     const kafka = check({ ...input, messages: swapped });
     expect(kafka.anomalies.map((a) => [a.kind, a.eventIds])).toEqual([['order', ['e2', 'e1']]]);
-    const applied = check({ ...input, effects: [input.effects[1]!, input.effects[0]!, input.effects[2]!, input.effects[3]!] });
+    const applied = check({
+      ...input,
+      effects: [input.effects[1]!, input.effects[0]!, input.effects[2]!, input.effects[3]!],
+    });
     expect(applied.anomalies.map((a) => a.kind)).toEqual(['order']);
     expect(applied.anomalies[0]!.detail).toMatch(/consumer apply order/);
-    const spread = check({ ...input, messages: [message('e1', 'a', 1, 0), message('e2', 'a', 2, 0, 2), message('e3', 'a', 3, 1), input.messages[3]!] });
+    const spread = check({
+      ...input,
+      messages: [message('e1', 'a', 1, 0), message('e2', 'a', 2, 0, 2), message('e3', 'a', 3, 1), input.messages[3]!],
+    });
     expect(spread.anomalies.some((a) => a.kind === 'order' && /spread over partitions/.test(a.detail))).toBe(true);
   });
 
   it('a late redelivery of an old event is a duplicate, not a reordering', () => {
     const input = clean();
-    const verdict = check({ ...input, messages: [...input.messages.slice(0, 3), message('e1', 'a', 1, 3), input.messages[3]!] });
+    const verdict = check({
+      ...input,
+      messages: [...input.messages.slice(0, 3), message('e1', 'a', 1, 3), input.messages[3]!],
+    });
     expect(verdict.valid).toBe(true);
   });
 
@@ -141,7 +188,10 @@ describe('checker', () => {
     const input = clean();
     expect(kinds({ ...input, ops: [...input.ops!, { opId: 'op-never', type: 'ok' }] })).toEqual(['lost']);
     expect(kinds({ ...input, ops: [...input.ops!.slice(1), { opId: 'op-e1', type: 'fail' }] })).toEqual(['phantom']);
-    const verdict = check({ ...input, ops: [...input.ops!.slice(1), { opId: 'op-e1', type: 'info' }, { opId: 'op-gone', type: 'info' }] });
+    const verdict = check({
+      ...input,
+      ops: [...input.ops!.slice(1), { opId: 'op-e1', type: 'info' }, { opId: 'op-gone', type: 'info' }],
+    });
     expect(verdict.valid).toBe(true);
     expect(verdict.stats.opsIndeterminate).toBe(2);
     expect(verdict.stats.indeterminateCommitted).toBe(1);
@@ -158,7 +208,12 @@ describe('checker', () => {
 
     it('an unsettled drain cannot call anything lost: it is unknown, with the suspicion kept', () => {
       const input = clean();
-      const verdict = check({ ...input, drain: unsettled, messages: input.messages.slice(1), effects: input.effects.slice(1) });
+      const verdict = check({
+        ...input,
+        drain: unsettled,
+        messages: input.messages.slice(1),
+        effects: input.effects.slice(1),
+      });
       expect(verdict.valid).toBe('unknown');
       expect(verdict.anomalies).toEqual([]);
       expect(verdict.results.find((r) => r.checker === 'lost')!.suspected!.map((a) => a.eventIds)).toEqual([['e1']]);
@@ -173,7 +228,12 @@ describe('checker', () => {
 
     it('a drain that settled without converging is final: what is missing is lost', () => {
       const input = clean();
-      const verdict = check({ ...input, drain: { converged: false, settled: true, convergenceMs: null }, messages: input.messages.slice(1), effects: input.effects.slice(1) });
+      const verdict = check({
+        ...input,
+        drain: { converged: false, settled: true, convergenceMs: null },
+        messages: input.messages.slice(1),
+        effects: input.effects.slice(1),
+      });
       expect(verdict.valid).toBe(false);
     });
 

@@ -8,10 +8,23 @@ const settled = { converged: true, settled: true, convergenceMs: 50 };
 
 /** Events e1..eN committed at 1000, 1100, ...; published 50 ms later, applied 100 ms after that. */
 function run(n: number, over: Partial<CheckInput> = {}): CheckInput {
-  const committed = Array.from({ length: n }, (_, i) => ({ eventId: `e${i}`, opId: `op${i}`, aggregateId: 'a', seq: i + 1, payload: { account: 'a', seq: i + 1 } }));
+  const committed = Array.from({ length: n }, (_, i) => ({
+    eventId: `e${i}`,
+    opId: `op${i}`,
+    aggregateId: 'a',
+    seq: i + 1,
+    payload: { account: 'a', seq: i + 1 },
+  }));
   return {
     committed,
-    messages: committed.map((c, i) => ({ partition: 0, offset: i, key: 'a', value: JSON.stringify(c.payload), headers: { 'event-id': c.eventId }, timestamp: 1_050 + i * 100 })),
+    messages: committed.map((c, i) => ({
+      partition: 0,
+      offset: i,
+      key: 'a',
+      value: JSON.stringify(c.payload),
+      headers: { 'event-id': c.eventId },
+      timestamp: 1_050 + i * 100,
+    })),
     effects: committed.map((c) => ({ eventId: c.eventId, aggregateId: 'a', seq: c.seq })),
     deadLettered: [],
     eventId: { header: 'event-id' },
@@ -19,13 +32,28 @@ function run(n: number, over: Partial<CheckInput> = {}): CheckInput {
     drain: settled,
     commitTimes: new Map(committed.map((c, i) => [c.eventId, 1_000 + i * 100])),
     effectTimes: new Map(committed.map((c, i) => [c.eventId, 1_150 + i * 100])),
-    ops: committed.map((c, i) => ({ opId: c.opId, type: 'ok' as const, invokedAt: 990 + i * 100, completedAt: 1_000 + i * 100 })),
+    ops: committed.map((c, i) => ({
+      opId: c.opId,
+      type: 'ok' as const,
+      invokedAt: 990 + i * 100,
+      completedAt: 1_000 + i * 100,
+    })),
     ...over,
   };
 }
 
 function firing(step: number, startedAt: number, endedAt: number, over: Partial<FaultFiring> = {}): FaultFiring {
-  return { faultId: `f${step}`, step, fault: 'kill', target: 'kill -9 relay#0', startedAt, endedAt, started: true, affects: ['process:relay-1'], ...over };
+  return {
+    faultId: `f${step}`,
+    step,
+    fault: 'kill',
+    target: 'kill -9 relay#0',
+    startedAt,
+    endedAt,
+    started: true,
+    affects: ['process:relay-1'],
+    ...over,
+  };
 }
 
 describe('power', () => {
@@ -39,13 +67,19 @@ describe('power', () => {
     // Everything was committed, published and applied by 1,450; the fault came later.
     const input = run(5, { faults: [firing(0, 5_000, 6_000)] });
     const power = measurePower(input);
-    expect(power.faults[0]).toMatchObject({ metWork: false, committedDuring: 0, inFlightAtStart: { writes: 0, unpublished: 0, unapplied: 0 } });
+    expect(power.faults[0]).toMatchObject({
+      metWork: false,
+      committedDuring: 0,
+      inFlightAtStart: { writes: 0, unpublished: 0, unapplied: 0 },
+    });
     expect(check(input).valid).toBe('unknown');
     expect(check(input).unknownBecause).toMatch(/none of the 1 fault\(s\) met work in flight/);
   });
 
   it('a violation still stands in a vacuous run: a phantom is a phantom', () => {
-    const input = run(0, { messages: [{ partition: 0, offset: 0, key: 'a', value: '{}', headers: { 'event-id': 'ghost' }, timestamp: 1 }] });
+    const input = run(0, {
+      messages: [{ partition: 0, offset: 0, key: 'a', value: '{}', headers: { 'event-id': 'ghost' }, timestamp: 1 }],
+    });
     expect(check(input).valid).toBe(false);
   });
 
@@ -59,7 +93,12 @@ describe('power', () => {
     // At 1,120: e0 published, not yet applied (1,150); e1 committed at 1,100, not yet published (1,150).
     const input = run(5, { faults: [firing(0, 1_120, 1_320), firing(1, 1_195, 1_196)] });
     const [first, second] = measurePower(input).faults;
-    expect(first).toMatchObject({ step: 0, firings: 1, metWork: true, inFlightAtStart: { writes: 0, unpublished: 1, unapplied: 1 } });
+    expect(first).toMatchObject({
+      step: 0,
+      firings: 1,
+      metWork: true,
+      inFlightAtStart: { writes: 0, unpublished: 1, unapplied: 1 },
+    });
     expect(first!.committedDuring).toBe(2); // e2 at 1,200 and e3 at 1,300
     expect(second!.inFlightAtStart).toEqual({ writes: 1, unpublished: 0, unapplied: 1 }); // op2 in flight (1,190..1,200), e1 unapplied
     expect(check(input).valid).toBe(true);
@@ -67,7 +106,11 @@ describe('power', () => {
 
   it('groups the firings of a cycling fault, and a fault that never started met nothing', () => {
     const input = run(5, {
-      faults: [firing(0, 5_000, 5_100, { faultId: 'f0.0' }), firing(0, 1_120, 1_130, { faultId: 'f0.1' }), firing(1, 1_120, 1_300, { started: false })],
+      faults: [
+        firing(0, 5_000, 5_100, { faultId: 'f0.0' }),
+        firing(0, 1_120, 1_130, { faultId: 'f0.1' }),
+        firing(1, 1_120, 1_300, { started: false }),
+      ],
     });
     const [cycling, failed] = measurePower(input).faults;
     expect(cycling).toMatchObject({ firings: 2, metWork: true });
@@ -76,16 +119,36 @@ describe('power', () => {
 
   it('a crash point fired when its process died on its own while armed, not when the harness killed it', () => {
     const armed = firing(0, 1_000, 2_000, { fault: 'crash-point', target: 'arm relay.after-claim@1 in relay#0' });
-    const died = run(3, { faults: [armed], processes: [{ process: 'relay-1', what: 'exited', pid: 7, at: 1_500, detail: 'SIGKILL' }] });
+    const died = run(3, {
+      faults: [armed],
+      processes: [{ process: 'relay-1', what: 'exited', pid: 7, at: 1_500, detail: 'SIGKILL' }],
+    });
     expect(measurePower(died).crashPoints).toEqual([{ target: armed.target, armed: 1, fired: 1 }]);
-    const killed = run(3, { faults: [armed], processes: [{ process: 'relay-1', what: 'exited', pid: 7, at: 1_500 }, { process: 'relay-1', what: 'killed', pid: 7, at: 1_501 }] });
+    const killed = run(3, {
+      faults: [armed],
+      processes: [
+        { process: 'relay-1', what: 'exited', pid: 7, at: 1_500 },
+        { process: 'relay-1', what: 'killed', pid: 7, at: 1_501 },
+      ],
+    });
     expect(measurePower(killed).crashPoints).toEqual([{ target: armed.target, armed: 1, fired: 0 }]);
   });
 
   it('summarises runs: median events, runs whose every fault met work, vacuous runs', () => {
-    const powers = [measurePower(run(5, { faults: [firing(0, 1_120, 1_320)] })), measurePower(run(0)), measurePower(run(9))];
+    const powers = [
+      measurePower(run(5, { faults: [firing(0, 1_120, 1_320)] })),
+      measurePower(run(0)),
+      measurePower(run(9)),
+    ];
     expect(summarizePower([...powers, undefined])).toMatchObject({
-      runs: 3, medianCommittedEvents: 5, minCommittedEvents: 0, totalCommittedEvents: 14, runsWithFaults: 1, runsAllFaultsMetWork: 1, faultFreeRuns: 2, vacuousRuns: 1,
+      runs: 3,
+      medianCommittedEvents: 5,
+      minCommittedEvents: 0,
+      totalCommittedEvents: 14,
+      runsWithFaults: 1,
+      runsAllFaultsMetWork: 1,
+      faultFreeRuns: 2,
+      vacuousRuns: 1,
     });
   });
 });

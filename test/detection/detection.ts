@@ -4,7 +4,8 @@
 // variant it faces; and the counterexample shrinks to at most five steps.
 // The variants are split over two test files so that two stacks share the work.
 import { describe, expect, it } from 'vitest';
-import { printMatrix, runMatrix } from '../../harness/cli/matrix.ts';
+import { printMatrix } from '../../harness/cli/summary.ts';
+import { runMatrix } from '../../harness/run/matrix.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 import { TEST_SEED } from '../seed.ts';
 import { useSuiteStack } from '../helpers.ts';
@@ -14,14 +15,28 @@ export function detectionSuite(variants: readonly string[]): void {
 
   describe('detection: broken variants are caught', () => {
     for (const variant of variants) {
-      it(variant, async () => {
-        const matrix = await runMatrix({ sut: 'reference', variants: [variant], scenarios: 'all', profile: 'ci', reportDir: suite.reportDir, firstCatch: true, stack: suite.stack, seed: TEST_SEED });
-        const lines: string[] = [];
-        printMatrix(matrix, SCENARIOS.map((s) => s.name), (l) => lines.push(l));
-        const caught = matrix.variants[0]!.cells.find((c) => c.caught);
-        expect(caught, `${variant} escaped every scenario:\n${lines.join('\n')}`).toBeDefined();
-        expect(caught!.shrunkSteps!, lines.join('\n')).toBeLessThanOrEqual(5);
-      }, 1_200_000);
+      it(
+        variant,
+        async () => {
+          const matrix = await runMatrix({
+            catalogue: SCENARIOS,
+            sut: 'reference',
+            variants: [variant],
+            scenarios: 'all',
+            profile: 'ci',
+            reportDir: suite.reportDir,
+            firstCatch: true,
+            stack: suite.stack,
+            seed: TEST_SEED,
+          });
+          const lines: string[] = [];
+          printMatrix(matrix, (l) => lines.push(l));
+          const caught = matrix.variants[0]!.cells.find((c) => c.caught);
+          expect(caught, `${variant} escaped every scenario:\n${lines.join('\n')}`).toBeDefined();
+          expect(caught!.shrunkSteps!, lines.join('\n')).toBeLessThanOrEqual(5);
+        },
+        1_200_000,
+      );
     }
   });
 }

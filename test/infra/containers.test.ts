@@ -50,12 +50,21 @@ describe('containers lifecycle', () => {
     const { child, held, exited } = await holdStack('containers');
     child.kill('SIGKILL');
     await exited;
-    expect(await eventually(() => leftovers(held.id).containers.length === 0 && leftovers(held.id).networks.length === 0, 30_000, 500)).toBe(true);
+    expect(
+      await eventually(
+        () => leftovers(held.id).containers.length === 0 && leftovers(held.id).networks.length === 0,
+        30_000,
+        500,
+      ),
+    ).toBe(true);
   });
 
   it('an image that is not there is one clear error, and nothing is left behind', async () => {
     const before = docker(['ps', '-aq', '--filter', 'label=outbox-chaos.stack']).trim();
-    const error = await startStack({ provider: 'containers', images: { kafka: 'outbox-chaos/kafka:no-such-tag-local' } }).then(
+    const error = await startStack({
+      provider: 'containers',
+      images: { kafka: 'outbox-chaos/kafka:no-such-tag-local' },
+    }).then(
       () => undefined,
       (err: unknown) => err as Error,
     );

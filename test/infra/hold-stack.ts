@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { PROJECT_ROOT } from '../../harness/infra/paths.ts';
+import { PROJECT_ROOT } from '../../harness/common/paths.ts';
 
 export interface Held {
   id: string;
@@ -8,7 +8,11 @@ export interface Held {
 }
 
 /** Starts test/fixtures/hold-stack.ts as a separate harness process and waits for its report. */
-export function holdStack(provider: 'native' | 'containers' = 'native'): Promise<{ child: ReturnType<typeof spawn>; held: Held; exited: Promise<{ code: number | null; signal: string | null }> }> {
+export function holdStack(provider: 'native' | 'containers' = 'native'): Promise<{
+  child: ReturnType<typeof spawn>;
+  held: Held;
+  exited: Promise<{ code: number | null; signal: string | null }>;
+}> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/hold-stack.ts', provider], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tracked } from '../../harness/infra/cleanup.ts';
 import { startStack } from '../../harness/infra/index.ts';
-import { PROJECT_ROOT } from '../../harness/infra/paths.ts';
+import { PROJECT_ROOT } from '../../harness/common/paths.ts';
 import { processTree } from '../../harness/infra/processes.ts';
 import { roundTripEveryLink } from '../../harness/infra/roundtrip.ts';
 import { alivePids, eventually } from '../helpers.ts';
@@ -31,7 +31,7 @@ describe('stack lifecycle', () => {
       await Promise.all(up.map((s) => s.stop()));
       throw (started.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
     }
-    const [a, b] = up as [typeof up[number], typeof up[number]];
+    const [a, b] = up as [(typeof up)[number], (typeof up)[number]];
     try {
       expect(a.postgres.endpoint.port).not.toBe(b.postgres.endpoint.port);
       expect(a.kafka.endpoint.port).not.toBe(b.kafka.endpoint.port);
@@ -97,12 +97,18 @@ describe('provisioning', () => {
     try {
       const env: NodeJS.ProcessEnv = { ...process.env, PATH: emptyPath };
       delete env.JAVA_HOME;
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/setup.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/setup.ts'], {
+        cwd: PROJECT_ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const code = await new Promise<number | null>((r) => child.on('exit', r));
       expect(code).toBe(2);
-      expect(stderr.trim()).toMatch(/^setup failed: java not found: install a JDK 17 .*apt-get install openjdk-17-jre-headless/);
+      expect(stderr.trim()).toMatch(
+        /^setup failed: java not found: install a JDK 17 .*apt-get install openjdk-17-jre-headless/,
+      );
       expect(stderr.trim().split('\n')).toHaveLength(1);
       expect(stderr).not.toMatch(/\n\s+at /);
     } finally {

@@ -37,15 +37,26 @@ export function stackSuite(options: StackOptions = {}): void {
       expect(await advertisedBrokers(harnessKafka([direct], 'metadata-direct'))).toEqual([direct]);
 
       await produceOne(kafka, run.topic, 'k', 'through-relay-kafka');
-      const seen = await consumeUntil(kafka, run.topic, `${run.groupId}-meta`, (v) => v === 'through-relay-kafka', 30_000);
+      const seen = await consumeUntil(
+        kafka,
+        run.topic,
+        `${run.groupId}-meta`,
+        (v) => v === 'through-relay-kafka',
+        30_000,
+      );
       expect(seen).toContain('through-relay-kafka');
     });
 
     it('every link carries a round trip', async () => {
       const results = await roundTripEveryLink(stack, await stack.newRun({ partitions: 1 }));
-      expect(results.map((r) => r.link).sort()).toEqual(
-        ['app-kafka', 'app-pg', 'consumer-kafka', 'consumer-pg', 'relay-kafka', 'relay-pg'],
-      );
+      expect(results.map((r) => r.link).sort()).toEqual([
+        'app-kafka',
+        'app-pg',
+        'consumer-kafka',
+        'consumer-pg',
+        'relay-kafka',
+        'relay-pg',
+      ]);
     });
 
     it('disabling relay-kafka makes a produce fail, other routes keep working, and enabling recovers', async () => {
@@ -103,7 +114,9 @@ export function stackSuite(options: StackOptions = {}): void {
       };
       try {
         const before = await median();
-        await stack.link('relay-pg').addToxic({ type: 'latency', stream: 'downstream', attributes: { latency: 200, jitter: 0 } });
+        await stack
+          .link('relay-pg')
+          .addToxic({ type: 'latency', stream: 'downstream', attributes: { latency: 200, jitter: 0 } });
         const slowed = await median();
         await stack.healAll();
         const healed = await median();
@@ -117,7 +130,7 @@ export function stackSuite(options: StackOptions = {}): void {
   });
 
   describe('link control', () => {
-    it('reports a link\'s state as the proxy server sees it, and heal() restores it', async () => {
+    it("reports a link's state as the proxy server sees it, and heal() restores it", async () => {
       const link = stack.link('consumer-kafka');
       expect(await link.state()).toEqual({ enabled: true, toxics: [] });
       await link.addToxic({ type: 'latency', stream: 'upstream', attributes: { latency: 10, jitter: 0 } });
@@ -125,7 +138,10 @@ export function stackSuite(options: StackOptions = {}): void {
       await link.disable();
       const broken = await link.state();
       expect(broken.enabled).toBe(false);
-      expect(broken.toxics.map((t) => `${t.type}/${t.stream}`).sort()).toEqual(['bandwidth/downstream', 'latency/upstream']);
+      expect(broken.toxics.map((t) => `${t.type}/${t.stream}`).sort()).toEqual([
+        'bandwidth/downstream',
+        'latency/upstream',
+      ]);
       await link.heal();
       expect(await link.state()).toEqual({ enabled: true, toxics: [] });
     });
@@ -133,32 +149,58 @@ export function stackSuite(options: StackOptions = {}): void {
 
   describe('per-run databases', () => {
     it('per-run SQL runs on the fresh database (a logical slot for a CDC relay), and drop() removes the slot, even one in use, with the database', async () => {
-      const cdcRun = await stack.newRun({ partitions: 1, perRunSql: ["SELECT pg_create_logical_replication_slot('t_${DATABASE}', 'pgoutput')"] });
+      const cdcRun = await stack.newRun({
+        partitions: 1,
+        perRunSql: ["SELECT pg_create_logical_replication_slot('t_${DATABASE}', 'pgoutput')"],
+      });
       const slots = () =>
-        withPgClient(stack.pgUrl('postgres', 'direct'), async (c) => (await c.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots WHERE database = $1', [cdcRun.database])).rows.map((r) => r.slot_name));
+        withPgClient(stack.pgUrl('postgres', 'direct'), async (c) =>
+          (
+            await c.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots WHERE database = $1', [
+              cdcRun.database,
+            ])
+          ).rows.map((r) => r.slot_name),
+        );
       expect(await slots()).toEqual([`t_${cdcRun.database}`]);
       // A walsender holding the slot, as a relay killed a moment ago may still have.
-      const holder = new pg.Client({ connectionString: cdcRun.pgUrl('direct'), replication: 'database' } as pg.ClientConfig);
+      const holder = new pg.Client({
+        connectionString: cdcRun.pgUrl('direct'),
+        replication: 'database',
+      } as pg.ClientConfig);
       holder.on('error', () => {});
       await holder.connect();
       // The query never completes (the connection turns into a replication stream), so it is not awaited.
-      holder.query(`START_REPLICATION SLOT t_${cdcRun.database} LOGICAL 0/0 (proto_version '1', publication_names 'none')`).catch(() => {});
+      holder
+        .query(`START_REPLICATION SLOT t_${cdcRun.database} LOGICAL 0/0 (proto_version '1', publication_names 'none')`)
+        .catch(() => {});
       const active = () =>
-        withPgClient(stack.pgUrl('postgres', 'direct'), async (c) => (await c.query('SELECT 1 FROM pg_replication_slots WHERE database = $1 AND active', [cdcRun.database])).rowCount === 1);
+        withPgClient(
+          stack.pgUrl('postgres', 'direct'),
+          async (c) =>
+            (await c.query('SELECT 1 FROM pg_replication_slots WHERE database = $1 AND active', [cdcRun.database]))
+              .rowCount === 1,
+        );
       expect(await eventually(active, 10_000, 100)).toBe(true);
       await cdcRun.drop();
       expect(await slots()).toEqual([]);
-      const left = await withPgClient(stack.pgUrl('postgres', 'direct'), (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [cdcRun.database]));
+      const left = await withPgClient(stack.pgUrl('postgres', 'direct'), (c) =>
+        c.query('SELECT 1 FROM pg_database WHERE datname = $1', [cdcRun.database]),
+      );
       expect(left.rowCount).toBe(0);
       await holder.end().catch(() => {});
     });
 
     it('failing per-run SQL is reported with the statement, and leaves no database behind', async () => {
       const runDatabases = () =>
-        withPgClient(stack.pgUrl('postgres', 'direct'), async (c) => (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'run\\_%'")).rowCount);
+        withPgClient(
+          stack.pgUrl('postgres', 'direct'),
+          async (c) => (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'run\\_%'")).rowCount,
+        );
       const before = await runDatabases();
-      await expect(stack.newRun({ partitions: 1, perRunSql: ["SELECT no_such_function('${DATABASE}')"] })).rejects.toThrow(
-        /per-run SQL failed on run_\w+: .*no_such_function.*\n  SELECT no_such_function\('run_\w+'\)/s,
+      await expect(
+        stack.newRun({ partitions: 1, perRunSql: ["SELECT no_such_function('${DATABASE}')"] }),
+      ).rejects.toThrow(
+        /per-run SQL failed on run_\w+: .*no_such_function.*\n {2}SELECT no_such_function\('run_\w+'\)/s,
       );
       expect(await runDatabases()).toBe(before);
     });
@@ -166,7 +208,9 @@ export function stackSuite(options: StackOptions = {}): void {
 
   describe('crash and restart', () => {
     it('PostgreSQL kill -9 + restart: committed rows survive, rows of an open transaction do not', async () => {
-      await withPgClient(run.pgUrl('direct'), (c) => c.query('CREATE TABLE crash_rows (id int PRIMARY KEY, what text)'));
+      await withPgClient(run.pgUrl('direct'), (c) =>
+        c.query('CREATE TABLE crash_rows (id int PRIMARY KEY, what text)'),
+      );
       await withPgClient(run.pgUrl('direct'), (c) =>
         c.query(`INSERT INTO crash_rows SELECT g, 'committed' FROM generate_series(1, 100) g`),
       );
@@ -213,7 +257,13 @@ export function stackSuite(options: StackOptions = {}): void {
 
       const kafka = harnessKafka(topicRun.kafkaBrokers('consumer-kafka'), 'after-restart');
       const seen = new Set<string>();
-      await consumeUntil(kafka, topicRun.topic, `${topicRun.groupId}-after`, (v) => (seen.add(v), seen.size === values.length), 60_000);
+      await consumeUntil(
+        kafka,
+        topicRun.topic,
+        `${topicRun.groupId}-after`,
+        (v) => (seen.add(v), seen.size === values.length),
+        60_000,
+      );
       expect([...seen].sort()).toEqual([...values].sort());
     });
   });

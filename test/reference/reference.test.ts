@@ -25,7 +25,10 @@ describe('reference outbox against the real stack', () => {
 
   it('three relay replicas under load keep per-aggregate order, and all of them publish', async () => {
     await withRun(
-      { replicas: { relay: 3 }, env: { relay: { BATCH_SIZE: '5', POLL_INTERVAL_MS: '20', METRICS_INTERVAL_MS: '200' } } },
+      {
+        replicas: { relay: 3 },
+        env: { relay: { BATCH_SIZE: '5', POLL_INTERVAL_MS: '20', METRICS_INTERVAL_MS: '200' } },
+      },
       async (r) => {
         await r.deposits(400, ['a', 'b', 'c', 'd'], 16);
         const { verdict } = await r.finish();
@@ -59,7 +62,9 @@ describe('reference outbox against the real stack', () => {
         await r.deposits(10, ['a', 'b']);
         // Far more attempts than MAX_ATTEMPTS are made while the link is down.
         await waitFor(
-          async () => (await withPgClient(r.run.pgUrl('direct'), (c) => c.query('SELECT min(attempts) AS n FROM outbox'))).rows[0].n > 3,
+          async () =>
+            (await withPgClient(r.run.pgUrl('direct'), (c) => c.query('SELECT min(attempts) AS n FROM outbox'))).rows[0]
+              .n > 3,
           60_000,
           'more failed attempts on every row than MAX_ATTEMPTS',
         );
@@ -122,7 +127,10 @@ describe('reference outbox against the real stack', () => {
   it('published rows are removed after the retention period; the business rows stay', async () => {
     await withRun({ env: { relay: { RETENTION_MS: '300' } } }, async (r) => {
       await r.deposits(10, ['a', 'b']);
-      const outboxRows = () => withPgClient(r.run.pgUrl('direct'), (c) => c.query('SELECT count(*)::int AS n FROM outbox')).then((x) => x.rows[0].n as number);
+      const outboxRows = () =>
+        withPgClient(r.run.pgUrl('direct'), (c) => c.query('SELECT count(*)::int AS n FROM outbox')).then(
+          (x) => x.rows[0].n as number,
+        );
       await waitFor(async () => (await outboxRows()) === 0, 15_000, 'retention to remove published rows');
       const { verdict, db } = await r.finish();
       expect(db.committed).toHaveLength(10);

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import fs from 'node:fs';
 import { check, type Verdict } from '../../harness/checker/index.ts';
 import { drain } from '../../harness/history/drain.ts';
-import { readFinalDbState, readWholeTopic, type FinalDbState, type ObservedMessage } from '../../harness/history/observe.ts';
+import {
+  readFinalDbState,
+  readWholeTopic,
+  type FinalDbState,
+  type ObservedMessage,
+} from '../../harness/history/observe.ts';
 import { startStack, type RunEnv, type Stack } from '../../harness/infra/index.ts';
 import { SutCluster, type ClusterOptions } from '../../harness/sut/cluster.ts';
 import type { SutDefinition } from '../../harness/sut/definition.ts';
@@ -44,7 +49,11 @@ export class ReferenceRun {
     readonly logDir: string,
   ) {}
 
-  static async start(stack: Stack, def: SutDefinition, options: Omit<ClusterOptions, 'logDir'> & { partitions?: number } = {}): Promise<ReferenceRun> {
+  static async start(
+    stack: Stack,
+    def: SutDefinition,
+    options: Omit<ClusterOptions, 'logDir'> & { partitions?: number } = {},
+  ): Promise<ReferenceRun> {
     const run = await stack.newRun({ partitions: options.partitions ?? 3, template: TEMPLATE });
     const logDir = tempDir('outbox-ref-logs-');
     const cluster = await SutCluster.start(stack, run, def, { ...options, logDir });
@@ -69,7 +78,11 @@ export class ReferenceRun {
       Array.from({ length: concurrency }, async () => {
         while (next < count) {
           const i = next++;
-          results[i] = await this.write({ type: 'deposit', account: accounts[i % accounts.length]!, amount: 1 + (i % 9) });
+          results[i] = await this.write({
+            type: 'deposit',
+            account: accounts[i % accounts.length]!,
+            amount: 1 + (i % 9),
+          });
         }
       }),
     );
@@ -90,7 +103,8 @@ export class ReferenceRun {
     const messages = await readWholeTopic(this.run.kafkaBrokers('direct'), this.run.topic, 30_000);
     const db = await readFinalDbState(this.run.pgUrl('direct'), this.def);
     const commitTimes = new Map<string, number>();
-    for (const o of this.outcomes) if (o.result.type === 'ok') for (const e of o.result.events) commitTimes.set(e.eventId, o.completedAt);
+    for (const o of this.outcomes)
+      if (o.result.type === 'ok') for (const e of o.result.events) commitTimes.set(e.eventId, o.completedAt);
     const verdict = check({
       committed: db.committed,
       messages,
@@ -147,7 +161,10 @@ export function useReferenceStack() {
     get def(): SutDefinition {
       return ready().def;
     },
-    async withRun<T>(options: Parameters<typeof ReferenceRun.start>[2], body: (r: ReferenceRun) => Promise<T>): Promise<T> {
+    async withRun<T>(
+      options: Parameters<typeof ReferenceRun.start>[2],
+      body: (r: ReferenceRun) => Promise<T>,
+    ): Promise<T> {
       const r = await ReferenceRun.start(ready().stack, ready().def, options);
       try {
         return await body(r);

@@ -1,6 +1,6 @@
-// Each broken variant of the reference (BRIEF §6), under the fault that exposes it, shows its
-// consequence in the data. These prove the variants are real; the harness core must later find
-// them without being told which one runs.
+// Each broken variant of the reference (reference-impl/lib/bugs.ts), under the fault that exposes
+// it, shows its consequence in the data. These prove the variants are real; the harness core must
+// later find them without being told which one runs.
 import { describe, expect, it } from 'vitest';
 import { withPgClient } from '../../harness/infra/pg-client.ts';
 import { kinds, useReferenceStack, waitFor, type ReferenceRun } from './support.ts';
@@ -72,7 +72,12 @@ describe('broken variants show their consequence in the data', () => {
         await r.deposits(10, ['a', 'b']);
         // While Kafka is still unreachable, every row ends up flagged as published.
         await waitFor(
-          async () => (await withPgClient(r.run.pgUrl('direct'), (c) => c.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'))).rows[0].n === 0,
+          async () =>
+            (
+              await withPgClient(r.run.pgUrl('direct'), (c) =>
+                c.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'),
+              )
+            ).rows[0].n === 0,
           30_000,
           'the relay to give up on every row',
         );
@@ -97,29 +102,37 @@ describe('broken variants show their consequence in the data', () => {
   });
 
   it('non-idempotent-consumer: a redelivered event is applied twice', async () => {
-    await withRun({ bug: 'non-idempotent-consumer', crashAt: { relay: 'relay.after-publish-before-mark@1' } }, async (r) => {
-      await r.deposits(10, ['a', 'b']);
-      await r.restartAfterCrash('relay-1');
-      const { verdict } = await r.finish();
-      expect(kinds(verdict)).toEqual(['effect-duplicated']);
-      expect(verdict.stats.effectsDuplicated).toBeGreaterThan(0);
-    });
+    await withRun(
+      { bug: 'non-idempotent-consumer', crashAt: { relay: 'relay.after-publish-before-mark@1' } },
+      async (r) => {
+        await r.deposits(10, ['a', 'b']);
+        await r.restartAfterCrash('relay-1');
+        const { verdict } = await r.finish();
+        expect(kinds(verdict)).toEqual(['effect-duplicated']);
+        expect(verdict.stats.effectsDuplicated).toBeGreaterThan(0);
+      },
+    );
   });
 
   it('offset-before-effect: the consumer dies after committing the offset, and the effect is lost', async () => {
-    await withRun({ bug: 'offset-before-effect', crashAt: { consumer: 'consumer.after-offset-before-effect@3' } }, async (r) => {
-      await r.deposits(10, ['a', 'b']);
-      await r.restartAfterCrash('consumer-1');
-      const { verdict } = await r.finish();
-      expect(kinds(verdict)).toEqual(['effect-missing']);
-      expect(verdict.stats.effectsMissing).toBe(1);
-    });
+    await withRun(
+      { bug: 'offset-before-effect', crashAt: { consumer: 'consumer.after-offset-before-effect@3' } },
+      async (r) => {
+        await r.deposits(10, ['a', 'b']);
+        await r.restartAfterCrash('consumer-1');
+        const { verdict } = await r.finish();
+        expect(kinds(verdict)).toEqual(['effect-missing']);
+        expect(verdict.stats.effectsMissing).toBe(1);
+      },
+    );
   });
 
   it('weak-acks: a connection cut mid-request loses what the producer never waited for', async () => {
     const schedule = async (r: ReferenceRun) => {
       // Each connection through relay-kafka carries at most 2 KB upstream before it is cut.
-      const toxic = await ctx.stack.link('relay-kafka').addToxic({ type: 'limit_data', stream: 'upstream', attributes: { bytes: 2_048 } });
+      const toxic = await ctx.stack
+        .link('relay-kafka')
+        .addToxic({ type: 'limit_data', stream: 'upstream', attributes: { bytes: 2_048 } });
       try {
         await r.deposits(40, ['a', 'b', 'c']);
         await new Promise((res) => setTimeout(res, 3_000));

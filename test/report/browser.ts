@@ -19,7 +19,8 @@ export interface RenderedReport {
 }
 
 export async function withBrowser<T>(fn: (browser: Browser) => Promise<T>): Promise<T> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`);
   // As root, Chromium needs --no-sandbox; the page is our own file, opened offline.
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   try {
@@ -39,7 +40,10 @@ export async function renderReport(browser: Browser, file: string): Promise<Rend
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
     await page.goto(`file://${file}`);
     await page.waitForLoadState('load');
-    const drawn = (await page.evaluate(IN_PAGE)) as Omit<RenderedReport, 'consoleErrors' | 'screenshotBytes' | 'blankScreenshotBytes'>;
+    const drawn = (await page.evaluate(IN_PAGE)) as Omit<
+      RenderedReport,
+      'consoleErrors' | 'screenshotBytes' | 'blankScreenshotBytes'
+    >;
     const screenshotBytes = (await page.screenshot({ fullPage: true })).length;
     await page.goto('about:blank');
     const blankScreenshotBytes = (await page.screenshot({ fullPage: true })).length;

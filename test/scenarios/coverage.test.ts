@@ -10,7 +10,11 @@ it('every registered scenario is run against the reference on the native stack b
   const named = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.test.ts') && f !== 'coverage.test.ts' && f !== 'containers.test.ts')
-    .flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/referenceScenarioSuite\(\[([^\]]*)\]/g)].flatMap((m) => m[1]!.match(/'[^']+'/g) ?? []))
+    .flatMap((f) =>
+      [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/referenceScenarioSuite\(\[([^\]]*)\]/g)].flatMap(
+        (m) => m[1]!.match(/'[^']+'/g) ?? [],
+      ),
+    )
     .map((s) => s.slice(1, -1));
   expect(named.sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
 });

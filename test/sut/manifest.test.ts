@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../harness/infra/paths.ts';
+import { PROJECT_ROOT } from '../../harness/common/paths.ts';
 import { loadManifest } from '../../harness/sut/manifest.ts';
 import { REFERENCE_MANIFEST } from '../../harness/sut/reference.ts';
 import { removeTempDir, tempDir } from '../helpers.ts';
@@ -25,7 +25,11 @@ describe('SUT manifests', () => {
     const def = loadManifest(REFERENCE_MANIFEST);
     expect(def.name).toBe('reference');
     expect(def.eventId).toEqual({ header: 'event-id' });
-    expect(def.processes.relay.command.slice(1)).toEqual(['--import', 'tsx', path.join(PROJECT_ROOT, 'reference-impl', 'relay.ts')]);
+    expect(def.processes.relay.command.slice(1)).toEqual([
+      '--import',
+      'tsx',
+      path.join(PROJECT_ROOT, 'reference-impl', 'relay.ts'),
+    ]);
     expect(def.processes.relay.command[0]).toBe(process.execPath);
     expect(def.processes.consumer.cwd).toBe(PROJECT_ROOT);
     expect(def.processes.consumer.links).toEqual({ pg: 'consumer-pg', kafka: 'consumer-kafka' });
@@ -55,18 +59,82 @@ describe('SUT manifests', () => {
     ['not-json.json', '{ "name": ', /is not valid JSON/],
     ['version.json', { ...minimal(), manifestVersion: 2 }, /\/manifestVersion: must be 1/],
     ['unknown-field.json', { ...minimal(), guarantee: {} }, /\(top level\): unknown field "guarantee"/],
-    ['no-relay.json', (() => { const m = minimal(); delete m.processes.relay; return m; })(), /\/processes: missing field "relay"/],
-    ['bad-link.json', (() => { const m = minimal(); m.processes.relay.links = { kafka: 'relay-kafak' }; return m; })(), /\/processes\/relay\/links\/kafka: must be one of "app-pg", .*"relay-kafka"/],
-    ['two-ids.json', { ...minimal(), eventId: { header: 'id', jsonPointer: '/id' } }, /\/eventId: must be exactly one of the allowed forms/],
-    ['empty-command.json', (() => { const m = minimal(); m.processes.app.command = []; return m; })(), /\/processes\/app\/command: must NOT have fewer than 1 items/],
-    ['bad-env.json', (() => { const m = minimal(); m.processes.app.env = { 'NOT OK': 'x' }; return m; })(), /\/processes\/app\/env: property name must be valid/],
-    ['no-schema-file.json', { ...minimal(), schema: { file: 'nowhere.sql' } }, /\/schema\/file: cannot read .*nowhere.sql/],
-    ['no-cwd.json', (() => { const m = minimal(); m.processes.consumer.cwd = 'gone'; return m; })(), /\/processes\/consumer\/cwd: no such folder/],
-    ['no-points.json', { ...minimal(), crashPoints: { env: 'CRASH', points: {} } }, /\/crashPoints\/points: declares no point/],
-    ['two-schemas.json', { ...minimal(), schema: { sql: 'SELECT 1', command: ['true'] } }, /\/schema: must be exactly one of the allowed forms/],
-    ['failing-schema.json', { ...minimal(), schema: { command: ['sh', '-c', 'echo broken on purpose >&2; exit 3'] } }, /\/schema\/command \(sh -c .*\) exited with 3:\nbroken on purpose/],
+    [
+      'no-relay.json',
+      (() => {
+        const m = minimal();
+        delete m.processes.relay;
+        return m;
+      })(),
+      /\/processes: missing field "relay"/,
+    ],
+    [
+      'bad-link.json',
+      (() => {
+        const m = minimal();
+        m.processes.relay.links = { kafka: 'relay-kafak' };
+        return m;
+      })(),
+      /\/processes\/relay\/links\/kafka: must be one of "app-pg", .*"relay-kafka"/,
+    ],
+    [
+      'two-ids.json',
+      { ...minimal(), eventId: { header: 'id', jsonPointer: '/id' } },
+      /\/eventId: must be exactly one of the allowed forms/,
+    ],
+    [
+      'empty-command.json',
+      (() => {
+        const m = minimal();
+        m.processes.app.command = [];
+        return m;
+      })(),
+      /\/processes\/app\/command: must NOT have fewer than 1 items/,
+    ],
+    [
+      'bad-env.json',
+      (() => {
+        const m = minimal();
+        m.processes.app.env = { 'NOT OK': 'x' };
+        return m;
+      })(),
+      /\/processes\/app\/env: property name must be valid/,
+    ],
+    [
+      'no-schema-file.json',
+      { ...minimal(), schema: { file: 'nowhere.sql' } },
+      /\/schema\/file: cannot read .*nowhere.sql/,
+    ],
+    [
+      'no-cwd.json',
+      (() => {
+        const m = minimal();
+        m.processes.consumer.cwd = 'gone';
+        return m;
+      })(),
+      /\/processes\/consumer\/cwd: no such folder/,
+    ],
+    [
+      'no-points.json',
+      { ...minimal(), crashPoints: { env: 'CRASH', points: {} } },
+      /\/crashPoints\/points: declares no point/,
+    ],
+    [
+      'two-schemas.json',
+      { ...minimal(), schema: { sql: 'SELECT 1', command: ['true'] } },
+      /\/schema: must be exactly one of the allowed forms/,
+    ],
+    [
+      'failing-schema.json',
+      { ...minimal(), schema: { command: ['sh', '-c', 'echo broken on purpose >&2; exit 3'] } },
+      /\/schema\/command \(sh -c .*\) exited with 3:\nbroken on purpose/,
+    ],
     ['silent-schema.json', { ...minimal(), schema: { command: ['true'] } }, /\/schema\/command: printed no SQL/],
-    ['no-such-tool.json', { ...minimal(), prepare: { command: ['no-such-tool-here'] } }, /\/prepare\/command could not run no-such-tool-here/],
+    [
+      'no-such-tool.json',
+      { ...minimal(), prepare: { command: ['no-such-tool-here'] } },
+      /\/prepare\/command could not run no-such-tool-here/,
+    ],
     ['bad-quiet.json', { ...minimal(), drain: { quietMs: -1 } }, /\/drain\/quietMs: must be >= 0/],
   ])('%s is refused with a message that says where', (name, manifest, message) => {
     const file = manifest === undefined ? path.join(dir, name) : write(name, manifest);
@@ -77,7 +145,10 @@ describe('SUT manifests', () => {
     const m = {
       ...minimal(),
       prepare: { command: ['sh', '-c', 'echo "CREATE TABLE prepared (x int);" > prepared.sql'] },
-      schema: { command: ['cat', 'prepared.sql'], perRun: ["SELECT pg_create_logical_replication_slot('s_${DATABASE}', 'pgoutput')"] },
+      schema: {
+        command: ['cat', 'prepared.sql'],
+        perRun: ["SELECT pg_create_logical_replication_slot('s_${DATABASE}', 'pgoutput')"],
+      },
       drain: { quietMs: 8000 },
     };
     fs.rmSync(path.join(dir, 'prepared.sql'), { force: true });
@@ -87,15 +158,22 @@ describe('SUT manifests', () => {
     expect(def.drainQuietMs).toBe(8000);
   });
 
-  it.each(['polling', 'replication'])('pg-transactional-outbox (%s) comes in through its manifest, with the schema its library generates', (mode) => {
-    const def = loadManifest(path.join(PROJECT_ROOT, 'thirdparty', 'pg-transactional-outbox', `outbox-chaos.${mode}.json`));
-    expect(def.name).toBe(`pg-transactional-outbox-${mode}`);
-    expect(def.schemaSql).toMatch(/CREATE TABLE ledger/);
-    expect(def.schemaSql).toMatch(/CREATE TABLE public\.outbox/);
-    expect(def.schemaSql).toMatch(mode === 'polling' ? /FUNCTION public\.next_outbox_messages/ : /CREATE PUBLICATION ptxo_outbox_pub/);
-    expect(def.perRunSql?.length ?? 0).toBe(mode === 'replication' ? 2 : 0);
-    expect(def.crashPoints).toEqual({ app: ['app.before-commit', 'app.after-commit'] });
-  });
+  it.each(['polling', 'replication'])(
+    'pg-transactional-outbox (%s) comes in through its manifest, with the schema its library generates',
+    (mode) => {
+      const def = loadManifest(
+        path.join(PROJECT_ROOT, 'thirdparty', 'pg-transactional-outbox', `outbox-chaos.${mode}.json`),
+      );
+      expect(def.name).toBe(`pg-transactional-outbox-${mode}`);
+      expect(def.schemaSql).toMatch(/CREATE TABLE ledger/);
+      expect(def.schemaSql).toMatch(/CREATE TABLE public\.outbox/);
+      expect(def.schemaSql).toMatch(
+        mode === 'polling' ? /FUNCTION public\.next_outbox_messages/ : /CREATE PUBLICATION ptxo_outbox_pub/,
+      );
+      expect(def.perRunSql?.length ?? 0).toBe(mode === 'replication' ? 2 : 0);
+      expect(def.crashPoints).toEqual({ app: ['app.before-commit', 'app.after-commit'] });
+    },
+  );
 
   it('every problem is listed, not just the first', () => {
     const m = minimal();

@@ -1,3 +1,6 @@
 import { thirdPartySuite } from './suite.ts';
 
-thirdPartySuite({ manifest: 'thirdparty/pg-transactional-outbox/outbox-chaos.replication.json', recorded: ['lost', 'effect-missing'] });
+thirdPartySuite({
+  manifest: 'thirdparty/pg-transactional-outbox/outbox-chaos.replication.json',
+  recorded: ['lost', 'effect-missing'],
+});

@@ -8,15 +8,35 @@ import { DEFAULT_CONCURRENCY } from '../../harness/run/scenario.ts';
 import { EXTRA_SHAPES } from '../../harness/sut/definition.ts';
 import { faultStepArb, scheduleArb, type ScheduleShape } from '../../harness/workload/generators.ts';
 import { LONG_HOLD_MS, planWrite } from '../../harness/workload/ops.ts';
-import { describeSchedule, LOAD_TAIL_MS, loadEndMs, scheduleSize, type Load, type Schedule } from '../../harness/workload/schedule.ts';
+import {
+  describeSchedule,
+  LOAD_TAIL_MS,
+  loadEndMs,
+  scheduleSize,
+  type Load,
+  type Schedule,
+} from '../../harness/workload/schedule.ts';
 
-const shape = (over: Partial<ScheduleShape> = {}): ScheduleShape => ({ ...PROFILES.quick, ...DEFAULT_CONCURRENCY, shapes: EXTRA_SHAPES, ...over });
+const shape = (over: Partial<ScheduleShape> = {}): ScheduleShape => ({
+  ...PROFILES.quick,
+  ...DEFAULT_CONCURRENCY,
+  shapes: EXTRA_SHAPES,
+  ...over,
+});
 const faults = (s: ScheduleShape) => [
   faultStepArb(s, 'kill', fc.record({ role: fc.constant('relay'), replica: fc.integer({ min: 0, max: 2 }) }), true),
   faultStepArb(s, 'pg-restart', fc.constant({}), false),
 ];
 const allOn = { multi: true, transfer: true, rollback: true, crash: true, long: true };
-const load = (over: Partial<Load> = {}): Load => ({ rate: 100, aggregates: 16, skew: 0, durationMs: 3_000, shapes: allOn, seed: 42, ...over });
+const load = (over: Partial<Load> = {}): Load => ({
+  rate: 100,
+  aggregates: 16,
+  skew: 0,
+  durationMs: 3_000,
+  shapes: allOn,
+  seed: 42,
+  ...over,
+});
 
 describe('schedules', () => {
   it('a quick timeline: faults in order, the first after the load started, none overlapping, the load outlasting the last heal', () => {
@@ -41,15 +61,17 @@ describe('schedules', () => {
 
   it('deep timelines may overlap; quick ones never do', () => {
     const s = shape({ ...PROFILES.deep });
-    const overlapping = fc.sample(scheduleArb(s, faults(s)), { numRuns: 200, seed: 5 }).some((x) =>
-      x.faults.some((f, i) => i > 0 && f.atMs < x.faults[i - 1]!.atMs + x.faults[i - 1]!.windowMs),
-    );
+    const overlapping = fc
+      .sample(scheduleArb(s, faults(s)), { numRuns: 200, seed: 5 })
+      .some((x) => x.faults.some((f, i) => i > 0 && f.atMs < x.faults[i - 1]!.atMs + x.faults[i - 1]!.windowMs));
     expect(overlapping).toBe(true);
   });
 
   it('some quick outages outlast a retry budget (over 5 s, up to 15 s)', () => {
     const s = shape();
-    const windows = fc.sample(scheduleArb(s, faults(s)), { numRuns: 300, seed: 9 }).flatMap((x) => x.faults.map((f) => f.windowMs));
+    const windows = fc
+      .sample(scheduleArb(s, faults(s)), { numRuns: 300, seed: 9 })
+      .flatMap((x) => x.faults.map((f) => f.windowMs));
     expect(windows.some((w) => w >= 5_000)).toBe(true);
     expect(Math.max(...windows)).toBeLessThanOrEqual(15_000);
   });
@@ -72,7 +94,13 @@ describe('schedules', () => {
     const shrunk = result.counterexample![0] as Schedule;
     expect(shrunk.faults).toHaveLength(1);
     expect(shrunk.faults[0]).toMatchObject({ fault: 'pg-restart', windowMs: s.windowMs.min, atMs: s.leadMs.min });
-    expect(shrunk.load).toMatchObject({ rate: s.rate.min, aggregates: s.aggregates.min, skew: 0, durationMs: s.durationMs.min, shapes: { multi: false, transfer: false, rollback: false, crash: false, long: false } });
+    expect(shrunk.load).toMatchObject({
+      rate: s.rate.min,
+      aggregates: s.aggregates.min,
+      skew: 0,
+      durationMs: s.durationMs.min,
+      shapes: { multi: false, transfer: false, rollback: false, crash: false, long: false },
+    });
     expect(shrunk.concurrency).toMatchObject({ writers: s.writers.min, relays: 1, consumers: 1, partitions: 1 });
     expect(scheduleSize(shrunk)).toBe(2);
   });
@@ -81,7 +109,15 @@ describe('schedules', () => {
     const schedule: Schedule = {
       concurrency: { writers: 3, relays: 2, consumers: 1, partitions: 2 },
       load: load({ rate: 250, aggregates: 64, skew: 2, shapes: { ...allOn, crash: false } }),
-      faults: [{ fault: 'kill', params: { role: 'consumer', replica: 0 }, atMs: 1_500, windowMs: 4_000, cycle: { downMs: 200, upMs: 900 } }],
+      faults: [
+        {
+          fault: 'kill',
+          params: { role: 'consumer', replica: 0 },
+          atMs: 1_500,
+          windowMs: 4_000,
+          cycle: { downMs: 200, upMs: 900 },
+        },
+      ],
     };
     expect(describeSchedule(schedule, (name, p) => `${name} ${JSON.stringify(p)}`)).toEqual([
       'sut     2 relay(s), 1 consumer(s), 2 partition(s)',
@@ -103,7 +139,9 @@ describe('writes drawn from a load', () => {
     const shapes = new Set(Array.from({ length: 5_000 }, (_, k) => planWrite(load(), k).shape));
     expect([...shapes].sort()).toEqual(['crash', 'long', 'multi', 'rollback', 'single', 'transfer']);
     const off = { multi: false, transfer: false, rollback: false, crash: false, long: false };
-    expect(new Set(Array.from({ length: 500 }, (_, k) => planWrite(load({ shapes: off }), k).shape))).toEqual(new Set(['single']));
+    expect(new Set(Array.from({ length: 500 }, (_, k) => planWrite(load({ shapes: off }), k).shape))).toEqual(
+      new Set(['single']),
+    );
   });
 
   it('give each shape its request: two distinct accounts, several events, a long hold', () => {
@@ -117,7 +155,10 @@ describe('writes drawn from a load', () => {
   });
 
   it('a skew makes a few aggregates hot; none leaves the load uniform', () => {
-    const share = (skew: number) => Array.from({ length: 4_000 }, (_, k) => planWrite(load({ aggregates: 100, skew, shapes: { ...allOn, long: false } }), k)).filter((w) => ['acct-0', 'acct-1', 'acct-2', 'acct-3', 'acct-4'].includes(w.aggregate)).length / 4_000;
+    const share = (skew: number) =>
+      Array.from({ length: 4_000 }, (_, k) =>
+        planWrite(load({ aggregates: 100, skew, shapes: { ...allOn, long: false } }), k),
+      ).filter((w) => ['acct-0', 'acct-1', 'acct-2', 'acct-3', 'acct-4'].includes(w.aggregate)).length / 4_000;
     expect(share(0)).toBeLessThan(0.1);
     expect(share(3)).toBeGreaterThan(0.4);
   });

@@ -7,9 +7,10 @@ runMain('app', async () => {
   await serveLedgerApp({
     async inTransaction(client, events) {
       for (const e of events) {
-        await client.query('INSERT INTO outbox (id, aggregatetype, aggregateid, type, seq, payload) VALUES ($1, $2, $3, $4, $5, $6)', [
-          e.eventId, e.aggregateType, e.aggregateId, e.eventType, e.aggregateSeq, JSON.stringify(e.payload),
-        ]);
+        await client.query(
+          'INSERT INTO outbox (id, aggregatetype, aggregateid, type, seq, payload) VALUES ($1, $2, $3, $4, $5, $6)',
+          [e.eventId, e.aggregateType, e.aggregateId, e.eventType, e.aggregateSeq, JSON.stringify(e.payload)],
+        );
       }
     },
   });

@@ -14,13 +14,23 @@ import { storageConfig } from './settings.ts';
 
 runMain('consumer', async () => {
   const topic = required('TOPIC');
-  const pool = new pg.Pool({ connectionString: required('DATABASE_URL'), max: 2, connectionTimeoutMillis: 3_000, query_timeout: 15_000 });
+  const pool = new pg.Pool({
+    connectionString: required('DATABASE_URL'),
+    max: 2,
+    connectionTimeoutMillis: 3_000,
+    query_timeout: 15_000,
+  });
   pool.on('error', () => {});
   const store = initializeMessageStorage(storageConfig('inbox'), getDisabledLogger());
   let applied = 0;
   const handler: GeneralMessageHandler = {
     async handle(message, client) {
-      await applyEffect(client, { eventId: message.id, aggregateId: message.aggregateId, aggregateSeq: Number(message.metadata?.seq), payload: message.payload as never });
+      await applyEffect(client, {
+        eventId: message.id,
+        aggregateId: message.aggregateId,
+        aggregateSeq: Number(message.metadata?.seq),
+        payload: message.payload as never,
+      });
       applied++;
     },
   };
@@ -36,7 +46,16 @@ runMain('consumer', async () => {
       try {
         await client.query('BEGIN');
         await store(
-          { id: event.eventId, aggregateType: 'account', aggregateId: event.aggregateId, messageType: 'account-event', segment: event.aggregateId, concurrency: 'sequential', payload: event.payload, metadata: { seq: event.aggregateSeq } },
+          {
+            id: event.eventId,
+            aggregateType: 'account',
+            aggregateId: event.aggregateId,
+            messageType: 'account-event',
+            segment: event.aggregateId,
+            concurrency: 'sequential',
+            payload: event.payload,
+            metadata: { seq: event.aggregateSeq },
+          },
           client,
         );
         await client.query('COMMIT');

@@ -19,7 +19,16 @@ runMain('relay', async () => {
       await producer.send({
         topic,
         acks: -1,
-        messages: [toKafkaMessage({ eventId: message.id, aggregateType: message.aggregateType, aggregateId: message.aggregateId, aggregateSeq: seq, eventType: message.messageType, payload: message.payload })],
+        messages: [
+          toKafkaMessage({
+            eventId: message.id,
+            aggregateType: message.aggregateType,
+            aggregateId: message.aggregateId,
+            aggregateSeq: seq,
+            eventType: message.messageType,
+            payload: message.payload,
+          }),
+        ],
       });
       published++;
     },

@@ -14,7 +14,10 @@ export function modeFrom(value: string | undefined): Mode {
 
 export const TABLES: Record<OutboxOrInbox, string> = { outbox: 'outbox', inbox: 'inbox' };
 export const PUBLICATIONS: Record<OutboxOrInbox, string> = { outbox: 'ptxo_outbox_pub', inbox: 'ptxo_inbox_pub' };
-export const NEXT_MESSAGES: Record<OutboxOrInbox, string> = { outbox: 'next_outbox_messages', inbox: 'next_inbox_messages' };
+export const NEXT_MESSAGES: Record<OutboxOrInbox, string> = {
+  outbox: 'next_outbox_messages',
+  inbox: 'next_inbox_messages',
+};
 
 /** Slots are server-wide, so each run database gets its own (created by the manifest's perRun SQL). */
 export function slotName(kind: OutboxOrInbox, database: string): string {
@@ -27,10 +30,20 @@ export function slotName(kind: OutboxOrInbox, database: string): string {
  */
 function baseSettings(kind: OutboxOrInbox) {
   const protect = kind === 'inbox';
-  return { dbSchema: 'public', dbTable: TABLES[kind], enableMaxAttemptsProtection: protect, enablePoisonousMessageProtection: protect };
+  return {
+    dbSchema: 'public',
+    dbTable: TABLES[kind],
+    enableMaxAttemptsProtection: protect,
+    enablePoisonousMessageProtection: protect,
+  };
 }
 
-export function listenerConfig(kind: OutboxOrInbox, mode: Mode, databaseUrl: string, database: string): PollingListenerConfig | ReplicationListenerConfig {
+export function listenerConfig(
+  kind: OutboxOrInbox,
+  mode: Mode,
+  databaseUrl: string,
+  database: string,
+): PollingListenerConfig | ReplicationListenerConfig {
   const dbListenerConfig = { connectionString: databaseUrl, connectionTimeoutMillis: 3_000 };
   if (mode === 'polling') {
     return {

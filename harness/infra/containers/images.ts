@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCommand } from '../command.ts';
-import { HarnessError } from '../errors.ts';
-import { CACHE_DIR, PROJECT_ROOT } from '../paths.ts';
+import { HarnessError } from '../../common/errors.ts';
+import { CACHE_DIR, PROJECT_ROOT } from '../../common/paths.ts';
 import { ensureProvisioned, KAFKA_VERSION, TOXIPROXY_VERSION, withLock } from '../provision.ts';
 import { docker, dockerCli, ensureEngine } from './engine.ts';
 
@@ -41,7 +41,11 @@ export const IMAGE_ENV: Record<keyof ImageSet, string> = {
  */
 export function chooseImages(overrides: Partial<ImageSet> = {}, env: NodeJS.ProcessEnv = process.env): ImageSet {
   const base = env.OUTBOX_CHAOS_IMAGES === 'local' ? LOCAL_IMAGES : OFFICIAL_IMAGES;
-  if (env.OUTBOX_CHAOS_IMAGES !== undefined && env.OUTBOX_CHAOS_IMAGES !== 'local' && env.OUTBOX_CHAOS_IMAGES !== 'official') {
+  if (
+    env.OUTBOX_CHAOS_IMAGES !== undefined &&
+    env.OUTBOX_CHAOS_IMAGES !== 'local' &&
+    env.OUTBOX_CHAOS_IMAGES !== 'official'
+  ) {
     throw new HarnessError(`OUTBOX_CHAOS_IMAGES must be "local" or "official", got "${env.OUTBOX_CHAOS_IMAGES}"`);
   }
   const pick = (k: keyof ImageSet) => overrides[k] ?? env[IMAGE_ENV[k]] ?? base[k];
@@ -74,7 +78,12 @@ function recipes(provisioned: { kafkaLibs: string; toxiproxyServer: string }): R
       tag: LOCAL_IMAGES.postgres,
       packages: ['postgresql-15'],
       files: () => [['usr/local/bin/docker-entrypoint.sh', path.join(IMAGES_DIR, 'postgres-entrypoint.sh')]],
-      changes: ['ENV PGDATA=/var/lib/postgresql/data', 'EXPOSE 5432', 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]', 'CMD ["postgres"]'],
+      changes: [
+        'ENV PGDATA=/var/lib/postgresql/data',
+        'EXPOSE 5432',
+        'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]',
+        'CMD ["postgres"]',
+      ],
     },
     kafka: {
       tag: LOCAL_IMAGES.kafka,
@@ -82,7 +91,10 @@ function recipes(provisioned: { kafkaLibs: string; toxiproxyServer: string }): R
       files: () => [
         ['etc/kafka/docker/run', path.join(IMAGES_DIR, 'kafka-run.sh')],
         ['opt/kafka/config/log4j.properties', path.join(IMAGES_DIR, 'kafka-log4j.properties')],
-        ...fs.readdirSync(provisioned.kafkaLibs).filter((f) => f.endsWith('.jar')).map((f) => [`opt/kafka/libs/${f}`, path.join(provisioned.kafkaLibs, f)] as const),
+        ...fs
+          .readdirSync(provisioned.kafkaLibs)
+          .filter((f) => f.endsWith('.jar'))
+          .map((f) => [`opt/kafka/libs/${f}`, path.join(provisioned.kafkaLibs, f)] as const),
       ],
       changes: ['EXPOSE 9092', 'ENTRYPOINT ["/etc/kafka/docker/run"]'],
     },
@@ -96,7 +108,9 @@ function recipes(provisioned: { kafkaLibs: string; toxiproxyServer: string }): R
 
 /** A recipe's fingerprint, kept as an image label: an unchanged recipe is not built again. */
 function fingerprint(recipe: Recipe): string {
-  const hash = crypto.createHash('sha256').update(JSON.stringify({ packages: recipe.packages ?? [], changes: recipe.changes }));
+  const hash = crypto
+    .createHash('sha256')
+    .update(JSON.stringify({ packages: recipe.packages ?? [], changes: recipe.changes }));
   for (const [dest, source] of recipe.files()) {
     hash.update(dest);
     hash.update(fs.readFileSync(source));
@@ -106,7 +120,10 @@ function fingerprint(recipe: Recipe): string {
 
 function labelOf(image: string): string | undefined {
   try {
-    return docker(['image', 'inspect', '--format', '{{index .Config.Labels "outbox-chaos.recipe"}}', image]).trim() || undefined;
+    return (
+      docker(['image', 'inspect', '--format', '{{index .Config.Labels "outbox-chaos.recipe"}}', image]).trim() ||
+      undefined
+    );
   } catch {
     return undefined;
   }
@@ -117,17 +134,25 @@ function labelOf(image: string): string | undefined {
  * image's packages, the provisioned Kafka jars or toxiproxy binary and an entry point added, turned
  * into an image with docker import. Skips an image whose recipe has not changed.
  */
-export async function buildLocalImages(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<ImageSet> {
+export async function buildLocalImages(
+  options: { force?: boolean; log?: (line: string) => void } = {},
+): Promise<ImageSet> {
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   await ensureEngine(log);
   const provisioned = await ensureProvisioned({ log });
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   // Test workers may ask at once; one builds, the others then find the images up to date.
-  await withLock(path.join(CACHE_DIR, '.images.lock'), log, () => buildMissing(provisioned, options.force ?? false, log));
+  await withLock(path.join(CACHE_DIR, '.images.lock'), log, () =>
+    buildMissing(provisioned, options.force ?? false, log),
+  );
   return LOCAL_IMAGES;
 }
 
-async function buildMissing(provisioned: { kafkaLibs: string; toxiproxyServer: string }, force: boolean, log: (line: string) => void): Promise<void> {
+async function buildMissing(
+  provisioned: { kafkaLibs: string; toxiproxyServer: string },
+  force: boolean,
+  log: (line: string) => void,
+): Promise<void> {
   for (const recipe of Object.values(recipes(provisioned))) {
     const print = fingerprint(recipe);
     if (!force && labelOf(recipe.tag) === print) {
@@ -135,7 +160,9 @@ async function buildMissing(provisioned: { kafkaLibs: string; toxiproxyServer: s
       continue;
     }
     const started = Date.now();
-    log(`[images] ${recipe.tag}: building${recipe.packages ? ` (debootstrap bookworm + ${recipe.packages.join(' ')})` : ''}...`);
+    log(
+      `[images] ${recipe.tag}: building${recipe.packages ? ` (debootstrap bookworm + ${recipe.packages.join(' ')})` : ''}...`,
+    );
     await buildOne(recipe, print);
     log(`[images] ${recipe.tag}: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
@@ -148,10 +175,19 @@ async function buildOne(recipe: Recipe, print: string): Promise<void> {
       const cacheDir = path.join(CACHE_DIR, 'debootstrap');
       fs.mkdirSync(cacheDir, { recursive: true });
       const debootstrap = ['/usr/sbin/debootstrap', '/usr/bin/debootstrap'].find((p) => fs.existsSync(p));
-      if (!debootstrap) throw new HarnessError('building local images needs debootstrap (Debian: apt-get install debootstrap)');
-      await runCommand(debootstrap, ['--variant=minbase', `--include=${recipe.packages.join(',')}`, `--cache-dir=${cacheDir}`, 'bookworm', root, 'http://deb.debian.org/debian']);
+      if (!debootstrap)
+        throw new HarnessError('building local images needs debootstrap (Debian: apt-get install debootstrap)');
+      await runCommand(debootstrap, [
+        '--variant=minbase',
+        `--include=${recipe.packages.join(',')}`,
+        `--cache-dir=${cacheDir}`,
+        'bookworm',
+        root,
+        'http://deb.debian.org/debian',
+      ]);
       // Package caches and lists only make the image bigger.
-      for (const dir of ['var/cache/apt/archives', 'var/lib/apt/lists']) fs.rmSync(path.join(root, dir), { recursive: true, force: true });
+      for (const dir of ['var/cache/apt/archives', 'var/lib/apt/lists'])
+        fs.rmSync(path.join(root, dir), { recursive: true, force: true });
     }
     for (const [dest, source] of recipe.files()) {
       const target = path.join(root, dest);
@@ -169,12 +205,16 @@ async function buildOne(recipe: Recipe, print: string): Promise<void> {
 function importTree(root: string, tag: string, changes: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const tar = spawn('tar', ['-C', root, '--numeric-owner', '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const imp = spawn(dockerCli(), ['import', ...changes.flatMap((c) => ['--change', c]), '-', tag], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const imp = spawn(dockerCli(), ['import', ...changes.flatMap((c) => ['--change', c]), '-', tag], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let errors = '';
     tar.stderr.on('data', (d: Buffer) => (errors += d.toString()));
     imp.stderr.on('data', (d: Buffer) => (errors += d.toString()));
     tar.stdout.pipe(imp.stdin);
-    imp.on('close', (code) => (code === 0 ? resolve() : reject(new HarnessError(`docker import of ${tag} failed: ${errors.trim().slice(-500)}`))));
+    imp.on('close', (code) =>
+      code === 0 ? resolve() : reject(new HarnessError(`docker import of ${tag} failed: ${errors.trim().slice(-500)}`)),
+    );
     tar.on('error', reject);
     imp.on('error', reject);
   });

@@ -1,7 +1,7 @@
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { removeDockerByLabel, trackDockerLabel, untrackDockerLabel } from '../cleanup.ts';
-import { HarnessError, describeError } from '../errors.ts';
+import { HarnessError, describeError } from '../../common/errors.ts';
 import { kafkaImageEnv, kraftProperties } from '../kafka-config.ts';
 import { probeBroker } from '../kafka-client.ts';
 import type { Endpoint } from '../link-control.ts';
@@ -11,7 +11,7 @@ import { freePorts } from '../ports.ts';
 import { POSTGRES_SETTINGS } from '../postgres-config.ts';
 import { clusterId } from '../native/kafka.ts';
 import { assembleStack, newStackId, type ServiceControl, type Stack } from '../stack.ts';
-import { waitUntilHealthy } from '../wait.ts';
+import { waitUntilHealthy } from '../../common/wait.ts';
 import { docker, dockerCli, ensureEngine } from './engine.ts';
 import { chooseImages, imagePresent, LOCAL_IMAGES, type ImageSet } from './images.ts';
 
@@ -69,28 +69,54 @@ export async function startContainersStack(options: ContainersStackOptions = {})
     const labels = { 'outbox-chaos.stack': id };
 
     const base = (image: string, alias: string) =>
-      new GenericContainer(image).withNetworkMode(network).withNetworkAliases(alias).withLabels(labels).withStartupTimeout(120_000);
+      new GenericContainer(image)
+        .withNetworkMode(network)
+        .withNetworkAliases(alias)
+        .withLabels(labels)
+        .withStartupTimeout(120_000);
 
     const properties = kraftProperties({
       controller: { host: 'localhost', port: KAFKA.controller },
       direct: { bind: { host: '0.0.0.0', port: KAFKA.direct }, advertised: { host: HOST, port: kafkaHost! } },
-      internal: { bind: { host: '0.0.0.0', port: KAFKA.internal }, advertised: { host: 'kafka', port: KAFKA.internal } },
-      links: kafkaLinks.map((link, i) => [link, { bind: { host: '0.0.0.0', port: kafkaLinkPort(i) }, advertised: { host: HOST, port: proxyHostPort.get(link)! } }] as const),
+      internal: {
+        bind: { host: '0.0.0.0', port: KAFKA.internal },
+        advertised: { host: 'kafka', port: KAFKA.internal },
+      },
+      links: kafkaLinks.map(
+        (link, i) =>
+          [
+            link,
+            {
+              bind: { host: '0.0.0.0', port: kafkaLinkPort(i) },
+              advertised: { host: HOST, port: proxyHostPort.get(link)! },
+            },
+          ] as const,
+      ),
       logDirs: '/var/lib/kafka/data',
     });
 
     const [pg, kafka, toxiproxy] = await Promise.all([
       base(images.postgres, 'postgres')
         .withEnvironment({ POSTGRES_HOST_AUTH_METHOD: 'trust' })
-        .withCommand(['postgres', ...POSTGRES_SETTINGS.flatMap(([k, v]) => ['-c', `${k}=${v.replace(/^'(.*)'$/, '$1')}`])])
+        .withCommand([
+          'postgres',
+          ...POSTGRES_SETTINGS.flatMap(([k, v]) => ['-c', `${k}=${v.replace(/^'(.*)'$/, '$1')}`]),
+        ])
         .withExposedPorts({ container: PG_PORT, host: pgHost! })
         .start(),
       base(images.kafka, 'kafka')
-        .withEnvironment({ ...kafkaImageEnv(properties), CLUSTER_ID: clusterId(), KAFKA_HEAP_OPTS: `-Xmx${options.kafkaHeap ?? '512m'} -Xms256m` })
+        .withEnvironment({
+          ...kafkaImageEnv(properties),
+          CLUSTER_ID: clusterId(),
+          KAFKA_HEAP_OPTS: `-Xmx${options.kafkaHeap ?? '512m'} -Xms256m`,
+        })
         .withExposedPorts({ container: KAFKA.direct, host: kafkaHost! })
         .start(),
       base(images.toxiproxy, 'toxiproxy')
-        .withExposedPorts({ container: TOXIPROXY_API, host: apiHost! }, ...LINK_NAMES.map((link, i) => ({ container: proxyPort(i), host: proxyHostPort.get(link)! })))
+        .withExposedPorts(
+          { container: TOXIPROXY_API, host: apiHost! },
+          ...LINK_NAMES.map((link, i) => ({ container: proxyPort(i), host: proxyHostPort.get(link)! })),
+        )
         .withWaitStrategy(Wait.forHttp('/version', TOXIPROXY_API))
         .start(),
     ]);
@@ -105,12 +131,15 @@ export async function startContainersStack(options: ContainersStackOptions = {})
     const toxiproxyUrl = `http://${HOST}:${apiHost}`;
     const client = new Toxiproxy(toxiproxyUrl);
     for (const [i, link] of LINK_NAMES.entries()) {
-      const upstream = LINKS[link].target === 'postgres' ? `postgres:${PG_PORT}` : `kafka:${kafkaLinkPort(kafkaLinks.indexOf(link))}`;
+      const upstream =
+        LINKS[link].target === 'postgres' ? `postgres:${PG_PORT}` : `kafka:${kafkaLinkPort(kafkaLinks.indexOf(link))}`;
       await client.createProxy({ name: link, listen: `0.0.0.0:${proxyPort(i)}`, upstream }).catch((err: unknown) => {
         throw new HarnessError(`toxiproxy: could not create proxy ${link} (${describeError(err)})`);
       });
     }
-    const linkEndpoints = Object.fromEntries(LINK_NAMES.map((link): [LinkName, Endpoint] => [link, { host: HOST, port: proxyHostPort.get(link)! }])) as Record<LinkName, Endpoint>;
+    const linkEndpoints = Object.fromEntries(
+      LINK_NAMES.map((link): [LinkName, Endpoint] => [link, { host: HOST, port: proxyHostPort.get(link)! }]),
+    ) as Record<LinkName, Endpoint>;
     const containers = [pg, kafka, toxiproxy];
     return assembleStack({
       id,
@@ -133,7 +162,8 @@ export async function startContainersStack(options: ContainersStackOptions = {})
 /** Present already, or pulled; a registry that cannot be reached gets a message that says what to do. */
 async function ensureImage(image: string, log: (line: string) => void): Promise<void> {
   if (imagePresent(image)) return;
-  if (Object.values(LOCAL_IMAGES).includes(image)) throw new HarnessError(`image ${image} is not built yet: run npm run images`);
+  if (Object.values(LOCAL_IMAGES).includes(image))
+    throw new HarnessError(`image ${image} is not built yet: run npm run images`);
   log(`[containers] pulling ${image}...`);
   try {
     docker(['pull', image], { timeoutMs: 600_000 });
@@ -144,23 +174,51 @@ async function ensureImage(image: string, log: (line: string) => void): Promise<
   }
 }
 
-/** kill -9 is docker kill; restart is docker start on the same container, so the data survives. */
-function containerService(name: string, container: StartedTestContainer, endpoint: Endpoint, probe: () => Promise<void>): ServiceControl {
+/**
+ * kill -9 is docker kill; restart is docker start on the same container, so the data survives;
+ * pause is docker pause, which freezes the container's processes with the cgroup freezer.
+ */
+function containerService(
+  name: string,
+  container: StartedTestContainer,
+  endpoint: Endpoint,
+  probe: () => Promise<void>,
+): ServiceControl {
   const id = container.getId();
+  let frozen = false;
+  const thaw = () => {
+    if (!frozen) return;
+    frozen = false;
+    docker(['unpause', id]);
+  };
   return {
     endpoint,
     get pid() {
       return hostPid(id);
     },
     async crash() {
+      // Some engines refuse to signal a paused container: thaw it, then kill it at once.
+      thaw();
       docker(['kill', '--signal', 'KILL', id]);
-      await waitUntilHealthy(`${name} to stop`, async () => {
-        if (hostPid(id) !== undefined) throw new Error('still running');
-      }, { timeoutMs: 10_000, intervalMs: 50 });
+      await waitUntilHealthy(
+        `${name} to stop`,
+        async () => {
+          if (hostPid(id) !== undefined) throw new Error('still running');
+        },
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
     },
     async restart() {
       docker(['start', id]);
       await waitUntilHealthy(name, probe, { timeoutMs: 90_000, intervalMs: 200 });
+    },
+    async pause() {
+      if (frozen) return; // the engine refuses to pause a paused container
+      docker(['pause', id]);
+      frozen = true;
+    },
+    async resume() {
+      thaw();
     },
   };
 }
@@ -174,7 +232,6 @@ function hostPid(id: string): number | undefined {
     return undefined;
   }
 }
-
 
 function probeKafka(port: number): Promise<void> {
   return probeBroker([`${HOST}:${port}`]);

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { trackDir, untrackDir } from '../cleanup.ts';
-import { HarnessError, describeError } from '../errors.ts';
+import { HarnessError, describeError } from '../../common/errors.ts';
 import type { Endpoint } from '../link-control.ts';
 import { LINK_NAMES, LINKS, linksTo, type LinkName } from '../links.ts';
 import { freePorts, portInUse } from '../ports.ts';
+import { signalTree } from '../processes.ts';
 import { ensureProvisioned, type Provisioned } from '../provision.ts';
 import { assembleStack, newStackId, type ServiceControl, type Stack } from '../stack.ts';
 import { NativeKafka, type KafkaLinkListener } from './kafka.ts';
@@ -25,15 +26,37 @@ export interface NativeStackOptions {
 
 const HOST = '127.0.0.1';
 
-/** A local server as the nemesis sees it: restart means start again on the same data. */
-function serviceControl(endpoint: Endpoint, node: { readonly pid: number | undefined; crash(): Promise<void>; start(): Promise<void> }): ServiceControl {
+/**
+ * A local server as the nemesis sees it: restart means start again on the same data; pause stops
+ * the whole process tree with SIGSTOP (PostgreSQL's backends sit in groups of their own).
+ */
+function serviceControl(
+  endpoint: Endpoint,
+  node: { readonly pid: number | undefined; crash(): Promise<void>; start(): Promise<void> },
+): ServiceControl {
+  let frozen: number | undefined;
   return {
     endpoint,
     get pid() {
       return node.pid;
     },
-    crash: () => node.crash(),
+    async crash() {
+      // SIGKILL ends a stopped process as well; what is left to thaw is gone with it.
+      frozen = undefined;
+      await node.crash();
+    },
     restart: () => node.start(),
+    async pause() {
+      const pid = node.pid;
+      if (pid === undefined) throw new HarnessError('cannot pause a service that is not running');
+      signalTree(pid, 'SIGSTOP');
+      frozen = pid;
+    },
+    async resume() {
+      if (frozen === undefined) return;
+      signalTree(frozen, 'SIGCONT');
+      frozen = undefined;
+    },
   };
 }
 
@@ -54,7 +77,9 @@ export const NATIVE_PORT_COUNT = 4 + LINK_NAMES.length + linksTo('kafka').length
 
 function fixedPorts(base: number): number[] {
   if (!Number.isInteger(base) || base < 1024 || base + NATIVE_PORT_COUNT - 1 > 65535) {
-    throw new HarnessError(`--base-port must be a whole number from 1024 to ${65535 - NATIVE_PORT_COUNT + 1} (the stack takes ${NATIVE_PORT_COUNT} ports)`);
+    throw new HarnessError(
+      `--base-port must be a whole number from 1024 to ${65535 - NATIVE_PORT_COUNT + 1} (the stack takes ${NATIVE_PORT_COUNT} ports)`,
+    );
   }
   return Array.from({ length: NATIVE_PORT_COUNT }, (_, i) => base + i);
 }
@@ -62,9 +87,13 @@ function fixedPorts(base: number): number[] {
 const portRange = (base: number) => `127.0.0.1:${base}-${base + NATIVE_PORT_COUNT - 1}`;
 
 async function assertPortsFree(ports: readonly number[]): Promise<void> {
-  const taken = (await Promise.all(ports.map(async (p) => ((await portInUse(p)) ? p : undefined)))).filter((p) => p !== undefined);
+  const taken = (await Promise.all(ports.map(async (p) => ((await portInUse(p)) ? p : undefined)))).filter(
+    (p) => p !== undefined,
+  );
   if (taken.length > 0) {
-    throw new HarnessError(`port clash: ${taken.map((p) => `127.0.0.1:${p}`).join(', ')} ${taken.length === 1 ? 'is' : 'are'} already in use; the stack needs ${portRange(ports[0]!)} free (choose another --base-port, or leave it out to use free ports)`);
+    throw new HarnessError(
+      `port clash: ${taken.map((p) => `127.0.0.1:${p}`).join(', ')} ${taken.length === 1 ? 'is' : 'are'} already in use; the stack needs ${portRange(ports[0]!)} free (choose another --base-port, or leave it out to use free ports)`,
+    );
   }
 }
 const START_ATTEMPTS = 3;
@@ -83,7 +112,9 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
     // Fixed ports were asked for: a clash is the caller's to resolve, not ours to retry around.
     return startOnce(provisioned, options).catch((err: unknown) => {
       const message = describeError(err);
-      throw PORT_CLASH.test(message) ? new HarnessError(`port clash in ${portRange(options.basePort!)}: ${message}`) : err;
+      throw PORT_CLASH.test(message)
+        ? new HarnessError(`port clash in ${portRange(options.basePort!)}: ${message}`)
+        : err;
     });
   }
   for (let attempt = 1; ; attempt++) {
@@ -93,7 +124,9 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
       const message = describeError(err);
       if (!PORT_CLASH.test(message)) throw err;
       if (attempt >= START_ATTEMPTS) {
-        throw new HarnessError(`port clash: another process took a port the stack had chosen, ${START_ATTEMPTS} times in a row:\n${message}`);
+        throw new HarnessError(
+          `port clash: another process took a port the stack had chosen, ${START_ATTEMPTS} times in a row:\n${message}`,
+        );
       }
       options.log?.(`[stack] port clash on attempt ${attempt}; retrying with fresh ports`);
     }
@@ -145,11 +178,13 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
   const started = await Promise.allSettled([
     component('postgres', () => postgres.init().then(() => postgres.start())),
     component('kafka', () => kafka.init().then(() => kafka.start())),
-    component('toxiproxy', () => toxiproxy.start().then(async () => {
-      for (const link of LINK_NAMES) {
-        await toxiproxy.createProxy(link, `${HOST}:${proxyPorts.get(link)}`, `${HOST}:${upstreamPort(link)}`);
-      }
-    })),
+    component('toxiproxy', () =>
+      toxiproxy.start().then(async () => {
+        for (const link of LINK_NAMES) {
+          await toxiproxy.createProxy(link, `${HOST}:${proxyPorts.get(link)}`, `${HOST}:${upstreamPort(link)}`);
+        }
+      }),
+    ),
   ]);
   const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) {
@@ -175,4 +210,3 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
     teardown,
   });
 }
-

@@ -6,7 +6,7 @@ import { probeBroker } from '../kafka-client.ts';
 import { kraftProperties } from '../kafka-config.ts';
 import type { LinkName } from '../links.ts';
 import { ManagedProcess } from '../processes.ts';
-import { waitUntilHealthy } from '../wait.ts';
+import { waitUntilHealthy } from '../../common/wait.ts';
 
 export interface KafkaLinkListener {
   /** Where the broker listens for this link's traffic (the proxy's upstream). */
@@ -60,7 +60,16 @@ export class NativeKafka {
     fs.writeFileSync(path.join(this.options.dir, 'log4j.properties'), LOG4J);
     await runCommand(
       this.options.java,
-      [...this.jvmArgs(), 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', this.propsFile, '--ignore-formatted'],
+      [
+        ...this.jvmArgs(),
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId(),
+        '-c',
+        this.propsFile,
+        '--ignore-formatted',
+      ],
       { timeoutMs: 60_000 },
     );
   }
@@ -109,7 +118,9 @@ export class NativeKafka {
     const properties = kraftProperties({
       controller: local(o.controllerPort),
       direct: { bind: local(o.directPort), advertised: local(o.directPort) },
-      links: (Object.entries(o.links) as [LinkName, KafkaLinkListener][]).map(([link, l]) => [link, { bind: local(l.port), advertised: local(l.advertisedPort) }] as const),
+      links: (Object.entries(o.links) as [LinkName, KafkaLinkListener][]).map(
+        ([link, l]) => [link, { bind: local(l.port), advertised: local(l.advertisedPort) }] as const,
+      ),
       logDirs: path.join(o.dir, 'data'),
     });
     return `${properties.map(([k, v]) => `${k}=${v}`).join('\n')}\n`;

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { probePostgres } from '../pg-client.ts';
 import { POSTGRES_SETTINGS } from '../postgres-config.ts';
 import { runCommand } from '../command.ts';
-import { HarnessError, describeError } from '../errors.ts';
+import { HarnessError, describeError } from '../../common/errors.ts';
 import { ManagedProcess } from '../processes.ts';
 import type { PostgresBinaries } from '../tools.ts';
-import { waitUntilHealthy } from '../wait.ts';
+import { waitUntilHealthy } from '../../common/wait.ts';
 
-export const PG_SUPERUSER = 'postgres';
+const PG_SUPERUSER = 'postgres';
 
 export interface NativePostgresOptions {
   /** Owned by the stack; the cluster lives in dir/data. */
@@ -59,7 +59,18 @@ export class NativePostgres {
     try {
       await runCommand(
         this.options.bins.initdb,
-        ['-D', this.dataDir, '-U', PG_SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+        [
+          '-D',
+          this.dataDir,
+          '-U',
+          PG_SUPERUSER,
+          '--auth=trust',
+          '-E',
+          'UTF8',
+          '--locale=C',
+          '--no-sync',
+          '--no-instructions',
+        ],
         { ...this.owner, timeoutMs: 60_000 },
       );
     } catch (err) {

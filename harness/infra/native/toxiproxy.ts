@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { HarnessError, describeError } from '../errors.ts';
+import { HarnessError, describeError } from '../../common/errors.ts';
 import { ManagedProcess } from '../processes.ts';
-import { waitUntilHealthy } from '../wait.ts';
+import { waitUntilHealthy } from '../../common/wait.ts';
 
 export interface NativeToxiproxyOptions {
   readonly dir: string;
@@ -45,7 +45,9 @@ export class NativeToxiproxy {
     try {
       await new Toxiproxy(this.apiUrl).createProxy({ name, listen, upstream });
     } catch (err) {
-      throw new HarnessError(`could not create proxy ${name} on ${listen} (${describeError(err)}); server log:\n${this.proc?.logTail(5) ?? ''}`);
+      throw new HarnessError(
+        `could not create proxy ${name} on ${listen} (${describeError(err)}); server log:\n${this.proc?.logTail(5) ?? ''}`,
+      );
     }
   }
 

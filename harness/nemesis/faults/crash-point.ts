@@ -13,8 +13,10 @@ export interface CrashPointParams extends ProcessTarget {
  * itself when it gets there (see SutCluster.arm). The supervisor brings it back unarmed; healing
  * disarms it if it never fired.
  */
-export const crashPoint: FaultKind<CrashPointParams> = {
+export const crashPoint: FaultKind<CrashPointParams, 'process'> = {
   name: 'crash-point',
+  colour: '#e377c2',
+  lane: 'process',
   repeatable: true,
   params(limits) {
     const points = limits.def.crashPoints;
@@ -27,7 +29,11 @@ export const crashPoint: FaultKind<CrashPointParams> = {
         replica: fc.integer({ min: 0, max: 2 }),
         point: fc.constantFrom(...points[role]!),
         // Mostly the first pass: a relay that publishes in large batches may pass a point only once.
-        pass: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constant(3) }),
+        pass: fc.oneof(
+          { weight: 3, arbitrary: fc.constant(1) },
+          { weight: 1, arbitrary: fc.constant(2) },
+          { weight: 1, arbitrary: fc.constant(3) },
+        ),
       }),
     );
   },

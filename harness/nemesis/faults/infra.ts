@@ -3,9 +3,17 @@ import type { ServiceControl, Stack } from '../../infra/stack.ts';
 import { healOnce, type FaultKind, type FaultLane } from '../types.ts';
 
 /** kill -9 of one piece of infrastructure; it comes back on the same data when the window ends. */
-function serviceRestart(name: string, label: string, lane: FaultLane, service: (stack: Stack) => ServiceControl): FaultKind<Record<string, never>> {
+function serviceRestart(
+  name: string,
+  colour: string,
+  label: string,
+  lane: FaultLane<'service'>,
+  service: (stack: Stack) => ServiceControl,
+): FaultKind<Record<string, never>, 'service'> {
   return {
     name,
+    colour,
+    lane: 'service',
     params: () => fc.constant({}),
     describe: () => `kill -9 ${label}`,
     async start(ctx) {
@@ -20,14 +28,28 @@ function serviceRestart(name: string, label: string, lane: FaultLane, service: (
 }
 
 /** The Kafka broker; acknowledged messages must survive. */
-export const kafkaRestart = serviceRestart('kafka-restart', 'Kafka', 'service:kafka', (stack) => stack.kafka);
+export const kafkaRestart = serviceRestart(
+  'kafka-restart',
+  '#1f77b4',
+  'Kafka',
+  'service:kafka',
+  (stack) => stack.kafka,
+);
 
 /** PostgreSQL, postmaster and backends; crash recovery runs from the WAL. */
-export const pgRestart = serviceRestart('pg-restart', 'PostgreSQL', 'service:postgres', (stack) => stack.postgres);
+export const pgRestart = serviceRestart(
+  'pg-restart',
+  '#17becf',
+  'PostgreSQL',
+  'service:postgres',
+  (stack) => stack.postgres,
+);
 
 /** A consumer joins the group for the window, then leaves: two rebalances. */
-export const rebalance: FaultKind<Record<string, never>> = {
+export const rebalance: FaultKind<Record<string, never>, 'process'> = {
   name: 'rebalance',
+  colour: '#bcbd22',
+  lane: 'process',
   repeatable: true,
   params: () => fc.constant({}),
   describe: () => 'an extra consumer joins, then leaves',

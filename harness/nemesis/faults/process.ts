@@ -8,8 +8,10 @@ const target = (limits: FaultLimits) =>
     : undefined;
 
 /** kill -9 of one SUT process; it is restarted when the window ends. */
-export const kill: FaultKind<ProcessTarget> = {
+export const kill: FaultKind<ProcessTarget, 'process'> = {
   name: 'kill',
+  colour: '#9467bd',
+  lane: 'process',
   repeatable: true,
   params: target,
   describe: (p) => `kill -9 ${p.role}#${p.replica}`,
@@ -26,8 +28,10 @@ export const kill: FaultKind<ProcessTarget> = {
 };
 
 /** SIGSTOP of one SUT process (a GC pause, a frozen VM); SIGCONT when the window ends. */
-export const pause: FaultKind<ProcessTarget> = {
+export const pause: FaultKind<ProcessTarget, 'process'> = {
   name: 'pause',
+  colour: '#8c564b',
+  lane: 'process',
   repeatable: true,
   params: target,
   describe: (p) => `pause ${p.role}#${p.replica}`,

@@ -18,16 +18,22 @@ const ATTRIBUTES: Record<ToxicType, fc.Arbitrary<Record<string, number>>> = {
   timeout: fc.record({ timeout: fc.constantFrom(0, 200, 1_000) }),
   reset_peer: fc.record({ timeout: fc.integer({ min: 0, max: 500 }) }),
   bandwidth: fc.record({ rate: fc.integer({ min: 1, max: 64 }) }),
-  slicer: fc.record({ average_size: fc.integer({ min: 8, max: 256 }), size_variation: fc.integer({ min: 0, max: 8 }), delay: fc.integer({ min: 0, max: 2_000 }) }),
+  slicer: fc.record({
+    average_size: fc.integer({ min: 8, max: 256 }),
+    size_variation: fc.integer({ min: 0, max: 8 }),
+    delay: fc.integer({ min: 0, max: 2_000 }),
+  }),
   limit_data: fc.record({ bytes: fc.integer({ min: 256, max: 8_192 }) }),
   slow_close: fc.record({ delay: fc.integer({ min: 100, max: 2_000 }) }),
 };
 
-export const TOXIC_TYPES = Object.keys(ATTRIBUTES) as ToxicType[];
+const TOXIC_TYPES = Object.keys(ATTRIBUTES) as ToxicType[];
 
 /** Any Toxiproxy toxic on one link, either direction, with a toxicity. */
-export const toxic: FaultKind<ToxicParams> = {
+export const toxic: FaultKind<ToxicParams, 'link'> = {
   name: 'toxic',
+  colour: '#ff7f0e',
+  lane: 'link',
   params: (limits) =>
     limits.links?.length
       ? fc.constantFrom(...TOXIC_TYPES).chain((type) =>
@@ -40,10 +46,16 @@ export const toxic: FaultKind<ToxicParams> = {
           }),
         )
       : undefined,
-  describe: (p) => `${p.toxic} ${JSON.stringify(p.attributes)} on ${p.link} ${p.stream}${p.toxicity < 1 ? ` (toxicity ${p.toxicity})` : ''}`,
+  describe: (p) =>
+    `${p.toxic} ${JSON.stringify(p.attributes)} on ${p.link} ${p.stream}${p.toxicity < 1 ? ` (toxicity ${p.toxicity})` : ''}`,
   async start(ctx, p) {
     const link = ctx.stack.link(p.link);
-    const name = await link.addToxic({ type: p.toxic, stream: p.stream, toxicity: p.toxicity, attributes: p.attributes });
+    const name = await link.addToxic({
+      type: p.toxic,
+      stream: p.stream,
+      toxicity: p.toxicity,
+      attributes: p.attributes,
+    });
     return {
       heal: healOnce(() => link.removeToxic(name)),
       affects: [`link:${p.link}`],

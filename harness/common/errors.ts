@@ -9,13 +9,6 @@ export class HarnessError extends Error {
   }
 }
 
-/** A required program is not installed; the message names what to install. */
-export class MissingToolError extends HarnessError {
-  constructor(tool: string, hint: string) {
-    super(`${tool} not found: ${hint}`);
-  }
-}
-
 /** One line for the user, whatever was thrown. */
 export function describeError(err: unknown): string {
   if (err instanceof HarnessError) return err.message;

@@ -1,18 +1,28 @@
 import { HarnessError, describeError } from './errors.ts';
-import type { ManagedProcess } from './processes.ts';
+
+/** What the wait needs to know of a process it watches: whether it still runs, and its log. */
+export interface WatchedProcess {
+  readonly running: boolean;
+  readonly exitInfo?: { readonly code: number | null; readonly signal: string | null };
+  logTail(): string;
+}
 
 export interface WaitOptions {
   readonly timeoutMs: number;
   readonly intervalMs?: number;
   /** Give up at once if this process exits while we wait. */
-  readonly process?: ManagedProcess;
+  readonly process?: WatchedProcess;
 }
 
 /**
  * Polls a real health probe until it succeeds. On timeout or an early exit, the error names the
  * component, the last probe error, and the tail of the component's log.
  */
-export async function waitUntilHealthy<T>(component: string, probe: () => Promise<T>, options: WaitOptions): Promise<T> {
+export async function waitUntilHealthy<T>(
+  component: string,
+  probe: () => Promise<T>,
+  options: WaitOptions,
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   const interval = options.intervalMs ?? 100;
   let lastError: unknown;

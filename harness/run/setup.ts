@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import { HarnessError } from '../common/errors.ts';
+import { startStack, type Stack, type StackOptions } from '../infra/index.ts';
+import type { SutDefinition } from '../sut/definition.ts';
+import { loadManifest } from '../sut/manifest.ts';
+import { referenceSut } from '../sut/reference.ts';
+import type { RunSettings } from './execute.ts';
+import type { Profile } from './profiles.ts';
+
+/** Where a job's stack comes from: one already running (tests, a matrix), or one started for it. */
+export interface StackChoice extends Pick<StackOptions, 'provider' | 'basePort' | 'images'> {
+  /** An already running stack to use; otherwise one is started and stopped. */
+  readonly stack?: Stack;
+  readonly log?: (line: string) => void;
+}
+
+/** What one run set-up needs beside the stack: the SUT, how hard to look, and which variant. */
+export interface RunSetup extends StackChoice {
+  readonly def: SutDefinition;
+  readonly profile: Pick<Profile, 'drainTimeoutMs'>;
+  readonly bug?: string;
+}
+
+/** The template database every run copies; one name, so a schema is prepared once per stack. */
+const TEMPLATE = 'sut_template';
+
+/**
+ * The least time the drain must see no change before it calls a state final, whatever the SUT
+ * declares: long enough for a relay's ordinary poll interval and a consumer's commit to show.
+ */
+const QUIET_MS = 3_000;
+
+/** "reference", or the path of any implementation's manifest (docs/sut-contract.md). */
+export function loadSut(sut: string): SutDefinition {
+  if (sut === 'reference') return referenceSut();
+  if (sut.endsWith('.json') || fs.existsSync(sut)) return loadManifest(sut);
+  throw new HarnessError(
+    `unknown SUT "${sut}": use "reference" or the path of a SUT manifest (.json; see docs/sut-contract.md)`,
+  );
+}
+
+/** Runs work on the stack asked for; a stack started here is stopped afterwards, whatever happens. */
+export async function withStack<T>(choice: StackChoice, work: (stack: Stack) => Promise<T>): Promise<T> {
+  const stack =
+    choice.stack ??
+    (await startStack({
+      provider: choice.provider,
+      basePort: choice.basePort,
+      images: choice.images,
+      log: choice.log,
+    }));
+  try {
+    return await work(stack);
+  } finally {
+    if (!choice.stack) await stack.stop();
+  }
+}
+
+/**
+ * The one way a run is set up, for a suite, a replay and a false-alarm count alike: a stack, the
+ * SUT's schema in a template database, and the settings every execution takes.
+ */
+export function withRunSettings<T>(setup: RunSetup, work: (settings: RunSettings) => Promise<T>): Promise<T> {
+  return withStack(setup, async (stack) => {
+    await stack.prepareTemplate(TEMPLATE, setup.def.schemaSql);
+    return work({
+      stack,
+      def: setup.def,
+      template: TEMPLATE,
+      bug: setup.bug,
+      drainTimeoutMs: setup.profile.drainTimeoutMs,
+      quietMs: QUIET_MS,
+    });
+  });
+}
+
+/** A timestamp that can start a folder name: ISO time, with no colons or dots. */
+export function folderStamp(at: Date = new Date()): string {
+  return at.toISOString().replace(/[:.]/g, '-');
+}
