@@ -77,9 +77,13 @@ export function replayCommand(o: {
   profile: string;
   seed: number;
   path: string;
+  withoutCrashPoints?: boolean;
 }): string {
   const bug = o.bug ? ` --bug ${o.bug}` : '';
-  return `npx outbox-chaos replay --sut ${o.sut}${bug} --scenario ${o.scenario} --profile ${o.profile} --seed ${o.seed} --path ${o.path}`;
+  // The schedule at a path is drawn from the scenario's faults as they were offered, so a failure
+  // found without crash points replays only without them.
+  const draw = o.withoutCrashPoints ? ' --no-crash-points' : '';
+  return `npx outbox-chaos replay --sut ${o.sut}${bug} --scenario ${o.scenario} --profile ${o.profile}${draw} --seed ${o.seed} --path ${o.path}`;
 }
 
 /**
@@ -122,6 +126,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
                 profile: profile.name,
                 seed,
                 path: p,
+                withoutCrashPoints: options.withoutCrashPoints,
               }),
       });
       writeScenarioResults(dir, {

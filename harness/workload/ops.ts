@@ -18,8 +18,8 @@ export interface PlannedWrite {
  * purpose: an app crash stops every write in flight, and a long transaction ties up a connection.
  */
 const WEIGHTS: Readonly<Record<TxShape, number>> = {
-  single: 10,
-  multi: 2,
+  single: 8,
+  multi: 3,
   transfer: 3,
   rollback: 1,
   long: 0.5,

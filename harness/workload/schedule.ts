@@ -55,7 +55,7 @@ export interface Schedule {
 }
 
 /** Load keeps going this long after the last fault heals, so the heal meets traffic too. */
-export const LOAD_TAIL_MS = 1_500;
+export const LOAD_TAIL_MS = 1_000;
 
 /** When the load stops: its own duration, or a tail after the last fault, whichever is later. */
 export function loadEndMs(schedule: Schedule): number {

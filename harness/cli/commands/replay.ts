@@ -11,6 +11,7 @@ interface ReplayFlags extends SuiteFlags {
   scenario?: string;
   seed?: number;
   path?: string;
+  crashPoints: boolean;
 }
 
 /** `replay`: a report folder's recorded schedule, or a generated one named by seed and path. */
@@ -24,6 +25,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     .option('--scenario <name>', 'the scenario of the failure')
     .option('--seed <n>', 'fast-check seed', integer)
     .option('--path <path>', 'fast-check path')
+    .option('--no-crash-points', 'the failure was found with the crash-point fault withheld')
     .action(async (report: string | undefined, flags: ReplayFlags) => {
       if (report) {
         const replay = await replayReport(path.resolve(report), { log: ctx.progress.log, ...stackOptions(flags) });
@@ -43,6 +45,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         profile: flags.profile,
         seed: flags.seed,
         path: flags.path,
+        withoutCrashPoints: !flags.crashPoints,
         reportDir: path.resolve(flags.reportDir),
       });
     });
