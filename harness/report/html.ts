@@ -131,18 +131,28 @@ function faultPowerTable(p: Power): string {
   return `<table id="power-faults"><thead><tr><th>fault</th><th>what</th><th>firings</th><th>in flight at start (writes / unpublished / unapplied)</th><th>most in flight at a firing</th><th>committed while active</th><th>met work</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** Rows shown before the rest are summarised: under load one kind of loss can touch every aggregate. */
+const ANOMALY_ROWS = 25;
+
 function anomaliesSection(anomalies: readonly Anomaly[]): string {
-  const rows = anomalies.length
-    ? anomalies
+  const shown = anomalies.slice(0, ANOMALY_ROWS);
+  const rows = shown.length
+    ? shown
         .map(
           (a) =>
             `<tr class="anomaly" data-kind="${h(a.kind)}"><td><strong>${h(a.kind)}</strong></td><td>${h(a.aggregateId ?? '')}</td><td>${h(a.detail)}</td><td>${a.eventIds.map((id) => `<code>${h(id)}</code>`).join(' ')}</td></tr>`,
         )
         .join('\n')
     : '<tr class="none"><td colspan="4">No anomalies.</td></tr>';
+  const rest = anomalies.slice(ANOMALY_ROWS);
+  const byKind = new Map<string, number>();
+  for (const a of rest) byKind.set(a.kind, (byKind.get(a.kind) ?? 0) + 1);
+  const more = rest.length
+    ? `\n<tr class="more"><td colspan="4">and ${rest.length} more (${[...byKind].map(([k, n]) => `${n} ${h(k)}`).join(', ')}): every one is in results.json</td></tr>`
+    : '';
   return `<section><h2>Anomalies</h2>
 <table id="anomalies"><thead><tr><th>kind</th><th>aggregate</th><th>detail</th><th>event ids</th></tr></thead><tbody>
-${rows}
+${rows}${more}
 </tbody></table></section>`;
 }
 

@@ -296,10 +296,49 @@ describe('report page', () => {
     expect(html).toContain('uPlot');
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/); // nothing fetched
     expect(html).toContain('<li>fault   at 1 s: partition relay-kafka for 900 ms</li></ul>');
-    // The load runs its 3 s, or until a tail after the last heal (1 s + 900 ms + 1.5 s), whichever is later.
+    // The load runs its 3 s, or until a tail after the last heal (1 s + 900 ms + 1 s), whichever is later.
     expect(html).toContain(
       '<li>load    50 writes/s by 1 writer(s) over 8 aggregates (uniform); shapes single, long; for 3 s</li>',
     );
+  });
+
+  it('shows the first 25 anomalies and sums up the rest by kind, and says how much the runs exercised', () => {
+    const many = Array.from(
+      { length: 40 },
+      (_, i) =>
+        ({ kind: i < 30 ? 'lost' : 'order', eventIds: [`e${i}`], aggregateId: `acct-${i}`, detail: 'x' }) as const,
+    );
+    const power = { committedEvents: 12, faults: [], crashPoints: [], faultFree: true, vacuous: null };
+    const summary = {
+      runs: 3,
+      medianCommittedEvents: 12,
+      minCommittedEvents: 0,
+      totalCommittedEvents: 30,
+      runsAllFaultsMetWork: 1,
+      runsWithFaults: 2,
+      faultFreeRuns: 1,
+      vacuousRuns: 1,
+      crashPointsArmed: 2,
+      crashPointsFired: 0,
+    };
+    const html = renderReport({
+      results: results({
+        anomalies: many,
+        power: summary,
+        runs: [{ run: 'run-003', phase: 'generated', valid: false, steps: 1, durationMs: 1, anomalies: 2, power }],
+      }),
+      history: HISTORY,
+      events: [],
+    });
+    expect(html.match(/<tr class="anomaly"/g)).toHaveLength(25);
+    expect(html).toContain('and 15 more (5 lost, 10 order): every one is in results.json');
+    expect(html).toContain(
+      'committed events per run: median 12, least 0, 30 in all; runs whose every fault met work in flight: 1 of 2',
+    );
+    expect(html).toContain('1 of 3 run(s) were vacuous: they exercised nothing and were judged unknown');
+    expect(html).toContain('low power: a median of 12 committed events per run');
+    expect(html).toContain('2 crash point(s) armed, none fired');
+    expect(html).toContain('The run shown was fault-free: load only.');
   });
 });
 
