@@ -10,7 +10,7 @@ const WRITE_TIMEOUT_MS = 10_000;
 /** At most this many long transactions open at once: each holds a connection of the app's pool. */
 const MAX_LONG_OPEN = 2;
 /** An app crash stops every write in flight, so crashes mid-transaction are spaced out. */
-const CRASH_SPACING_MS = 4_000;
+const CRASH_SPACING_MS = 6_000;
 
 /** One write as the writer saw it: when it was sent, when its answer came, and what it committed. */
 export interface WriteRecord {
