@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Power, Verdict } from '../checker/index.ts';
-import { drain } from '../history/drain.ts';
 import { History } from '../history/history.ts';
 import { describeError } from '../common/errors.ts';
 import type { Stack } from '../infra/stack.ts';
@@ -11,7 +10,7 @@ import type { SutDefinition } from '../sut/definition.ts';
 import { LOAD_TAIL_MS, loadEndMs, type Schedule } from '../workload/schedule.ts';
 import { FaultTimeline } from './fault-timeline.ts';
 import { LoadRunner } from './load.ts';
-import { observeAndCheck } from './observe-and-check.ts';
+import { endRun } from './observe-and-check.ts';
 
 export interface RunSettings {
   readonly stack: Stack;
@@ -97,23 +96,15 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     const lastHealAt = Date.now();
     history.record({ type: 'phase', process: 'harness', phase: 'healed' });
 
-    // No more writes can commit from here on, so the committed set is final.
-    for (const app of cluster.apps()) await cluster.kill(app.name);
-    const quietMs = Math.max(settings.quietMs, def.drainQuietMs ?? 0);
-    const drained = await drain(thisRun, def, {
-      lastHealAt,
-      timeoutMs: Math.max(settings.drainTimeoutMs, quietMs * 3),
-      quietMs,
-      starting: () => cluster!.starting(),
-    });
-    history.record({ type: 'phase', process: 'harness', phase: 'drained', detail: JSON.stringify(drained) });
-
-    const { verdict, power } = await observeAndCheck({
+    const { verdict, power } = await endRun({
       run: thisRun,
       def,
+      cluster,
       history,
       writes: load.records,
-      drain: drained,
+      lastHealAt,
+      drainTimeoutMs: settings.drainTimeoutMs,
+      quietMs: settings.quietMs,
       runDir,
     });
     return finish({

@@ -1,17 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, measurePower, type CheckInput, type DrainOutcome, type Power, type Verdict } from '../checker/index.ts';
+import { check, measurePower, type CheckInput, type Power, type Verdict } from '../checker/index.ts';
+import { drain, type DrainOutcome } from '../history/drain.ts';
 import { eventTimes } from '../history/event-times.ts';
 import { faultFirings, processRecords } from '../history/firings.ts';
 import type { History } from '../history/history.ts';
-import { readFinalDbState, readWholeTopic } from '../history/observe.ts';
+import { readFinalDbState, readWholeTopic, type FinalDbState, type ObservedMessage } from '../history/observe.ts';
 import type { RunEnv } from '../infra/stack.ts';
+import type { SutCluster } from '../sut/cluster.ts';
 import type { SutDefinition } from '../sut/definition.ts';
 import type { WriteRecord } from './load.ts';
 
 export interface Observed {
   readonly verdict: Verdict;
   readonly power: Power;
+  readonly drain: DrainOutcome;
+  /** What the observer read: the whole topic, and the final state through the SUT's queries. */
+  readonly messages: readonly ObservedMessage[];
+  readonly db: FinalDbState;
 }
 
 /**
@@ -25,8 +31,9 @@ export async function observeAndCheck(o: {
   readonly history: History;
   readonly writes: readonly WriteRecord[];
   readonly drain: DrainOutcome;
-  readonly runDir: string;
-}): Promise<Observed> {
+  /** Where events.json goes; none for a run that keeps no folder. */
+  readonly runDir?: string;
+}): Promise<Omit<Observed, 'drain'>> {
   const messages = await readWholeTopic(o.run.kafkaBrokers('direct'), o.run.topic, 30_000);
   const db = await readFinalDbState(o.run.pgUrl('direct'), o.def);
   o.history.record({
@@ -45,7 +52,7 @@ export async function observeAndCheck(o: {
     eventId: o.def.eventId,
     commitTimes,
   });
-  fs.writeFileSync(path.join(o.runDir, 'events.json'), `${JSON.stringify(times)}\n`);
+  if (o.runDir) fs.writeFileSync(path.join(o.runDir, 'events.json'), `${JSON.stringify(times)}\n`);
   const effectTimes = new Map(times.flatMap((t) => (t.appliedAt === null ? [] : [[t.eventId, t.appliedAt] as const])));
   const input: CheckInput = {
     committed: db.committed,
@@ -61,5 +68,34 @@ export async function observeAndCheck(o: {
     faults: faultFirings(o.history.events),
     processes: processRecords(o.history.events),
   };
-  return { verdict: check(input), power: measurePower(input) };
+  return { verdict: check(input), power: measurePower(input), messages, db };
+}
+
+/**
+ * How every run ends, after the faults are healed: stop the apps so nothing more can commit (the
+ * committed set is final from here), drain until everything is delivered or nothing moves, then
+ * observe and check.
+ */
+export async function endRun(o: {
+  readonly run: RunEnv;
+  readonly def: SutDefinition;
+  readonly cluster: SutCluster;
+  readonly history: History;
+  readonly writes: readonly WriteRecord[];
+  readonly lastHealAt: number;
+  readonly drainTimeoutMs: number;
+  readonly quietMs: number;
+  readonly runDir?: string;
+}): Promise<Observed> {
+  for (const app of o.cluster.apps()) if (o.cluster.isRunning(app.name)) await o.cluster.kill(app.name);
+  const quietMs = Math.max(o.quietMs, o.def.drainQuietMs ?? 0);
+  const drained = await drain(o.run, o.def, {
+    lastHealAt: o.lastHealAt,
+    timeoutMs: Math.max(o.drainTimeoutMs, quietMs * 3),
+    quietMs,
+    starting: () => o.cluster.starting(),
+  });
+  o.history.record({ type: 'phase', process: 'harness', phase: 'drained', detail: JSON.stringify(drained) });
+  const observed = await observeAndCheck({ ...o, drain: drained });
+  return { ...observed, drain: drained };
 }

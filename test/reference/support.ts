@@ -1,18 +1,14 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
 import fs from 'node:fs';
-import { check, type Verdict } from '../../harness/checker/index.ts';
-import { drain } from '../../harness/history/drain.ts';
-import {
-  readFinalDbState,
-  readWholeTopic,
-  type FinalDbState,
-  type ObservedMessage,
-} from '../../harness/history/observe.ts';
+import type { Verdict } from '../../harness/checker/index.ts';
+import { History } from '../../harness/history/history.ts';
+import type { FinalDbState, ObservedMessage } from '../../harness/history/observe.ts';
 import { startStack, type RunEnv, type Stack } from '../../harness/infra/index.ts';
 import { SutCluster, type ClusterOptions } from '../../harness/sut/cluster.ts';
 import type { SutDefinition } from '../../harness/sut/definition.ts';
 import { referenceSut } from '../../harness/sut/reference.ts';
+import { endRun } from '../../harness/run/observe-and-check.ts';
 import { eventually, removeTempDir, tempDir } from '../helpers.ts';
 import { sendOp, type OpRequest, type WriteOutcome } from '../../harness/sut/write-client.ts';
 
@@ -27,12 +23,13 @@ export async function prepareReference(stack: Stack): Promise<SutDefinition> {
 export interface Outcome {
   readonly op: OpRequest;
   readonly result: WriteOutcome;
+  readonly invokedAt: number;
   readonly completedAt: number;
 }
 
 export interface Observation {
   readonly verdict: Verdict;
-  readonly messages: ObservedMessage[];
+  readonly messages: readonly ObservedMessage[];
   readonly db: FinalDbState;
 }
 
@@ -65,8 +62,9 @@ export class ReferenceRun {
     const apps = this.cluster.apps();
     const url = apps[this.nextApp++ % apps.length]!.url;
     const full: OpRequest = { op_id: crypto.randomUUID(), ...op };
+    const invokedAt = Date.now();
     const result = await sendOp(url, this.def.write.path, full, timeoutMs);
-    this.outcomes.push({ op: full, result, completedAt: Date.now() });
+    this.outcomes.push({ op: full, result, invokedAt, completedAt: Date.now() });
     return result;
   }
 
@@ -94,26 +92,22 @@ export class ReferenceRun {
    * commit), drain, then read Kafka and the database directly and run every checker.
    */
   async finish(options: { quietMs?: number; timeoutMs?: number; lastHealAt?: number } = {}): Promise<Observation> {
-    for (const name of this.cluster.names('app')) if (this.cluster.isRunning(name)) await this.cluster.kill(name);
-    const drained = await drain(this.run, this.def, {
+    const writes = this.outcomes.map((o) => ({
+      opId: o.op.op_id,
+      type: o.result.type,
+      invokedAt: o.invokedAt,
+      completedAt: o.completedAt,
+      events: o.result.type === 'ok' ? o.result.events : [],
+    }));
+    const { verdict, messages, db } = await endRun({
+      run: this.run,
+      def: this.def,
+      cluster: this.cluster,
+      history: new History(),
+      writes,
       lastHealAt: options.lastHealAt ?? Date.now(),
-      timeoutMs: options.timeoutMs ?? 60_000,
+      drainTimeoutMs: options.timeoutMs ?? 60_000,
       quietMs: options.quietMs ?? 4_000,
-    });
-    const messages = await readWholeTopic(this.run.kafkaBrokers('direct'), this.run.topic, 30_000);
-    const db = await readFinalDbState(this.run.pgUrl('direct'), this.def);
-    const commitTimes = new Map<string, number>();
-    for (const o of this.outcomes)
-      if (o.result.type === 'ok') for (const e of o.result.events) commitTimes.set(e.eventId, o.completedAt);
-    const verdict = check({
-      committed: db.committed,
-      messages,
-      effects: db.effects,
-      deadLettered: db.deadLettered,
-      eventId: this.def.eventId,
-      perAggregateOrder: this.def.guarantees.perAggregateOrder,
-      commitTimes,
-      drain: drained,
     });
     return { verdict, messages, db };
   }
