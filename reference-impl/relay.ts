@@ -429,7 +429,13 @@ function listenForInserts(url: string, onNotify: () => void, isStopping: () => b
   const connect = async () => {
     if (isStopping()) return;
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+    let retried = false;
+    // A failed connect can report itself twice (an 'error' event and the rejected promise): one
+    // reconnect per client, or every outage would double the reconnect loops until the server
+    // runs out of connection slots.
     const retry = () => {
+      if (retried) return;
+      retried = true;
       c.removeAllListeners();
       c.end().catch(() => {});
       if (client === c) client = undefined;

@@ -123,6 +123,9 @@ async function execute(pool: pg.Pool, recorder: EventRecorder, op: Op): Promise<
   let commitSent = false;
   try {
     client = await pool.connect();
+    // A connection that breaks while the transaction waits (hold_ms) reports it as an 'error'
+    // event on the client, which would end the process; the next statement fails with it anyway.
+    client.on('error', ignoreClientError);
     await client.query('BEGIN');
     const events: OutboxEvent[] = [];
     // Lock accounts in a fixed order so concurrent transfers cannot deadlock.
@@ -155,9 +158,12 @@ async function execute(pool: pg.Pool, recorder: EventRecorder, op: Op): Promise<
       ? { status: 500, body: { outcome: 'unknown', error } }
       : { status: 503, body: { outcome: 'failed', error } };
   } finally {
+    client?.off('error', ignoreClientError);
     client?.release();
   }
 }
+
+function ignoreClientError(): void {}
 
 /** Serves POST /ops and GET /health on PORT until SIGTERM or SIGINT. */
 export async function serveLedgerApp(recorder: EventRecorder): Promise<void> {
