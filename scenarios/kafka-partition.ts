@@ -8,5 +8,5 @@ export const kafkaPartition: Scenario = {
     { fault: 'partition', links: linksTo('kafka'), weight: 2 },
     { fault: 'toxic', links: linksTo('kafka'), weight: 2 },
   ],
-  longWindowWeight: 1 / 3,
+  longWindowWeight: 1 / 4,
 };

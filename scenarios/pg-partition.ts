@@ -8,5 +8,5 @@ export const pgPartition: Scenario = {
     { fault: 'partition', links: linksTo('postgres'), weight: 2 },
     { fault: 'toxic', links: linksTo('postgres'), weight: 2 },
   ],
-  longWindowWeight: 1 / 3,
+  longWindowWeight: 1 / 4,
 };

@@ -12,7 +12,7 @@ export interface Profile extends LoadProfile {
   readonly drainTimeoutMs: number;
 }
 
-// Outages: mostly a few seconds, one in six long enough (up to 15 s) to outlast an ordinary
+// Outages: mostly a few seconds, one in eight long enough (up to 15 s) to outlast an ordinary
 // retry budget, so a relay that gives up after N attempts loses something it can be caught on.
 const QUICK: LoadProfile = {
   // Closed-loop writers wait for each answer, so it takes a dozen of them to reach 500 writes/s
@@ -21,11 +21,11 @@ const QUICK: LoadProfile = {
   rate: { min: 50, max: 500 },
   aggregates: { min: 8, max: 256 },
   maxSkew: 3,
-  durationMs: { min: 3_000, max: 7_000 },
+  durationMs: { min: 3_000, max: 6_000 },
   faults: { min: 1, max: 3 },
   windowMs: { min: 300, max: 3_000 },
   longWindowMs: { min: 5_000, max: 15_000 },
-  longWindowWeight: 1 / 6,
+  longWindowWeight: 1 / 8,
   leadMs: { min: 500, max: 1_500 },
   gapMs: { min: 200, max: 1_500 },
   overlap: false,
