@@ -14,6 +14,8 @@ export function exitCodeOf(valid: Validity): number {
   return valid === true ? 0 : valid === false ? 1 : 2;
 }
 
+const TERMINAL_ANOMALIES = 8;
+
 /** The summary table, then the detail of every failure and every unknown. */
 export function printSuite(outcome: SuiteOutcome, print: (line: string) => void): void {
   print('');
@@ -45,11 +47,15 @@ export function printSuite(outcome: SuiteOutcome, print: (line: string) => void)
       print(
         `${s.scenario}: INVALID at generated run ${f.runsToCatch}, shrunk to ${scheduleSize(f.result.schedule)} step(s) in ${f.shrinkRuns} shrink run(s)`,
       );
-      for (const a of f.result.verdict?.anomalies ?? []) {
+      const anomalies = f.result.verdict?.anomalies ?? [];
+      // Under load one kind of loss can touch every aggregate: the terminal gets the first few.
+      for (const a of anomalies.slice(0, TERMINAL_ANOMALIES)) {
         print(
           `  ${a.kind.padEnd(18)} ${a.detail}${a.eventIds.length ? ` [${a.eventIds.slice(0, 3).join(', ')}${a.eventIds.length > 3 ? ', ...' : ''}]` : ''}`,
         );
       }
+      if (anomalies.length > TERMINAL_ANOMALIES)
+        print(`  ... and ${anomalies.length - TERMINAL_ANOMALIES} more anomalies, every one in ${s.dir}/results.json`);
       print('  schedule:');
       describeSchedule(f.result.schedule, describeFault).forEach((line) => print(`    ${line}`));
       print(`  seed ${f.seed}, path ${f.path ?? '(none: replay the recorded schedule)'}`);
