@@ -15,6 +15,33 @@ export interface FaultFiring {
   readonly affects: readonly string[];
 }
 
+/** One write as the writer saw it: when it was sent, when its answer came, and what it committed. */
+export interface WriteRecord {
+  readonly opId: string;
+  readonly type: 'ok' | 'fail' | 'info';
+  readonly invokedAt: number;
+  readonly completedAt: number;
+  readonly events: readonly { readonly eventId: string; readonly aggregateId: string; readonly seq: number }[];
+}
+
+/**
+ * Every completed write, from its invoke and completion in the history (the one record of it). A
+ * write still unanswered at the end of the history is left out: it has no outcome to report.
+ */
+export function writeRecords(events: readonly HistoryEvent[]): WriteRecord[] {
+  const invoked = new Map<string, number>();
+  const out: WriteRecord[] = [];
+  for (const e of events) {
+    if (e.type === 'invoke') invoked.set(e.opId, e.wall);
+    else if (e.type === 'ok' || e.type === 'fail' || e.type === 'info') {
+      const invokedAt = invoked.get(e.opId);
+      if (invokedAt === undefined) continue;
+      out.push({ opId: e.opId, type: e.type, invokedAt, completedAt: e.wall, events: e.events ?? [] });
+    }
+  }
+  return out;
+}
+
 /** A SUT process's lifecycle event (started, exited, killed...), with its wall time. */
 export interface ProcessRecord {
   readonly process: string;

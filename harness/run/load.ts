@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { History } from '../history/history.ts';
 import type { SutCluster } from '../sut/cluster.ts';
 import type { SutDefinition } from '../sut/definition.ts';
-import { sendOp, type CommittedEvent, type OpRequest } from '../sut/write-client.ts';
+import { sendOp, type OpRequest } from '../sut/write-client.ts';
 import { CRASH_AFTER_MS, planWrite, reshape, type PlannedWrite } from '../workload/ops.ts';
 import type { Schedule } from '../workload/schedule.ts';
 
@@ -12,23 +12,13 @@ const MAX_LONG_OPEN = 2;
 /** An app crash stops every write in flight, so crashes mid-transaction are spaced out. */
 const CRASH_SPACING_MS = 6_000;
 
-/** One write as the writer saw it: when it was sent, when its answer came, and what it committed. */
-export interface WriteRecord {
-  readonly opId: string;
-  readonly type: 'ok' | 'fail' | 'info';
-  readonly invokedAt: number;
-  readonly completedAt: number;
-  readonly events: readonly CommittedEvent[];
-}
-
 /**
  * The client load, Jepsen style: closed-loop writers (each with at most one write outstanding)
  * sharing one rate limit, issuing writes drawn from the schedule's load until told to stop. A
  * writer that falls behind does not catch up in a burst: a slow SUT is paced, not drowned.
- * Every write is recorded once, in the history, and kept here for the checker.
+ * Every write is recorded once: its invoke and its completion, in the history.
  */
 export class LoadRunner {
-  readonly records: WriteRecord[] = [];
   private readonly writers: Promise<void>[] = [];
   private stopped = false;
   private nextSlot = 0;
@@ -103,7 +93,6 @@ export class LoadRunner {
     if (apps.length === 0) return;
     const app = apps[this.nextApp++ % apps.length]!;
     const op = this.request(write);
-    const invokedAt = Date.now();
     this.history.record({
       type: 'invoke',
       process: writer,
@@ -120,13 +109,10 @@ export class LoadRunner {
         setTimeout(() => void this.cluster.crash(app.name).catch(() => {}), CRASH_AFTER_MS);
       }
       const result = await sending;
-      const completedAt = Date.now();
       if (result.type === 'ok') {
         this.history.record({ type: 'ok', process: writer, opId: op.op_id, step: -1, events: result.events });
-        this.records.push({ opId: op.op_id, type: 'ok', invokedAt, completedAt, events: result.events });
       } else {
         this.history.record({ type: result.type, process: writer, opId: op.op_id, step: -1, error: result.error });
-        this.records.push({ opId: op.op_id, type: result.type, invokedAt, completedAt, events: [] });
       }
     } finally {
       this.open--;

@@ -3,13 +3,12 @@ import path from 'node:path';
 import { check, measurePower, type CheckInput, type Power, type Verdict } from '../checker/index.ts';
 import { drain, type DrainOutcome } from '../history/drain.ts';
 import { eventTimes } from '../history/event-times.ts';
-import { faultFirings, processRecords } from '../history/firings.ts';
+import { faultFirings, processRecords, writeRecords } from '../history/firings.ts';
 import type { History } from '../history/history.ts';
 import { readFinalDbState, readWholeTopic, type FinalDbState, type ObservedMessage } from '../history/observe.ts';
 import type { RunEnv } from '../infra/stack.ts';
 import type { SutCluster } from '../sut/cluster.ts';
 import type { SutDefinition } from '../sut/definition.ts';
-import type { WriteRecord } from './load.ts';
 
 export interface Observed {
   readonly verdict: Verdict;
@@ -29,7 +28,6 @@ export async function observeAndCheck(o: {
   readonly run: RunEnv;
   readonly def: SutDefinition;
   readonly history: History;
-  readonly writes: readonly WriteRecord[];
   readonly drain: DrainOutcome;
   /** Where events.json goes; none for a run that keeps no folder. */
   readonly runDir?: string;
@@ -44,7 +42,8 @@ export async function observeAndCheck(o: {
   });
 
   const commitTimes = new Map<string, number>();
-  for (const w of o.writes) for (const e of w.events) commitTimes.set(e.eventId, w.completedAt);
+  const writes = writeRecords(o.history.events);
+  for (const w of writes) for (const e of w.events) commitTimes.set(e.eventId, w.completedAt);
   const times = eventTimes({
     committed: db.committed,
     messages,
@@ -64,7 +63,7 @@ export async function observeAndCheck(o: {
     commitTimes,
     effectTimes,
     drain: o.drain,
-    ops: o.writes,
+    ops: writes,
     faults: faultFirings(o.history.events),
     processes: processRecords(o.history.events),
   };
@@ -81,7 +80,6 @@ export async function endRun(o: {
   readonly def: SutDefinition;
   readonly cluster: SutCluster;
   readonly history: History;
-  readonly writes: readonly WriteRecord[];
   readonly lastHealAt: number;
   readonly drainTimeoutMs: number;
   readonly quietMs: number;

@@ -152,3 +152,28 @@ describe('power', () => {
     });
   });
 });
+
+describe('writes, from the history', () => {
+  it('pair each invoke with its completion; a write never answered has no outcome', async () => {
+    const { History } = await import('../../harness/history/history.ts');
+    const { writeRecords } = await import('../../harness/history/firings.ts');
+    const h = new History();
+    h.record({ type: 'invoke', process: 'writer-1', opId: 'a', step: -1, op: {} });
+    h.record({ type: 'invoke', process: 'writer-2', opId: 'b', step: -1, op: {} });
+    h.record({ type: 'invoke', process: 'writer-3', opId: 'c', step: -1, op: {} });
+    h.record({
+      type: 'ok',
+      process: 'writer-2',
+      opId: 'b',
+      step: -1,
+      events: [{ eventId: 'e1', aggregateId: 'x', seq: 1 }],
+    });
+    h.record({ type: 'info', process: 'writer-1', opId: 'a', step: -1, error: 'timeout' });
+    const writes = writeRecords(h.events);
+    expect(writes.map((w) => [w.opId, w.type, w.events.length])).toEqual([
+      ['b', 'ok', 1],
+      ['a', 'info', 0],
+    ]);
+    for (const w of writes) expect(w.completedAt).toBeGreaterThanOrEqual(w.invokedAt);
+  });
+});

@@ -23,8 +23,6 @@ export async function prepareReference(stack: Stack): Promise<SutDefinition> {
 export interface Outcome {
   readonly op: OpRequest;
   readonly result: WriteOutcome;
-  readonly invokedAt: number;
-  readonly completedAt: number;
 }
 
 export interface Observation {
@@ -36,6 +34,8 @@ export interface Observation {
 /** One run of the reference: fresh database, topic and group, its own processes. */
 export class ReferenceRun {
   readonly outcomes: Outcome[] = [];
+  /** Each write's invoke and completion, as a run records them: what the end of the run reads. */
+  readonly history = new History();
   private nextApp = 0;
 
   private constructor(
@@ -62,9 +62,14 @@ export class ReferenceRun {
     const apps = this.cluster.apps();
     const url = apps[this.nextApp++ % apps.length]!.url;
     const full: OpRequest = { op_id: crypto.randomUUID(), ...op };
-    const invokedAt = Date.now();
+    this.history.record({ type: 'invoke', process: 'test', opId: full.op_id, step: -1, op: { ...full } });
     const result = await sendOp(url, this.def.write.path, full, timeoutMs);
-    this.outcomes.push({ op: full, result, invokedAt, completedAt: Date.now() });
+    this.history.record(
+      result.type === 'ok'
+        ? { type: 'ok', process: 'test', opId: full.op_id, step: -1, events: result.events }
+        : { type: result.type, process: 'test', opId: full.op_id, step: -1, error: result.error },
+    );
+    this.outcomes.push({ op: full, result });
     return result;
   }
 
@@ -92,19 +97,11 @@ export class ReferenceRun {
    * commit), drain, then read Kafka and the database directly and run every checker.
    */
   async finish(options: { quietMs?: number; timeoutMs?: number; lastHealAt?: number } = {}): Promise<Observation> {
-    const writes = this.outcomes.map((o) => ({
-      opId: o.op.op_id,
-      type: o.result.type,
-      invokedAt: o.invokedAt,
-      completedAt: o.completedAt,
-      events: o.result.type === 'ok' ? o.result.events : [],
-    }));
     const { verdict, messages, db } = await endRun({
       run: this.run,
       def: this.def,
       cluster: this.cluster,
-      history: new History(),
-      writes,
+      history: this.history,
       lastHealAt: options.lastHealAt ?? Date.now(),
       drainTimeoutMs: options.timeoutMs ?? 60_000,
       quietMs: options.quietMs ?? 4_000,
