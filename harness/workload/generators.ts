@@ -79,7 +79,11 @@ const cycleArb: fc.Arbitrary<Cycle> = fc.record({
   upMs: fc.integer({ min: 200, max: 4_000 }),
 });
 
-/** One fault's generator: its parameters, window, and (when the fault repeats) a cycle. */
+/**
+ * One fault's generator: its parameters, window, and (when the fault repeats) a cycle. Parameters
+ * are drawn without fast-check's bias towards the first choice, which would otherwise send most
+ * faults to the first link, role or crash point a scenario lists.
+ */
 export function faultStepArb(
   shape: ScheduleShape,
   fault: string,
@@ -93,7 +97,7 @@ export function faultStepArb(
   );
   const cycle = repeatable ? fc.option(cycleArb, { nil: undefined, freq: 2 }) : fc.constant(undefined);
   return fc
-    .record({ fault: fc.constant(fault), params, windowMs, cycle })
+    .record({ fault: fc.constant(fault), params: fc.noBias(params), windowMs, cycle })
     .map(({ cycle: c, ...rest }) => (c ? { ...rest, cycle: c } : rest));
 }
 
