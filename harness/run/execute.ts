@@ -104,6 +104,7 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
       lastHealAt,
       drainTimeoutMs: settings.drainTimeoutMs,
       quietMs: settings.quietMs,
+      starting: () => cluster!.starting(),
       runDir,
     });
     return finish({

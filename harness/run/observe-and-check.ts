@@ -83,6 +83,12 @@ export async function endRun(o: {
   readonly lastHealAt: number;
   readonly drainTimeoutMs: number;
   readonly quietMs: number;
+  /**
+   * True while a SUT process is still coming up; quiet time does not count then. A run whose
+   * supervisor restarts crashed processes passes it; a test that leaves a crashed process down on
+   * purpose does not, or the drain would wait for it for ever.
+   */
+  readonly starting?: () => boolean;
   readonly runDir?: string;
 }): Promise<Observed> {
   for (const app of o.cluster.apps()) if (o.cluster.isRunning(app.name)) await o.cluster.kill(app.name);
@@ -91,7 +97,7 @@ export async function endRun(o: {
     lastHealAt: o.lastHealAt,
     timeoutMs: Math.max(o.drainTimeoutMs, quietMs * 3),
     quietMs,
-    starting: () => o.cluster.starting(),
+    starting: o.starting,
   });
   o.history.record({ type: 'phase', process: 'harness', phase: 'drained', detail: JSON.stringify(drained) });
   const observed = await observeAndCheck({ ...o, drain: drained });

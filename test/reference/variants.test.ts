@@ -116,7 +116,12 @@ describe('broken variants show their consequence in the data', () => {
 
   it('offset-before-effect: the consumer dies after committing the offset, and the effect is lost', async () => {
     await withRun(
-      { bug: 'offset-before-effect', crashAt: { consumer: 'consumer.after-offset-before-effect@3' } },
+      // One message per chunk, so that the third pass is the third message and loses exactly one.
+      {
+        bug: 'offset-before-effect',
+        crashAt: { consumer: 'consumer.after-offset-before-effect@3' },
+        env: { consumer: { CHUNK_SIZE: '1' } },
+      },
       async (r) => {
         await r.deposits(10, ['a', 'b']);
         await r.restartAfterCrash('consumer-1');
