@@ -39,7 +39,7 @@ export interface Power {
   readonly committedEvents: number;
   readonly faults: readonly FaultPower[];
   readonly crashPoints: readonly CrashPointPower[];
-  /** No faults were scheduled: a legitimate load-only run, said so in the report. */
+  /** No fault fired (none was scheduled, or none could start): a load-only run, said so in the report. */
   readonly faultFree: boolean;
   /** Why the run exercised nothing, when it did not. */
   readonly vacuous: string | null;
@@ -111,12 +111,15 @@ export function measurePower(input: CheckInput): Power {
     });
   const crashPoints = crashPointPower(firings, input);
   const committedEvents = input.committed.length;
-  const faultFree = faults.length === 0;
+  // A fault that never started (its target was down, say) acted on nothing: it neither makes
+  // the run a faulted one nor a vacuous one. A run whose faults all failed to start is load only.
+  const fired = faults.filter((f) => f.firings > 0);
+  const faultFree = fired.length === 0;
   const vacuous =
     committedEvents === 0
       ? 'vacuous: the run committed no events, so there was nothing to lose, duplicate or reorder'
-      : !faultFree && !faults.some((f) => f.metWork)
-        ? `vacuous: none of the ${faults.length} fault(s) met work in flight (no write, unpublished or unapplied event when they fired, nothing committed while they were active)`
+      : !faultFree && !fired.some((f) => f.metWork)
+        ? `vacuous: none of the ${fired.length} fault(s) met work in flight (no write, unpublished or unapplied event when they fired, nothing committed while they were active)`
         : null;
   return { committedEvents, faults, crashPoints, faultFree, vacuous };
 }
@@ -193,7 +196,7 @@ export function summarizePower(powers: readonly (Power | undefined)[]): PowerSum
     medianCommittedEvents: counts.length ? counts[Math.floor((counts.length - 1) / 2)]! : null,
     minCommittedEvents: counts.length ? counts[0]! : null,
     totalCommittedEvents: counts.reduce((a, b) => a + b, 0),
-    runsAllFaultsMetWork: withFaults.filter((p) => p.faults.every((f) => f.metWork)).length,
+    runsAllFaultsMetWork: withFaults.filter((p) => p.faults.every((f) => f.metWork || f.firings === 0)).length,
     runsWithFaults: withFaults.length,
     faultFreeRuns: known.length - withFaults.length,
     vacuousRuns: known.filter((p) => p.vacuous !== null).length,

@@ -115,6 +115,10 @@ describe('power', () => {
     const [cycling, failed] = measurePower(input).faults;
     expect(cycling).toMatchObject({ firings: 2, metWork: true });
     expect(failed).toMatchObject({ firings: 0, metWork: false });
+    // A run whose only fault could not start is load only, not vacuous.
+    const never = run(5, { faults: [firing(0, 1_120, 1_300, { started: false })] });
+    expect(measurePower(never)).toMatchObject({ faultFree: true, vacuous: null });
+    expect(check(never).valid).toBe(true);
   });
 
   it('a crash point fired when its process died on its own while armed, not when the harness killed it', () => {
