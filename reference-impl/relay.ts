@@ -468,7 +468,9 @@ async function main(): Promise<void> {
     connectionString: url,
     max: cfg.concurrency + 2,
     connectionTimeoutMillis: 3_000,
-    query_timeout: 15_000,
+    // A connection to a server that died without closing it (a container's network torn down)
+    // hangs until this fires; the relay must fail over to a new connection within seconds.
+    query_timeout: int('QUERY_TIMEOUT_MS', 15_000, 100),
   });
   pool.on('error', () => {});
   const kafka = kafkaFromEnv(`relay-${cfg.relayId}`);
