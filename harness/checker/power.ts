@@ -24,6 +24,8 @@ export interface FaultPower {
   readonly inFlightAtStart: InFlight;
   /** The most work in flight at any of its firings. */
   readonly inFlightMax: InFlight;
+  /** Writes sent while a firing was active (answered or not: the load was meeting the fault). */
+  readonly writesDuring: number;
   /** True when some firing met work: writes, unpublished or unapplied events, or commits during it. */
   readonly metWork: boolean;
 }
@@ -98,6 +100,10 @@ export function measurePower(input: CheckInput): Power {
           started.some((f) => f.startedAt <= e.committedAt! && e.committedAt! <= f.endedAt),
       ).length;
       const inFlightMax = met.reduce((best, w) => (total(w) > total(best) ? w : best), NOTHING);
+      const writesDuring = (input.ops ?? []).filter(
+        (op) =>
+          op.invokedAt !== undefined && started.some((f) => f.startedAt <= op.invokedAt! && op.invokedAt! <= f.endedAt),
+      ).length;
       return {
         step,
         fault: list[0]!.fault,
@@ -106,7 +112,10 @@ export function measurePower(input: CheckInput): Power {
         committedDuring,
         inFlightAtStart: met[0] ?? NOTHING,
         inFlightMax,
-        metWork: started.length > 0 && (total(inFlightMax) > 0 || committedDuring > 0),
+        writesDuring,
+        // Writes sent during the fault count too: with the app down (crashed by the load itself),
+        // every write fails at once and nothing is in flight, yet the load did meet the fault.
+        metWork: started.length > 0 && (total(inFlightMax) > 0 || committedDuring > 0 || writesDuring > 0),
       };
     });
   const crashPoints = crashPointPower(firings, input);
@@ -119,7 +128,7 @@ export function measurePower(input: CheckInput): Power {
     committedEvents === 0
       ? 'vacuous: the run committed no events, so there was nothing to lose, duplicate or reorder'
       : !faultFree && !fired.some((f) => f.metWork)
-        ? `vacuous: none of the ${fired.length} fault(s) met work in flight (no write, unpublished or unapplied event when they fired, nothing committed while they were active)`
+        ? `vacuous: none of the ${fired.length} fault(s) met work (no write sent or in flight, no unpublished or unapplied event when they fired, nothing committed while they were active)`
         : null;
   return { committedEvents, faults, crashPoints, faultFree, vacuous };
 }

@@ -73,7 +73,14 @@ describe('power', () => {
       inFlightAtStart: { writes: 0, unpublished: 0, unapplied: 0 },
     });
     expect(check(input).valid).toBe('unknown');
-    expect(check(input).unknownBecause).toMatch(/none of the 1 fault\(s\) met work in flight/);
+    expect(check(input).unknownBecause).toMatch(/none of the 1 fault\(s\) met work \(no write sent/);
+  });
+
+  it('a fault during which writes were sent met the load, even if none committed (the app was down)', () => {
+    const failing = [{ opId: 'x', type: 'fail' as const, invokedAt: 5_500, completedAt: 5_501 }];
+    const input = run(5, { faults: [firing(0, 5_000, 6_000)], ops: failing });
+    expect(measurePower(input).faults[0]).toMatchObject({ writesDuring: 1, metWork: true });
+    expect(check(input).valid).toBe(true);
   });
 
   it('a violation still stands in a vacuous run: a phantom is a phantom', () => {

@@ -72,7 +72,12 @@ const IN_PAGE = `(() => {
     anomalyIds: [...document.querySelectorAll('#anomalies tbody tr.anomaly code')].map((c) => c.textContent),
     faultRects: document.querySelectorAll('#timeline rect.fault').length,
     laneLabels: [...document.querySelectorAll('#timeline text.lane-label')].map((t) => t.textContent),
-    throughputSeriesPixels: seriesPixels('#throughput', [31, 119, 180]),
+    // Committed, published and applied lie on top of each other when delivery is immediate, so
+    // any of the three colours counts as the series drawn.
+    throughputSeriesPixels:
+      seriesPixels('#throughput', [31, 119, 180]) +
+      seriesPixels('#throughput', [255, 127, 14]) +
+      seriesPixels('#throughput', [44, 160, 44]),
     latencySeriesPixels: seriesPixels('#latency', [255, 127, 14]),
   };
 })()`;
