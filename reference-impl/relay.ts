@@ -137,19 +137,14 @@ const toMessage = (row: Row) => toKafkaMessage(toEvent(row), row.payload);
 /** Errors that no retry can fix, because the message itself is unacceptable. */
 const POISON = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
 /**
- * Errors after which an idempotent producer's sequence numbers no longer match the broker's.
- * KafkaJS advances a partition's sequence even for a batch the broker rejected, so after a poison
- * message every later send to that partition fails OUT_OF_ORDER_SEQUENCE_NUMBER until the
- * producer is replaced (new producer id, fresh sequences).
+ * Any failed send leaves an idempotent KafkaJS producer out of step with the broker. KafkaJS hands
+ * a partition's sequence numbers back when a request fails, yet the broker may have appended that
+ * batch (the connection broke after the append, before the response). The next send then reuses
+ * those numbers for whatever this loop claims next. Of a different length, it is refused with
+ * OUT_OF_ORDER_SEQUENCE_NUMBER; of the same length, the broker takes it for a retry of the batch
+ * it already holds, answers success, and drops it, so rows are marked published that Kafka never
+ * got. A new producer (new producer id, fresh sequences) after every failure closes both ways.
  */
-const PRODUCER_STATE = new Set([
-  ...POISON,
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'UNKNOWN_PRODUCER_ID',
-  'INVALID_PRODUCER_EPOCH',
-  'DUPLICATE_SEQUENCE_NUMBER',
-]);
-
 /** The error and what it wraps (KafkaJS nests the broker's error as originalError or cause). */
 function* causes(err: unknown): Generator<{ type?: string }> {
   for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined; e;) {
@@ -215,14 +210,14 @@ class Relay {
     return this.producer;
   }
 
-  /** Sends, and replaces the producer when the failure left its state out of step with the broker. */
+  /** Sends, and replaces the producer when the send failed (see above). */
   private async send(record: Parameters<Producer['send']>[0]): Promise<void> {
     const current = this.connectedProducer();
     const producer = await current;
     try {
       await producer.send(record);
     } catch (err) {
-      if (hasErrorType(err, PRODUCER_STATE) && this.producer === current) {
+      if (this.producer === current) {
         this.producer = undefined;
         await producer.disconnect().catch(() => {});
       }

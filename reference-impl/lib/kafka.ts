@@ -24,6 +24,9 @@ export async function subscribedConsumer(topic: string, groupId: string): Promis
     groupId,
     sessionTimeout: int('SESSION_TIMEOUT_MS', 10_000, 1_000),
     heartbeatInterval: 1_000,
+    // KafkaJS heartbeats between fetches, so a long poll on a quiet topic holds up every rebalance
+    // (a second member joining, a restarted one coming back) until it returns.
+    maxWaitTimeInMs: 500,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 3_000 },
   });
   consumer.on(consumer.events.CRASH, (e) => {
