@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { HarnessError, describeError } from '../common/errors.ts';
-import { harnessKafka, withKafkaAdmin } from '../infra/kafka-client.ts';
+import { harnessKafka, onFatalCrash, withKafkaAdmin } from '../infra/kafka-client.ts';
+import { findUndecodableBatch, undecodableBatchLine } from '../infra/kafka-codecs.ts';
 import { withPgClient } from '../infra/pg-client.ts';
 import type { SutDefinition } from '../sut/definition.ts';
 
@@ -16,14 +17,16 @@ export interface ObservedMessage {
 
 /**
  * Reads every partition of a topic from its first retained offset up to the high watermark seen
- * at the start. Throws when the end is not reached in time: a partial read must never pass for
- * the whole topic.
+ * at the start, whatever codec compressed it. Throws when the end is not reached in time (a
+ * partial read must never pass for the whole topic), and at once when a batch cannot be decoded.
  */
 export async function readWholeTopic(brokers: string[], topic: string, timeoutMs: number): Promise<ObservedMessage[]> {
   const kafka = harnessKafka(brokers, 'outbox-chaos-observer');
   const offsets = await withKafkaAdmin(brokers, 'outbox-chaos-observer', (admin) => admin.fetchTopicOffsets(topic));
   const ends = new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
   const remaining = new Set([...ends].filter(([, e]) => e.high > e.low).map(([p]) => p));
+  // The next offset wanted from each partition, to say where an undecodable batch sits.
+  const next = new Map([...remaining].map((p) => [p, ends.get(p)!.low]));
   const messages: ObservedMessage[] = [];
   if (remaining.size === 0) return messages;
 
@@ -45,6 +48,18 @@ export async function readWholeTopic(brokers: string[], topic: string, timeoutMs
           ),
         timeoutMs,
       );
+      onFatalCrash(consumer, (error) => {
+        clearTimeout(timer);
+        const undecodable = findUndecodableBatch(error);
+        const readingFrom = new Map([...next].filter(([p]) => remaining.has(p)));
+        reject(
+          new HarnessError(
+            undecodable
+              ? `observer: ${undecodableBatchLine(topic, undecodable, readingFrom)}`
+              : `observer: reading ${topic} failed: ${describeError(error)}`,
+          ),
+        );
+      });
       consumer
         .run({
           autoCommit: false,
@@ -52,6 +67,7 @@ export async function readWholeTopic(brokers: string[], topic: string, timeoutMs
             const offset = Number(message.offset);
             const end = ends.get(partition)!;
             if (offset >= end.high) return;
+            next.set(partition, offset + 1);
             const headers: Record<string, string> = {};
             for (const [k, v] of Object.entries(message.headers ?? {}))
               if (v !== undefined) headers[k] = Buffer.isBuffer(v) ? v.toString() : String(v);

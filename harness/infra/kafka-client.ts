@@ -1,4 +1,9 @@
-import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig } from 'kafkajs';
+import { registerKafkaCodecs } from './kafka-codecs.ts';
+
+// Before any client exists: relays in the wild compress (snappy, lz4 and zstd are common
+// defaults), and kafkajs alone reads only gzip.
+registerKafkaCodecs();
 
 /**
  * A KafkaJS client for the harness's own use (readiness probes, topic admin, the observer).
@@ -12,6 +17,17 @@ export function harnessKafka(brokers: string[], clientId: string, overrides: Par
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     ...overrides,
+  });
+}
+
+/**
+ * Calls onFatal when the consumer crashes and kafkajs will not restart it (an undecodable batch,
+ * for one): its consume loop is over, and a reader waiting for more messages would only run out
+ * its deadline.
+ */
+export function onFatalCrash(consumer: Consumer, onFatal: (error: Error) => void): void {
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) onFatal(payload.error);
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { harnessKafka } from './kafka-client.ts';
+import { describeError } from '../common/errors.ts';
+import { harnessKafka, onFatalCrash } from './kafka-client.ts';
 import { linksTo, type LinkName } from './links.ts';
 import { withPgClient } from './pg-client.ts';
 import type { RunEnv, Stack } from './stack.ts';
@@ -99,6 +100,10 @@ export async function consumeUntil(
         () => reject(new Error(`no matching message on ${topic} within ${timeoutMs} ms`)),
         timeoutMs,
       );
+      onFatalCrash(consumer, (error) => {
+        clearTimeout(timer);
+        reject(new Error(`reading ${topic} failed: ${describeError(error)}`));
+      });
       consumer
         .run({
           eachMessage: async ({ message }) => {
