@@ -220,7 +220,8 @@ function checkWhole(name: string, value: number | undefined, min: number): void 
 export async function runScenario(options: RunScenarioOptions): Promise<ScenarioRunResult> {
   checkWhole('runs', options.runs, 1);
   checkWhole('shrinkRuns', options.shrinkRuns, 0);
-  checkWhole('seed', options.seed, Number.MIN_SAFE_INTEGER);
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed))
+    throw new HarnessError(`seed must be an integer, not ${options.seed}`);
   const shard = typeof options.shard === 'string' ? parseShard(options.shard) : options.shard;
   if (shard) parseShard(`${shard.index}/${shard.total}`);
   const reportDir = path.resolve(options.reportDir ?? DEFAULT_REPORT_DIR);

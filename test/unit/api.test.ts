@@ -37,6 +37,7 @@ describe('runScenario, before any stack starts', () => {
     [{ scenario: 'nope' }, /unknown scenario "nope"/],
     [{ scenario: 'relay-crash', runs: 0 }, /runs must be a whole number >= 1/],
     [{ scenario: 'relay-crash', shrinkRuns: 1.5 }, /shrinkRuns must be a whole number >= 0/],
+    [{ scenario: 'relay-crash', seed: 0.5 }, /seed must be an integer/],
     [{ scenario: 'relay-crash', shard: '3/2', seed: 1 }, /--shard must be k\/n/],
     [{ scenario: 'relay-crash', shard: '1/2' }, /--shard needs --seed/],
     [{ scenario: 'relay-crash', profile: 'huge' as 'quick' }, /unknown profile "huge"/],
