@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /** What every test job shares: the stack set-up, and time and worker limits for real servers. */
@@ -14,6 +15,8 @@ export const sharedTestOptions = {
 };
 
 export default defineConfig({
+  // The package's own name, as a user's test imports it (examples/vitest/, run by test/api/).
+  resolve: { alias: { 'outbox-chaos': fileURLToPath(new URL('./harness/api.ts', import.meta.url)) } },
   test: {
     ...sharedTestOptions,
     include: ['test/**/*.test.ts'],

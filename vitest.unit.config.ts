@@ -10,6 +10,7 @@ export const UNIT_TESTS = [
   'test/unit/**/*.test.ts',
   'test/sut/manifest.test.ts',
   'test/report/report.test.ts',
+  'test/report/merge.test.ts',
   'test/detection/coverage.test.ts',
   'test/scenarios/coverage.test.ts',
   'test/infra/cluster-id.test.ts',

@@ -37,6 +37,10 @@ describe('outbox-chaos CLI', () => {
     [['run', '--runs', '0'], /--runs must be a whole number/],
     [['run', '--shrink-runs', '-1'], /--shrink-runs must be a whole number >= 0/],
     [['run', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['run', '--shard', '0/3'], /--shard <k\/n>' argument '0\/3' is invalid. must be k\/n with whole numbers/],
+    [['run', '--shard', 'two'], /argument 'two' is invalid/],
+    [['run', '--shard', '1/2'], /--shard needs --seed/],
+    [['report', 'merge', '/nonexistent/shards'], /cannot read \/nonexistent\/shards: no such folder/],
     [['replay', '/nonexistent/report'], /cannot read \/nonexistent\/report\/results.json/],
     [['run', '--path', '1:2', '--scenario', 'mixed'], /--path needs the --seed/],
     [['run', '--provider', 'containers', '--base-port', '15400'], /--base-port applies to --provider native/],
@@ -155,8 +159,9 @@ describe('outbox-chaos CLI', () => {
     expect(report.stdout).toMatch(/index.html: 2 report\(s\)/);
   }, 180_000);
 
-  it('any implementation through its manifest: the minimal example runs and passes', async () => {
+  it('any implementation through its manifest: the minimal example runs and passes, as a shard a merge can tell is alone', async () => {
     const manifest = path.join(PROJECT_ROOT, 'examples', 'minimal-sut', 'outbox-chaos.json');
+    // Shard 2 of 2 of a two-run plan: one execution, run 2 of the seed, at the cost of one run.
     const run = await cli([
       'run',
       '--sut',
@@ -166,7 +171,9 @@ describe('outbox-chaos CLI', () => {
       '--profile',
       'ci',
       '--runs',
-      '1',
+      '2',
+      '--shard',
+      '2/2',
       '--seed',
       String(TEST_SEED),
       '--report-dir',
@@ -177,8 +184,26 @@ describe('outbox-chaos CLI', () => {
     const out = JSON.parse(run.stdout);
     expect(out.valid).toBe(true);
     const results = JSON.parse(fs.readFileSync(path.join(out.scenarios[0].report, 'results.json'), 'utf8'));
-    expect(results).toMatchObject({ valid: true, sut: 'minimal', sutSource: manifest });
-    expect(path.basename(out.scenarios[0].report)).toMatch(/-minimal-pg-partition$/);
+    expect(results).toMatchObject({
+      valid: true,
+      sut: 'minimal',
+      sutSource: manifest,
+      executions: 1,
+      shard: { index: 2, total: 2, from: 1, count: 1 },
+    });
+    expect(path.basename(out.scenarios[0].report)).toMatch(/-minimal-pg-partition-shard-2-of-2$/);
+    expect(out).toMatchObject({
+      shard: { index: 2, total: 2 },
+      shardRecord: path.join(reportDir, 'shard-2-of-2.json'),
+    });
+
+    // Shard 1 of 2 never ran: the merge says so, and its verdict is unknown (exit 2), not valid.
+    const merged = path.join(reportDir, 'merged');
+    const merge = await cli(['report', 'merge', reportDir, '--out', merged]);
+    expect(merge.code, merge.stderr).toBe(2);
+    expect(merge.stdout).toMatch(/merged 1 of 2 shard\(s\), 1 report folder\(s\)/);
+    expect(merge.stdout).toMatch(/incomplete: missing shard\(s\) 1\/2/);
+    expect(fs.readFileSync(path.join(merged, 'junit.xml'), 'utf8')).toContain('minimal.pg-partition.shard-2-of-2');
   }, 120_000);
 });
 

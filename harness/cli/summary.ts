@@ -4,6 +4,7 @@ import { formatLatency } from '../bench/steady.ts';
 import { thirdPartyFigure } from '../bench/third-party.ts';
 import { powerWarnings, summarizePower, verdictWord, type Validity } from '../checker/index.ts';
 import { describeFault } from '../nemesis/index.ts';
+import type { MergeOutcome } from '../report/merge.ts';
 import type { MatrixReport } from '../run/matrix.ts';
 import type { Replay } from '../run/replay.ts';
 import type { SuiteOutcome } from '../run/suite.ts';
@@ -64,19 +65,41 @@ export function printSuite(outcome: SuiteOutcome, print: (line: string) => void)
     for (const r of s.results.filter((x) => x.valid === 'unknown'))
       print(`${s.scenario}: unknown: ${r.unknownBecause}`);
   }
+  if (outcome.shard) {
+    print('');
+    const parts = outcome.scenarios.map(
+      (s) => `${s.scenario} runs ${s.slice.from + 1}-${s.slice.from + s.slice.count}`,
+    );
+    print(
+      `shard ${outcome.shard.index}/${outcome.shard.total}: ${parts.join(', ') || 'no runs of this plan'}; record ${outcome.shardRecord}`,
+    );
+  }
   print('');
   print(`overall: ${verdictWord(outcome.valid)}`);
+}
+
+/** What report merge did: its verdict, what was incomplete or wrong, and where the merged report is. */
+export function printMerge(m: MergeOutcome, print: (line: string) => void): void {
+  print(`merged ${m.shards.length} of ${m.total} shard(s), ${m.reports.length} report folder(s)`);
+  for (const r of m.reports) print(`  shard ${r.shard}/${m.total} ${r.scenario.padEnd(20)} ${verdictWord(r.valid)}`);
+  for (const e of m.errors) print(`error: ${e}`);
+  for (const p of m.incomplete) print(`incomplete: ${p}`);
+  print(`index ${m.index}`);
+  print(`junit ${m.junit}`);
+  print(`overall: ${m.errors.length ? 'error' : verdictWord(m.valid)}`);
 }
 
 /** run --json: one entry per scenario, with what a program needs to act on it. */
 export function suiteJson(outcome: SuiteOutcome) {
   return {
     valid: outcome.valid,
+    ...(outcome.shard ? { shard: outcome.shard, shardRecord: outcome.shardRecord } : {}),
     scenarios: outcome.scenarios.map((s) => ({
       scenario: s.scenario,
       valid: s.valid,
       seed: s.seed,
       executions: s.executions,
+      runs: { from: s.slice.from, count: s.slice.count },
       report: s.dir,
       anomalies: s.failure?.result.verdict?.anomalies ?? [],
       replay: s.failure?.replay ?? null,

@@ -77,6 +77,11 @@ function summarySection(r: ScenarioResults): string {
     ['started', h(r.startedAt || 'unknown')],
     ['executions', h(r.executions)],
   ];
+  if (r.shard)
+    rows.push([
+      'shard',
+      `${h(r.shard.index)} of ${h(r.shard.total)}: generated runs ${h(r.shard.from + 1)} to ${h(r.shard.from + r.shard.count)} of the seed`,
+    ]);
   if (r.counterexample) {
     rows.push([
       'caught at',

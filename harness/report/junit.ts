@@ -7,7 +7,51 @@ import type { ScenarioResults } from './results.ts';
  * verdict carrying the anomalies and the replay command.
  */
 export function junitXml(r: ScenarioResults): string {
-  const suite = `${r.sut}.${r.scenario}`;
+  return junitDocument([junitSuite(r)]);
+}
+
+/** One scenario's <testsuite> element, with its counts, for a document of one or many (a merge). */
+export interface JunitSuite {
+  readonly xml: string;
+  readonly tests: number;
+  readonly failures: number;
+  readonly errors: number;
+  readonly seconds: number;
+}
+
+/** A <testsuites> document over suites, its totals summed from theirs. */
+export function junitDocument(suites: readonly JunitSuite[]): string {
+  const sum = (f: (s: JunitSuite) => number) => suites.reduce((a, s) => a + f(s), 0);
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="outbox-chaos" tests="${sum((s) => s.tests)}" failures="${sum((s) => s.failures)}" errors="${sum((s) => s.errors)}" time="${sum((s) => s.seconds).toFixed(3)}">
+${suites.map((s) => s.xml).join('\n')}
+</testsuites>
+`;
+}
+
+/**
+ * A suite of errors, one per problem that is not a scenario's verdict (a merge's missing shard):
+ * CI's test view then shows it beside the scenarios instead of burying it in a log.
+ */
+export function junitProblems(name: string, problems: readonly string[]): JunitSuite {
+  const cases = problems.map(
+    (p, i) =>
+      `    <testcase classname="${x(name)}" name="${x(`problem ${i + 1}`)}" time="0"><error type="merge" message="${x(p)}"/></testcase>`,
+  );
+  return {
+    xml: `  <testsuite name="${x(name)}" tests="${cases.length}" failures="0" errors="${cases.length}" skipped="0" time="0">
+${cases.join('\n')}
+  </testsuite>`,
+    tests: cases.length,
+    failures: 0,
+    errors: cases.length,
+    seconds: 0,
+  };
+}
+
+export function junitSuite(r: ScenarioResults): JunitSuite {
+  // Shards of one campaign each have a suite per scenario; the shard in its name keeps them apart.
+  const suite = `${r.sut}.${r.scenario}${r.shard ? `.shard-${r.shard.index}-of-${r.shard.total}` : ''}`;
   const failures = r.runs.filter((run) => run.valid === false).length + (r.valid === false ? 1 : 0);
   const errors = r.runs.filter((run) => run.valid === 'unknown').length + (r.valid === 'unknown' ? 1 : 0);
   const seconds = r.runs.reduce((sum, run) => sum + run.durationMs, 0) / 1000;
@@ -50,17 +94,24 @@ export function junitXml(r: ScenarioResults): string {
         ['power.crashPointsFiredArmed', `${p.crashPointsFired}/${p.crashPointsArmed}`],
       ]
     : [];
-  const props = [['seed', r.seed], ['profile', r.profile], ['bug', r.bug ?? ''], ['replay', r.replay], ...powerProps]
+  const shardProps: [string, string][] = r.shard
+    ? [['shard', `${r.shard.index}/${r.shard.total} (runs ${r.shard.from + 1} to ${r.shard.from + r.shard.count})`]]
+    : [];
+  const props = [
+    ['seed', r.seed],
+    ['profile', r.profile],
+    ['bug', r.bug ?? ''],
+    ['replay', r.replay],
+    ...shardProps,
+    ...powerProps,
+  ]
     .map(([k, v]) => `      <property name="${x(k)}" value="${x(v)}"/>`)
     .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="outbox-chaos" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds.toFixed(3)}">
-  <testsuite name="${x(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds.toFixed(3)}" timestamp="${x(r.startedAt)}">
+  const xml = `  <testsuite name="${x(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds.toFixed(3)}" timestamp="${x(r.startedAt)}">
     <properties>
 ${props}
     </properties>
 ${cases.join('\n')}
-  </testsuite>
-</testsuites>
-`;
+  </testsuite>`;
+  return { xml, tests: cases.length, failures, errors, seconds };
 }

@@ -60,6 +60,17 @@ export interface RunSummary {
   readonly power?: Power;
 }
 
+/**
+ * The part of a sharded campaign a report holds: shard index of total (1-based), and the
+ * scenario's generated runs from .. from + count - 1 (0-based run indices of the seed).
+ */
+export interface ShardSlice {
+  readonly index: number;
+  readonly total: number;
+  readonly from: number;
+  readonly count: number;
+}
+
 /** results.json: the verdict of one scenario against one SUT, and everything needed to replay it. */
 export interface ScenarioResults {
   readonly valid: Validity;
@@ -84,6 +95,8 @@ export interface ScenarioResults {
   readonly power?: PowerSummary;
   /** Crash points the scenario names that the SUT does not declare: those faults never ran. */
   readonly undeclaredCrashPoints?: readonly string[];
+  /** Present when the run was one shard of a campaign (run --shard k/n). */
+  readonly shard?: ShardSlice;
   readonly counterexample: {
     readonly steps: number;
     readonly schedule: Schedule;
@@ -103,7 +116,15 @@ export const RESULTS_FILE = 'results.json';
  */
 export function writeScenarioResults(
   dir: string,
-  o: { sut: string; sutSource: string; bug?: string; startedAt: Date; outcome: ScenarioRecord; replay: string },
+  o: {
+    sut: string;
+    sutSource: string;
+    bug?: string;
+    startedAt: Date;
+    outcome: ScenarioRecord;
+    replay: string;
+    shard?: ShardSlice;
+  },
 ): ScenarioResults {
   const { outcome } = o;
   const failure = outcome.failure;
@@ -137,6 +158,7 @@ export function writeScenarioResults(
     })),
     power: summarizePower(outcome.results.map((r) => r.power)),
     undeclaredCrashPoints: outcome.undeclaredCrashPoints,
+    ...(o.shard ? { shard: o.shard } : {}),
     counterexample: failure
       ? {
           steps: scheduleSize(failure.result.schedule),

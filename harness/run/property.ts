@@ -19,6 +19,12 @@ export interface ScenarioOptions {
   /** fast-check's path to one counterexample: with the seed, replays exactly that schedule. */
   readonly path?: string;
   readonly numRuns?: number;
+  /**
+   * The index of the first generated run (0-based; a shard's slice starts later). Run i draws the
+   * same schedule whatever runs come before it, so a slice runs exactly what an unsharded run
+   * with the same seed runs at those indices.
+   */
+  readonly firstRun?: number;
   /** Overrides the profile's shrinking budget (0: report the first failure as found). */
   readonly shrinkRuns?: number;
   readonly draw?: DrawOptions;
@@ -57,7 +63,10 @@ export interface Failure {
   /** fast-check's path to the counterexample; null when only the recorded schedule can replay it. */
   readonly path: string | null;
   readonly replay: string;
-  /** Generated runs until the first failure (1 = the first one failed). */
+  /**
+   * Generated runs until the first failure (1 = the first one failed), counted from run 0 of the
+   * seed, so a shard reports the same number as an unsharded run would.
+   */
   readonly runsToCatch: number;
   readonly shrinkRuns: number;
 }
@@ -90,6 +99,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   const results: RunResult[] = [];
   const phases: ('generated' | 'shrink')[] = [];
   const numRuns = options.numRuns ?? profile.numRuns;
+  const firstRun = options.firstRun ?? 0;
   // Failing runs by schedule. A timing-dependent failure may pass when shrinking tries the same
   // schedule again; the failure it showed once still stands.
   const failures = new Map<string, RunResult>();
@@ -125,16 +135,20 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     const key = JSON.stringify(schedule);
     if (result.valid === false && !failures.has(key)) failures.set(key, result);
     if (result.valid === false) {
-      runsToCatch ??= generated;
+      runsToCatch ??= firstRun + generated;
       return false;
     }
     return true;
   });
 
   const replaying = options.path !== undefined;
+  // fast-check's path "i" starts generation at run i; the counterexample path it reports is then
+  // counted from run 0, so its replay command is the one an unsharded run would print.
+  const start = !replaying && firstRun > 0 ? { path: String(firstRun) } : {};
   const details = await fc.check(property, {
     seed,
     numRuns,
+    ...start,
     ...(replaying ? { path: options.path, endOnFailure: true } : {}),
     maxSkipsPerRun: 1_000_000,
   });
@@ -163,7 +177,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
         seed,
         path: schedulePath ?? null,
         replay: options.replayCommand(seed, schedulePath),
-        runsToCatch: runsToCatch ?? generated,
+        runsToCatch: runsToCatch ?? firstRun + generated,
         shrinkRuns,
       },
     };

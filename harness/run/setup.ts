@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { HarnessError } from '../common/errors.ts';
 import { startStack, type Stack, type StackOptions } from '../infra/index.ts';
 import type { SutDefinition } from '../sut/definition.ts';
@@ -29,6 +30,17 @@ const TEMPLATE = 'sut_template';
  * declares: long enough for a relay's ordinary poll interval and a consumer's commit to show.
  */
 const QUIET_MS = 3_000;
+
+/**
+ * A SUT loaded once, with what names it for a replay ("reference" or its manifest's absolute
+ * path). Loading runs the manifest's prepare command, so a caller running several jobs loads once.
+ */
+export type LoadedSut = SutDefinition & { readonly source: string };
+
+/** loadSut, keeping where the definition came from. */
+export function loadSutFrom(sut: string): LoadedSut {
+  return { ...loadSut(sut), source: sut === 'reference' ? 'reference' : path.resolve(sut) };
+}
 
 /** "reference", or the path of any implementation's manifest (docs/sut-contract.md). */
 export function loadSut(sut: string): SutDefinition {

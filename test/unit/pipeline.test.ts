@@ -18,6 +18,9 @@ const PIPELINE = ['infra', 'sut', 'workload', 'nemesis', 'history', 'checker', '
  */
 function rankOf(folder: string): number | undefined {
   if (folder === 'common') return -1;
+  // The programmatic API (harness/api.ts) puts the run stage and the catalogue together for
+  // users' test suites: above both, and below the CLI, which may build on it.
+  if (folder === 'api.ts') return PIPELINE.indexOf('cli') - 0.25;
   if (folder === 'bench') return PIPELINE.indexOf('cli') - 0.5;
   const i = PIPELINE.indexOf(folder as (typeof PIPELINE)[number]);
   return i < 0 ? undefined : i;
@@ -138,6 +141,9 @@ describe('the pipeline', () => {
     expect(backwardReason(e('harness/run/suite.ts', 'scenarios/index.ts'))).toMatch(/catalogue/);
     expect(backwardReason(e('harness/cli/commands/run.ts', 'scenarios/index.ts'))).toBeUndefined();
     expect(backwardReason(e('harness/bench/index.ts', 'harness/cli/main.ts'))).toMatch(/a later stage/);
+    expect(backwardReason(e('harness/api.ts', 'scenarios/index.ts'))).toBeUndefined();
+    expect(backwardReason(e('harness/api.ts', 'harness/cli/main.ts'))).toMatch(/a later stage/);
+    expect(backwardReason(e('harness/run/suite.ts', 'harness/api.ts'))).toMatch(/a later stage/);
     expect(cyclesOf([e('a.ts', 'b.ts'), e('b.ts', 'c.ts'), e('c.ts', 'a.ts'), e('c.ts', 'd.ts')])).toEqual([
       ['a.ts', 'b.ts', 'c.ts'],
     ]);

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseShard, type Shard } from '../../run/shard.ts';
 import { runSuite, type SuiteOptions } from '../../run/suite.ts';
 import { SCENARIOS } from '../../../scenarios/index.ts';
 import { integer, list, nonNegativeInt, positiveInt, stackOptions, suiteFlags, type SuiteFlags } from '../args.ts';
@@ -16,6 +17,7 @@ interface RunFlags extends SuiteFlags {
   path?: string;
   shrinkRuns?: number;
   crashPoints: boolean;
+  shard?: Shard;
 }
 
 /** `run`: scenarios against a SUT, a report folder per scenario. */
@@ -31,6 +33,11 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       nonNegativeInt('--shrink-runs'),
     )
     .option('--no-crash-points', 'withhold the crash-point fault: test the SUT black-box, as one that declares none')
+    .option(
+      '--shard <k/n>',
+      'run the k-th of n slices of the scenario × run plan (needs --seed); merge the shards with "report merge"',
+      shardArg,
+    )
     .action(async (flags: RunFlags) => {
       await runAndPrintSuite(ctx, flags, {
         sut: flags.sut,
@@ -42,9 +49,19 @@ export function registerRun(program: Command, ctx: CommandContext): void {
         withoutCrashPoints: !flags.crashPoints,
         seed: flags.seed,
         path: flags.path,
+        shard: flags.shard,
         reportDir: path.resolve(flags.reportDir),
       });
     });
+}
+
+/** --shard's parser: a bad value is commander's one-line "invalid argument" and exit 2. */
+function shardArg(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace(/^--shard /, ''));
+  }
 }
 
 /**
