@@ -1,6 +1,10 @@
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+// kafkajs is CommonJS, and Node's named-export detection misses these two, so they come off the
+// default export (a named import works under vitest's interop but fails under plain Node).
+import kafkajs from 'kafkajs';
 import { HarnessError } from '../common/errors.ts';
 import { gunzip, unlz4, unsnappy, unzstd, type KafkaCodecName } from './kafka-decompress.ts';
+
+const { CompressionCodecs, CompressionTypes } = kafkajs;
 
 /**
  * A record batch the harness cannot decompress. kafkajs reads `retriable`: false stops it from
