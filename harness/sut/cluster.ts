@@ -8,7 +8,7 @@ import type { RunEnv, Stack } from '../infra/stack.ts';
 import { describeError } from '../common/errors.ts';
 import { waitUntilHealthy } from '../common/wait.ts';
 import { ROLES, type Role, type SutDefinition } from './definition.ts';
-import { placeholdersIn, type ProcessPlaceholder } from './placeholders.ts';
+import type { ProcessPlaceholder } from './placeholders.ts';
 
 export interface ClusterOptions {
   readonly replicas?: Partial<Record<Role, number>>;
