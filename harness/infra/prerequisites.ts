@@ -24,8 +24,12 @@ import { MissingToolError, findGo, findJava, findMaven, findPostgres, type Postg
 
 export interface PrerequisiteCheck {
   readonly name: string;
-  /** ok: present, or not needed; missing: a native run cannot start; optional: absent, but only some uses need it. */
-  readonly status: 'ok' | 'missing' | 'optional';
+  /**
+   * found: present. not-needed: absent, but what it is for is already in the cache. first-run: not
+   * in the cache yet, and what provisions it is present. missing: a native run cannot start.
+   * optional: absent, and only some uses need it.
+   */
+  readonly status: 'found' | 'not-needed' | 'first-run' | 'missing' | 'optional';
   /** What was found (path, version), or what is wrong. */
   readonly detail: string;
   /** The one command that installs what is missing, on Debian or Ubuntu. */
@@ -141,7 +145,7 @@ function nodeFloor(): number[] {
 function checkNode(p: Probes): PrerequisiteCheck {
   const floor = nodeFloor();
   return atLeast(numbers(p.nodeVersion), floor)
-    ? { name: 'node', status: 'ok', detail: `v${p.nodeVersion} (>= ${version(floor)} needed)` }
+    ? { name: 'node', status: 'found', detail: `v${p.nodeVersion} (>= ${version(floor)} needed)` }
     : {
         name: 'node',
         status: 'missing',
@@ -177,7 +181,7 @@ function checkJava(p: Probes): PrerequisiteCheck & { java?: string } {
       detail: `${java} is ${said}; Kafka ${KAFKA_VERSION} needs Java ${MIN_JAVA}+`,
       install: INSTALL.java,
     };
-  return { name: 'java', status: 'ok', detail: `${java} (${said})`, java };
+  return { name: 'java', status: 'found', detail: `${java} (${said})`, java };
 }
 
 function checkPostgres(p: Probes): (PrerequisiteCheck & { postgres?: PostgresBinaries })[] {
@@ -197,17 +201,18 @@ function checkPostgres(p: Probes): (PrerequisiteCheck & { postgres?: PostgresBin
   }
   const found = {
     name: 'postgres',
-    status: 'ok' as const,
+    status: 'found' as const,
     detail: `${bins.binDir} (${bins.version}; initdb and postgres, run directly, no pg_ctl or system cluster)`,
     postgres: bins,
   };
   if (!p.isRoot) return [found];
   // PostgreSQL refuses to run as root; the harness then runs it as one of these accounts.
-  const account = /^(postgres|nobody):/m.exec(p.passwd())?.[1];
+  const passwd = p.passwd();
+  const account = ['postgres', 'nobody'].find((name) => new RegExp(`^${name}:`, 'm').test(passwd));
   return [
     found,
     account
-      ? { name: 'postgres user', status: 'ok', detail: `running as root: the cluster runs as "${account}"` }
+      ? { name: 'postgres user', status: 'found', detail: `running as root: the cluster runs as "${account}"` }
       : {
           name: 'postgres user',
           status: 'missing',
@@ -221,8 +226,8 @@ function checkPostgres(p: Probes): (PrerequisiteCheck & { postgres?: PostgresBin
 function checkKafkaJars(p: Probes): PrerequisiteCheck[] {
   if (kafkaJarsCached(p.cacheDir))
     return [
-      { name: 'kafka jars', status: 'ok', detail: `Kafka ${KAFKA_VERSION}, cached in ${kafkaLibsDir(p.cacheDir)}` },
-      { name: 'maven', status: 'ok', detail: 'not needed: the Kafka jars are cached' },
+      { name: 'kafka jars', status: 'found', detail: `Kafka ${KAFKA_VERSION}, cached in ${kafkaLibsDir(p.cacheDir)}` },
+      { name: 'maven', status: 'not-needed', detail: 'only fetches the Kafka jars, which are cached' },
     ];
   let mvn: string | undefined;
   try {
@@ -233,11 +238,11 @@ function checkKafkaJars(p: Probes): PrerequisiteCheck[] {
   return [
     {
       name: 'kafka jars',
-      status: 'ok',
+      status: 'first-run',
       detail: `not cached yet: the first run fetches Kafka ${KAFKA_VERSION} from Maven Central into ${kafkaLibsDir(p.cacheDir)}`,
     },
     mvn
-      ? { name: 'maven', status: 'ok', detail: `${mvn} (fetches the Kafka jars on the first run)` }
+      ? { name: 'maven', status: 'found', detail: `${mvn} (fetches the Kafka jars on the first run)` }
       : {
           name: 'maven',
           status: 'missing',
@@ -251,12 +256,12 @@ function checkKafkaJars(p: Probes): PrerequisiteCheck[] {
 function checkToxiproxy(p: Probes): PrerequisiteCheck[] {
   if (toxiproxyCached(p.cacheDir))
     return [
-      { name: 'toxiproxy', status: 'ok', detail: `${TOXIPROXY_VERSION}, cached at ${toxiproxyBinary(p.cacheDir)}` },
-      { name: 'go', status: 'ok', detail: 'not needed: toxiproxy-server is cached' },
+      { name: 'toxiproxy', status: 'found', detail: `${TOXIPROXY_VERSION}, cached at ${toxiproxyBinary(p.cacheDir)}` },
+      { name: 'go', status: 'not-needed', detail: 'only builds toxiproxy-server, which is cached' },
     ];
   const toxiproxy: PrerequisiteCheck = {
     name: 'toxiproxy',
-    status: 'ok',
+    status: 'first-run',
     detail: `not cached yet: the first run builds ${TOXIPROXY_VERSION} with Go into ${toxiproxyBinary(p.cacheDir)}`,
   };
   let go: string;
@@ -286,14 +291,14 @@ function checkToxiproxy(p: Probes): PrerequisiteCheck[] {
     ];
   return [
     toxiproxy,
-    { name: 'go', status: 'ok', detail: `${go} (go${said}; builds toxiproxy-server on the first run)` },
+    { name: 'go', status: 'found', detail: `${go} (go${said}; builds toxiproxy-server on the first run)` },
   ];
 }
 
 async function checkPorts(p: Probes, count: number): Promise<PrerequisiteCheck> {
   const got = await p.bindablePorts(count);
   return got >= count
-    ? { name: 'ports', status: 'ok', detail: `${count} free ports on 127.0.0.1` }
+    ? { name: 'ports', status: 'found', detail: `${count} free ports on 127.0.0.1` }
     : {
         name: 'ports',
         status: 'missing',
@@ -308,13 +313,13 @@ function checkDiskAndCache(p: Probes): PrerequisiteCheck[] {
   if (provisioned)
     checks.push({
       name: 'cache',
-      status: 'ok',
+      status: 'found',
       detail: `${p.cacheDir}: complete${writable ? '' : ' (read-only, which is fine while it stays complete)'}`,
     });
   else if (writable)
     checks.push({
       name: 'cache',
-      status: 'ok',
+      status: 'found',
       detail: `${p.cacheDir}: writable; the first run provisions what is missing (OUTBOX_CHAOS_CACHE moves it)`,
     });
   else
@@ -327,7 +332,7 @@ function checkDiskAndCache(p: Probes): PrerequisiteCheck[] {
   const cacheNeeds = provisioned ? 0 : CACHE_BYTES_TO_PROVISION;
   checks.push(
     cacheFree >= cacheNeeds
-      ? { name: 'disk (cache)', status: 'ok', detail: `${gib(cacheFree)} free at ${p.cacheDir}` }
+      ? { name: 'disk (cache)', status: 'found', detail: `${gib(cacheFree)} free at ${p.cacheDir}` }
       : {
           name: 'disk (cache)',
           status: 'missing',
@@ -338,7 +343,7 @@ function checkDiskAndCache(p: Probes): PrerequisiteCheck[] {
   const tempWritable = p.writable(p.tempDir);
   checks.push(
     tempFree >= TEMP_BYTES && tempWritable
-      ? { name: 'disk (temp)', status: 'ok', detail: `${gib(tempFree)} free at ${p.tempDir}` }
+      ? { name: 'disk (temp)', status: 'found', detail: `${gib(tempFree)} free at ${p.tempDir}` }
       : {
           name: 'disk (temp)',
           status: 'missing',
@@ -352,7 +357,7 @@ function checkDiskAndCache(p: Probes): PrerequisiteCheck[] {
 
 function checkDocker(p: Probes): PrerequisiteCheck {
   const { cli, engine } = p.docker();
-  if (cli && engine) return { name: 'docker', status: 'ok', detail: `engine ${engine} (for --provider containers)` };
+  if (cli && engine) return { name: 'docker', status: 'found', detail: `engine ${engine} (for --provider containers)` };
   return {
     name: 'docker',
     status: 'optional',

@@ -8,7 +8,7 @@ import type { RunEnv, Stack } from '../infra/stack.ts';
 import { describeError } from '../common/errors.ts';
 import { waitUntilHealthy } from '../common/wait.ts';
 import { ROLES, type Role, type SutDefinition } from './definition.ts';
-import type { ProcessPlaceholder } from './placeholders.ts';
+import { PLACEHOLDER, type ProcessPlaceholder } from './placeholders.ts';
 
 export interface ClusterOptions {
   readonly replicas?: Partial<Record<Role, number>>;
@@ -417,7 +417,7 @@ function readIfExists(file: string): string | undefined {
 
 /** Fills ${VAR} placeholders; an unknown one is a definition error, not an empty string. */
 export function fill(template: string, vars: Record<string, string>, where: string): string {
-  return template.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
+  return template.replace(PLACEHOLDER, (_, name: string) => {
     const value = vars[name];
     if (value === undefined)
       throw new HarnessError(`${where}: unknown placeholder \${${name}}; known: ${Object.keys(vars).join(', ')}`);

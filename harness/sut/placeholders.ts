@@ -25,10 +25,11 @@ export const PER_RUN_SQL_PLACEHOLDERS = ['DATABASE'] as const;
 export type ProcessPlaceholder = (typeof PROCESS_PLACEHOLDERS)[number];
 
 /**
- * Anything that looks like a placeholder, including names the filler would not recognise (lower
- * case, digits), so that a typo is named rather than passed through as literal text.
+ * Anything that looks like a placeholder: ${ and a name, including names the filler would not
+ * recognise (lower case, digits), so that a typo is named rather than passed through as literal
+ * text. A shell's own expansions (${VAR:-x}, ${#VAR}) are not names, and pass through untouched.
  */
-const PLACEHOLDER = /\$\{([^}]*)\}/g;
+export const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** The placeholder names a string uses, in order of appearance. */
 export function placeholdersIn(text: string): string[] {

@@ -3,7 +3,13 @@ import { checkPrerequisites, type PrerequisiteCheck } from '../../infra/prerequi
 import { NATIVE_PORT_COUNT } from '../../infra/native/index.ts';
 import { out, outJson, type CommandContext } from '../context.ts';
 
-const MARK: Record<PrerequisiteCheck['status'], string> = { ok: 'found', missing: 'MISSING', optional: 'optional' };
+const MARK: Record<PrerequisiteCheck['status'], string> = {
+  found: 'found',
+  'not-needed': 'not needed',
+  'first-run': 'first run',
+  missing: 'MISSING',
+  optional: 'optional',
+};
 
 /** `doctor`: every prerequisite of a native run, found or missing, with the command that installs it. */
 export function registerDoctor(program: Command, ctx: CommandContext): void {
@@ -19,8 +25,8 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
       else {
         const width = Math.max(...result.checks.map((c) => c.name.length));
         for (const c of result.checks) {
-          out(`${MARK[c.status].padEnd(8)} ${c.name.padEnd(width)}  ${c.detail}`);
-          if (c.install && c.status !== 'ok') out(`${''.padEnd(8)} ${''.padEnd(width)}  install: ${c.install}`);
+          out(`${MARK[c.status].padEnd(10)} ${c.name.padEnd(width)}  ${c.detail}`);
+          if (c.install) out(`${''.padEnd(10)} ${''.padEnd(width)}  install: ${c.install}`);
         }
         out(
           result.ready

@@ -61,35 +61,55 @@ export function starterFiles(language: Language, dir: string): Record<string, st
   };
 }
 
+export interface InitOutcome {
+  readonly language: Language;
+  /** Whether the language was guessed from the folder's files. */
+  readonly guessed: boolean;
+  readonly written: readonly string[];
+}
+
+/**
+ * Writes the starter files into dir. All or nothing: when any of them exists and force is not
+ * given, it refuses before writing anything, so the repository stays exactly as it was.
+ */
+export function writeStarter(dirArg: string, options: { lang?: Language; force?: boolean } = {}): InitOutcome {
+  const dir = path.resolve(dirArg);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new HarnessError(`--dir ${dirArg}: no such folder`);
+  const language = options.lang ?? guessLanguage(dir);
+  const files = starterFiles(language, dir);
+  const existing = Object.keys(files).filter((f) => fs.existsSync(path.join(dir, f)));
+  if (existing.length > 0 && !options.force)
+    throw new HarnessError(
+      `${existing.map((f) => path.join(dir, f)).join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force overwrites)`,
+    );
+  const written: string[] = [];
+  for (const [file, text] of Object.entries(files)) {
+    const target = path.join(dir, file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, text);
+    written.push(target);
+  }
+  return { language, guessed: options.lang === undefined, written };
+}
+
 /** `init`: a starter manifest and a CI workflow, written into the user's repository. */
 export function registerInit(program: Command, _ctx: CommandContext): void {
   program
     .command('init')
     .description(`write a starter ${MANIFEST} for your outbox and a GitHub Actions workflow (${WORKFLOW}) that runs it`)
     .addOption(
-      new Option('--lang <language>', 'the language your SUT is written in').choices(LANGUAGES).default('node'),
+      new Option(
+        '--lang <language>',
+        'the language your SUT is written in (default: go with a go.mod, java with a pom.xml or build.gradle, python with a pyproject.toml or requirements.txt, else node)',
+      ).choices(LANGUAGES),
     )
     .option('--dir <dir>', 'the repository to write into', '.')
     .option('--force', 'overwrite files that already exist')
     .action((flags: InitFlags) => {
-      const dir = path.resolve(flags.dir);
-      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-        throw new HarnessError(`--dir ${flags.dir}: no such folder`);
-      const language = flags.lang ?? guessLanguage(dir);
-      const files = starterFiles(language, dir);
-      const existing = Object.keys(files).filter((f) => fs.existsSync(path.join(dir, f)));
-      // All or nothing: a refusal leaves the repository exactly as it was.
-      if (existing.length > 0 && !flags.force)
-        throw new HarnessError(
-          `${existing.map((f) => path.join(dir, f)).join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force overwrites)`,
-        );
-      for (const [file, text] of Object.entries(files)) {
-        const target = path.join(dir, file);
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, text);
-        out(`wrote ${target}`);
-      }
-      if (!flags.lang) out(`(--lang ${language}, from what is in ${dir}; pass --lang to choose another)`);
+      const outcome = writeStarter(flags.dir, flags);
+      for (const file of outcome.written) out(`wrote ${file}`);
+      if (outcome.guessed)
+        out(`(--lang ${outcome.language}, from the files in ${path.resolve(flags.dir)}; --lang chooses another)`);
       out(
         `Next: replace the <fill in: ...> values in ${MANIFEST} (each field has a "// ..." note), then run: npx outbox-chaos doctor && npx outbox-chaos run --sut ${MANIFEST}`,
       );
