@@ -57,7 +57,10 @@ describe('outbox-chaos CLI', () => {
       ['run', '--sut', 'test/fixtures/missing-command/outbox-chaos.json'],
       /^outbox-chaos: the SUT manifest .*missing-command\/outbox-chaos\.json: \/processes\/relay\/command\/0: cannot start \.\/bin\/relay-that-was-never-built: .* does not exist$/m,
     ],
-    [['init', '--dir', 'examples/minimal-sut'], /minimal-sut\/outbox-chaos\.json already exists.*; nothing was written \(--force overwrites\)/],
+    [
+      ['init', '--dir', 'examples/minimal-sut'],
+      /minimal-sut\/outbox-chaos\.json already exists.*; nothing was written \(--force overwrites\)/,
+    ],
     [['init', '--lang', 'cobol'], /argument 'cobol' is invalid. Allowed choices are node, go, java, python/],
   ])('bad input %j is one clear line and exit 2, before any stack starts', async (args, message) => {
     const started = Date.now();
