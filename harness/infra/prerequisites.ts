@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HarnessError } from '../common/errors.ts';
-import { CACHE_DIR, PROJECT_ROOT } from '../common/paths.ts';
+import { packageInfo } from '../common/package-info.ts';
+import { CACHE_DIR } from '../common/paths.ts';
 import {
   KAFKA_VERSION,
   TOXIPROXY_VERSION,
@@ -135,10 +136,7 @@ const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 
 /** The Node.js versions package.json's engines field allows, as ">=x.y[.z]". */
 function nodeFloor(): number[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
-    engines?: { node?: string };
-  };
-  const floor = /^>=\s*(\d+(?:\.\d+)*)$/.exec(pkg.engines?.node?.trim() ?? '');
+  const floor = /^>=\s*(\d+(?:\.\d+)*)$/.exec(packageInfo().engines?.node?.trim() ?? '');
   return floor ? numbers(floor[1]!) : [20];
 }
 

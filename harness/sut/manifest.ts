@@ -48,7 +48,8 @@ export interface Manifest {
   bugs?: { env: string; variants: string[] };
 }
 
-const SCHEMA_FILE = path.join(path.dirname(new URL(import.meta.url).pathname), 'manifest.schema.json');
+/** The manifest's JSON schema, shipped beside this file. */
+export const SCHEMA_FILE = path.join(path.dirname(new URL(import.meta.url).pathname), 'manifest.schema.json');
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(value: unknown): readonly ErrorObject[] {

@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { HarnessError } from '../../common/errors.ts';
-import { PROJECT_ROOT } from '../../common/paths.ts';
+import { packageInfo } from '../../common/package-info.ts';
+import { SCHEMA_FILE } from '../../sut/manifest.ts';
 import { LANGUAGES, starterManifest, type Language } from '../../sut/starter.ts';
 import { out, type CommandContext } from '../context.ts';
 import { starterWorkflow } from '../starter-workflow.ts';
 
 const MANIFEST = 'outbox-chaos.json';
 const WORKFLOW = path.join('.github', 'workflows', 'outbox-chaos.yml');
-const SCHEMA = path.join(PROJECT_ROOT, 'harness', 'sut', 'manifest.schema.json');
 
 interface InitFlags {
   lang?: Language;
@@ -39,16 +39,12 @@ function guessLanguage(dir: string): Language {
   return LANGUAGE_MARKERS.find(([, files]) => files.some((f) => fs.existsSync(path.join(dir, f))))?.[0] ?? 'node';
 }
 
-function packageVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
 /**
  * The schema reference an editor can follow, when outbox-chaos is installed inside the target
  * folder (node_modules); a global or npx install lives elsewhere and would date the file.
  */
 function schemaRef(dir: string): string | undefined {
-  const rel = path.relative(dir, SCHEMA);
+  const rel = path.relative(dir, SCHEMA_FILE);
   return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
 }
 
@@ -57,7 +53,7 @@ export function starterFiles(language: Language, dir: string): Record<string, st
   const manifest = starterManifest(language, defaultName(dir), schemaRef(dir));
   return {
     [MANIFEST]: `${JSON.stringify(manifest, null, 2)}\n`,
-    [WORKFLOW]: starterWorkflow(language, packageVersion(), MANIFEST),
+    [WORKFLOW]: starterWorkflow(language, packageInfo().version, MANIFEST),
   };
 }
 
