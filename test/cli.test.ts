@@ -57,6 +57,15 @@ describe('outbox-chaos CLI', () => {
       ['run', '--sut', '/nonexistent/outbox-chaos.json'],
       /cannot read the SUT manifest \/nonexistent\/outbox-chaos.json: no such file/,
     ],
+    [
+      ['run', '--sut', 'test/fixtures/missing-command/outbox-chaos.json'],
+      /^outbox-chaos: the SUT manifest .*missing-command\/outbox-chaos\.json: \/processes\/relay\/command\/0: cannot start \.\/bin\/relay-that-was-never-built: .* does not exist$/m,
+    ],
+    [
+      ['init', '--dir', 'examples/minimal-sut'],
+      /minimal-sut\/outbox-chaos\.json already exists.*; nothing was written \(--force overwrites\)/,
+    ],
+    [['init', '--lang', 'cobol'], /argument 'cobol' is invalid. Allowed choices are node, go, java, python/],
   ])('bad input %j is one clear line and exit 2, before any stack starts', async (args, message) => {
     const started = Date.now();
     const { code, stderr, stdout } = await cli(args as string[]);
@@ -71,6 +80,17 @@ describe('outbox-chaos CLI', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stdout).toBe('');
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('doctor finds every prerequisite of a native run on this machine', async () => {
+    const { code, stdout } = await cli(['doctor', '--json']);
+    const report = JSON.parse(stdout) as { ready: boolean; checks: { name: string; status: string }[] };
+    expect(report.checks.filter((c) => !['found', 'not-needed'].includes(c.status) && c.name !== 'docker')).toEqual([]);
+    expect(report.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['node', 'java', 'postgres', 'kafka jars', 'toxiproxy', 'go', 'maven', 'ports', 'cache']),
+    );
+    expect(report.ready).toBe(true);
+    expect(code).toBe(0);
   });
 
   it('a broken variant: exit 1, a counterexample with its replay command, and a report; the replay fails the same way', async () => {

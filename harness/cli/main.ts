@@ -1,8 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../common/errors.ts';
+import { requireNativePrerequisites } from '../infra/prerequisites.ts';
+import { NATIVE_PORT_COUNT } from '../infra/native/index.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerFalseAlarms } from './commands/false-alarms.ts';
 import { registerInfra } from './commands/infra.ts';
+import { registerInit } from './commands/init.ts';
 import { registerMatrix } from './commands/matrix.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerReport } from './commands/report.ts';
@@ -19,6 +23,8 @@ const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void)[] = [
   registerReport,
   registerBench,
   registerInfra,
+  registerInit,
+  registerDoctor,
 ];
 
 async function main(argv: string[]): Promise<number> {
@@ -31,6 +37,11 @@ async function main(argv: string[]): Promise<number> {
   let code = 0;
   const ctx: CommandContext = { progress, setCode: (c) => (code = c) };
   for (const register of COMMANDS) register(program, ctx);
+  // A command that will start a native stack checks the machine first, before it reads a manifest
+  // (whose prepare step may take minutes) or provisions anything.
+  program.hook('preAction', async (_program, action) => {
+    if (action.opts().provider === 'native') await requireNativePrerequisites({ ports: NATIVE_PORT_COUNT });
+  });
 
   try {
     await program.parseAsync(argv);

@@ -102,6 +102,29 @@ export function signalTree(root: number, signal: NodeJS.Signals): void {
   signalTargets([-root, ...processTree(root)], signal);
 }
 
+/** Spawns a child in its own process group, its output appended to its log. */
+function spawnChild(spec: ProcessSpec): ChildProcess {
+  const fd = fs.openSync(spec.logFile, 'a');
+  try {
+    const child = spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      stdio: ['ignore', fd, fd],
+      detached: true,
+      uid: spec.uid,
+      gid: spec.gid,
+    });
+    // A spawn failure (ENOENT, EACCES) arrives as an event; surface it as an exit instead.
+    child.once('error', (err) => {
+      fs.appendFileSync(spec.logFile, `[outbox-chaos] spawn failed: ${err.message}\n`);
+      child.emit('exit', null, null);
+    });
+    return child;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * A child in its own process group, so that a kill reaches everything it forked (PostgreSQL's
  * backends) and so that a Ctrl-C on the terminal reaches the harness alone, which then decides.
@@ -127,25 +150,26 @@ export class ManagedProcess {
   }
 
   static start(spec: ProcessSpec): ManagedProcess {
-    const fd = fs.openSync(spec.logFile, 'a');
-    try {
-      const child = spawn(spec.command, [...spec.args], {
-        cwd: spec.cwd,
-        env: spec.env ?? process.env,
-        stdio: ['ignore', fd, fd],
-        detached: true,
-        uid: spec.uid,
-        gid: spec.gid,
-      });
-      // A spawn failure (ENOENT, EACCES) arrives as an event; surface it as an exit instead.
-      child.once('error', (err) => {
-        fs.appendFileSync(spec.logFile, `[outbox-chaos] spawn failed: ${err.message}\n`);
-        child.emit('exit', null, null);
-      });
-      return new ManagedProcess(spec, child);
-    } finally {
-      fs.closeSync(fd);
+    return new ManagedProcess(spec, spawnChild(spec));
+  }
+
+  /**
+   * Starts the process and waits until the OS has either started it or refused to (no such
+   * program, no permission, no such cwd). A refusal is one line naming the command and the log,
+   * where `start` could only say that it failed: the reason arrives as an event after it returns.
+   */
+  static async launch(spec: ProcessSpec): Promise<ManagedProcess> {
+    const child = spawnChild(spec);
+    const refused = await new Promise<Error | undefined>((resolve) => {
+      child.once('spawn', () => resolve(undefined));
+      child.once('error', (err) => resolve(err));
+    });
+    if (refused) {
+      throw new HarnessError(
+        `${spec.label} could not start: ${refused.message} (cwd ${spec.cwd ?? process.cwd()}); its log: ${spec.logFile}`,
+      );
     }
+    return new ManagedProcess(spec, child);
   }
 
   get running(): boolean {

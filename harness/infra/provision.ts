@@ -4,10 +4,19 @@ import { runCommand } from './command.ts';
 import { HarnessError } from '../common/errors.ts';
 import { CACHE_DIR, PROJECT_ROOT } from '../common/paths.ts';
 import { isAlive } from './processes.ts';
-import { findGo, findJava, findMaven, findPostgres, type PostgresBinaries } from './tools.ts';
+import {
+  COMPLETE_MARKER,
+  KAFKA_VERSION,
+  TOXIPROXY_VERSION,
+  kafkaJarsCached,
+  kafkaLibsDir,
+  toxiproxyBinary,
+  toxiproxyCached,
+} from './cache-layout.ts';
+import { requireNativePrerequisites } from './prerequisites.ts';
+import { findGo, findMaven, type PostgresBinaries } from './tools.ts';
 
-export const KAFKA_VERSION = '3.9.1';
-export const TOXIPROXY_VERSION = 'v2.12.0';
+export { KAFKA_VERSION, TOXIPROXY_VERSION } from './cache-layout.ts';
 const TOXIPROXY_MODULE = 'github.com/Shopify/toxiproxy/v2/cmd/server';
 
 export interface Provisioned {
@@ -22,13 +31,9 @@ export interface ProvisionOptions {
   readonly log?: (line: string) => void;
 }
 
-const kafkaLibsDir = () => path.join(CACHE_DIR, `kafka-${KAFKA_VERSION}`, 'libs');
-const toxiproxyBinary = () => path.join(CACHE_DIR, 'bin', `toxiproxy-server-${TOXIPROXY_VERSION}`);
-const COMPLETE_MARKER = '.complete';
-
 /** True when every artefact is cached, so a caller can skip the lock and the log lines. */
 function isProvisioned(): boolean {
-  return fs.existsSync(path.join(kafkaLibsDir(), COMPLETE_MARKER)) && fs.existsSync(toxiproxyBinary());
+  return kafkaJarsCached() && toxiproxyCached();
 }
 
 /**
@@ -37,11 +42,9 @@ function isProvisioned(): boolean {
  */
 export async function ensureProvisioned(options: ProvisionOptions = {}): Promise<Provisioned> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  // Tool checks first: they are instant and name what to install before any slow step.
-  const java = findJava();
-  await checkJavaVersion(java);
-  const postgres = findPostgres();
-  checkUnprivilegedUser();
+  // The prerequisite checks first (the same ones `doctor` prints): they are quick and name what to
+  // install before any slow step.
+  const { java, postgres } = await requireNativePrerequisites();
 
   if (!isProvisioned()) {
     fs.mkdirSync(CACHE_DIR, { recursive: true });
@@ -58,9 +61,7 @@ export async function ensureProvisioned(options: ProvisionOptions = {}): Promise
   return { java, kafkaLibs: kafkaLibsDir(), toxiproxyServer: toxiproxyBinary(), postgres };
 }
 
-function kafkaJarsPresent(): boolean {
-  return fs.existsSync(path.join(kafkaLibsDir(), COMPLETE_MARKER));
-}
+const kafkaJarsPresent = (): boolean => kafkaJarsCached();
 
 async function step(
   log: (l: string) => void,
@@ -139,27 +140,6 @@ async function buildToxiproxy(): Promise<void> {
   fs.mkdirSync(path.dirname(toxiproxyBinary()), { recursive: true });
   fs.renameSync(built, toxiproxyBinary());
   fs.rmSync(scratch, { recursive: true, force: true });
-}
-
-async function checkJavaVersion(java: string): Promise<void> {
-  const out = await runCommand(java, ['-version']);
-  const major = Number(/version "(\d+)/.exec(out)?.[1] ?? NaN);
-  if (!(major >= 17)) {
-    throw new HarnessError(
-      `Kafka ${KAFKA_VERSION} here is run on JDK 17 or newer, but ${java} reports: ${out.split('\n')[0]}`,
-    );
-  }
-}
-
-/** PostgreSQL refuses to run as root; when we are root, a system account must exist to own the cluster. */
-function checkUnprivilegedUser(): void {
-  if (process.getuid?.() !== 0) return;
-  const passwd = fs.readFileSync('/etc/passwd', 'utf8');
-  if (!/^(postgres|nobody):/m.test(passwd)) {
-    throw new HarnessError(
-      'running as root, but no "postgres" or "nobody" user exists to own the PostgreSQL cluster (apt-get install postgresql-15 creates one)',
-    );
-  }
 }
 
 /** A lock made of a directory: mkdir is atomic. A lock whose owner died is taken over. */

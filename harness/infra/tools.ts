@@ -3,8 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../common/errors.ts';
 
+/**
+ * Where to look: the environment (PATH, JAVA_HOME, PG_BIN) and the Debian PostgreSQL root. The
+ * defaults are this process's; a check of what a bare machine lacks passes others.
+ */
+export interface ToolLookup {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly postgresRoot?: string;
+}
+
 /** A required program is not installed; the message names what to install. */
-class MissingToolError extends HarnessError {
+export class MissingToolError extends HarnessError {
   constructor(tool: string, hint: string) {
     super(`${tool} not found: ${hint}`);
   }
@@ -19,8 +28,8 @@ const HINTS = {
     'install the PostgreSQL server (Debian: apt-get install postgresql-15) or set PG_BIN to the folder holding initdb and postgres',
 } as const;
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
     try {
@@ -33,21 +42,21 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
-export function findJava(): string {
-  const fromHome = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : undefined;
-  const java = fromHome && fs.existsSync(fromHome) ? fromHome : onPath('java');
+export function findJava({ env = process.env }: ToolLookup = {}): string {
+  const fromHome = env.JAVA_HOME ? path.join(env.JAVA_HOME, 'bin', 'java') : undefined;
+  const java = fromHome && fs.existsSync(fromHome) ? fromHome : onPath('java', env);
   if (!java) throw new MissingToolError('java', HINTS.java);
   return java;
 }
 
-export function findMaven(): string {
-  const mvn = onPath('mvn');
+export function findMaven({ env = process.env }: ToolLookup = {}): string {
+  const mvn = onPath('mvn', env);
   if (!mvn) throw new MissingToolError('mvn', HINTS.mvn);
   return mvn;
 }
 
-export function findGo(): string {
-  const go = onPath('go') ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+export function findGo({ env = process.env }: ToolLookup = {}): string {
+  const go = onPath('go', env) ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
   if (!go) throw new MissingToolError('go', HINTS.go);
   return go;
 }
@@ -57,13 +66,17 @@ export interface PostgresBinaries {
   readonly initdb: string;
   readonly postgres: string;
   readonly major: number;
+  /** What `postgres --version` printed, e.g. "postgres (PostgreSQL) 15.18". */
+  readonly version: string;
 }
 
 /** PG_BIN wins; then the newest Debian cluster layout; then whatever initdb is on PATH. */
-export function findPostgres(): PostgresBinaries {
+export function findPostgres({
+  env = process.env,
+  postgresRoot: debianRoot = '/usr/lib/postgresql',
+}: ToolLookup = {}): PostgresBinaries {
   const candidates: string[] = [];
-  if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
-  const debianRoot = '/usr/lib/postgresql';
+  if (env.PG_BIN) candidates.push(env.PG_BIN);
   if (fs.existsSync(debianRoot)) {
     const majors = fs
       .readdirSync(debianRoot)
@@ -71,7 +84,7 @@ export function findPostgres(): PostgresBinaries {
       .sort((a, b) => Number(b) - Number(a));
     for (const major of majors) candidates.push(path.join(debianRoot, major, 'bin'));
   }
-  const initdbOnPath = onPath('initdb');
+  const initdbOnPath = onPath('initdb', env);
   if (initdbOnPath) candidates.push(path.dirname(fs.realpathSync(initdbOnPath)));
 
   for (const binDir of candidates) {
@@ -80,7 +93,7 @@ export function findPostgres(): PostgresBinaries {
     if (!fs.existsSync(initdb) || !fs.existsSync(postgres)) continue;
     const version = execFileSync(postgres, ['--version'], { encoding: 'utf8' });
     const major = Number(/(\d+)(?:\.\d+)?/.exec(version)?.[1] ?? NaN);
-    if (Number.isFinite(major) && major >= 13) return { binDir, initdb, postgres, major };
+    if (Number.isFinite(major) && major >= 13) return { binDir, initdb, postgres, major, version: version.trim() };
   }
   throw new MissingToolError('PostgreSQL server (initdb, postgres >= 13)', HINTS.postgres);
 }

@@ -5,8 +5,10 @@ import { writeFileAtomically } from '../common/files.ts';
 import { freePorts } from '../infra/ports.ts';
 import { ManagedProcess } from '../infra/processes.ts';
 import type { RunEnv, Stack } from '../infra/stack.ts';
+import { describeError } from '../common/errors.ts';
 import { waitUntilHealthy } from '../common/wait.ts';
 import { ROLES, type Role, type SutDefinition } from './definition.ts';
+import { PLACEHOLDER, type ProcessPlaceholder } from './placeholders.ts';
 
 export interface ClusterOptions {
   readonly replicas?: Partial<Record<Role, number>>;
@@ -36,8 +38,11 @@ interface Member {
   readonly role: Role;
   readonly replica: number;
   readonly env: Record<string, string>;
+  /** The command with this replica's placeholders filled. */
+  readonly command: readonly string[];
   readonly port?: number;
-  proc: ManagedProcess;
+  /** Undefined until the first launch has started a process. */
+  proc?: ManagedProcess;
   /** Counts launches, so a stale disarm cannot touch a newer incarnation. */
   incarnation: number;
   /** Where the harness arms crash points in the running process, if the SUT reads such a file. */
@@ -92,16 +97,16 @@ export class SutCluster {
   }
 
   pid(name: string): number | undefined {
-    const m = this.members.get(name);
-    return m?.proc.running ? m.proc.pid : undefined;
+    const proc = this.members.get(name)?.proc;
+    return proc?.running ? proc.pid : undefined;
   }
 
   isRunning(name: string): boolean {
-    return this.member(name).proc.running;
+    return this.members.get(name)?.proc?.running ?? false;
   }
 
   logFile(name: string): string {
-    return this.member(name).proc.spec.logFile;
+    return logFileOf(this.options.logDir, this.member(name).name);
   }
 
   async addReplica(role: Role, extraEnv: Record<string, string> = {}): Promise<string> {
@@ -109,7 +114,7 @@ export class SutCluster {
     const name = `${role}-${replica}`;
     const [port] = role === 'app' ? await freePorts(1) : [undefined];
     const def = this.def.processes[role];
-    const vars: Record<string, string> = {
+    const vars: Record<ProcessPlaceholder, string> = {
       DATABASE_URL: this.run.pgUrl(def.links.pg),
       DATABASE: this.run.database,
       KAFKA_BROKERS: this.run.kafkaBrokers(def.links.kafka).join(','),
@@ -121,7 +126,8 @@ export class SutCluster {
       // Kept across this replica's restarts, like a disk: offsets files, local caches.
       STATE_DIR: path.join(this.options.logDir, `${name}.state`),
     };
-    fs.mkdirSync(vars.STATE_DIR!, { recursive: true });
+    fs.mkdirSync(vars.STATE_DIR, { recursive: true });
+    const command = def.command.map((part, i) => fill(part, vars, `${this.def.name} ${role} command[${i}]`));
     const env: Record<string, string> = {};
     for (const [key, template] of Object.entries(def.env))
       env[key] = fill(template, vars, `${this.def.name} ${role} env ${key}`);
@@ -142,9 +148,9 @@ export class SutCluster {
       role,
       replica,
       env,
+      command,
       port,
       crashFile,
-      proc: undefined as unknown as ManagedProcess,
       incarnation: 0,
       expectingExit: false,
       paused: false,
@@ -249,6 +255,8 @@ export class SutCluster {
     await Promise.all(
       [...this.members.values()].map(async (m) => {
         m.expectingExit = true;
+        // A member whose first start failed has no process to stop.
+        if (!m.proc) return;
         if (m.paused) m.proc.signal('SIGCONT');
         if (m.proc.running) await m.proc.kill();
         if (m.crashFile) fs.rmSync(m.crashFile, { force: true });
@@ -256,23 +264,25 @@ export class SutCluster {
     );
   }
 
-  private member(name: string): Member {
+  /** A member that has been started at least once, so it has a process to act on. */
+  private member(name: string): Member & { proc: ManagedProcess } {
     const m = this.members.get(name);
     if (!m) throw new HarnessError(`no SUT process named ${name}; there are: ${this.names().join(', ')}`);
-    return m;
+    if (!m.proc) throw new HarnessError(`SUT process ${name} never started`);
+    return m as Member & { proc: ManagedProcess };
   }
 
   private async launch(m: Member): Promise<void> {
     const def = this.def.processes[m.role];
-    const [command, ...args] = def.command;
+    const [command, ...args] = m.command;
     m.expectingExit = false;
     m.paused = false;
     m.ready = false;
     m.incarnation++;
-    const logFile = path.join(this.options.logDir, `${m.name}.log`);
+    const logFile = logFileOf(this.options.logDir, m.name);
     // The log is appended across incarnations; only this one's lines can say it is ready.
     const logStart = fileSize(logFile);
-    m.proc = ManagedProcess.start({
+    const proc = await ManagedProcess.launch({
       label: m.name,
       command: command!,
       args,
@@ -280,7 +290,7 @@ export class SutCluster {
       cwd: def.cwd,
       logFile,
     });
-    const proc = m.proc;
+    m.proc = proc;
     this.emit({ process: m.name, what: 'started', pid: proc.pid });
     void proc.exited.then((exit) => {
       if (m.proc !== proc) return;
@@ -298,7 +308,11 @@ export class SutCluster {
         this.restartTimers.add(timer);
       }
     });
-    await this.waitReady(m, proc, logStart);
+    try {
+      await this.waitReady(m, proc, logStart);
+    } catch (err) {
+      throw startFailure(m.name, err, proc);
+    }
     if (m.proc === proc && proc.running) m.ready = true;
   }
 
@@ -341,6 +355,37 @@ export class SutCluster {
   }
 }
 
+function logFileOf(logDir: string, name: string): string {
+  return path.join(logDir, `${name}.log`);
+}
+
+/**
+ * A process that did not come up, as one line: what happened, the last line it logged, and where
+ * its whole log is. The log's tail would bury the reason in the run's summary.
+ */
+function startFailure(name: string, err: unknown, proc: ManagedProcess): HarnessError {
+  const what = describeError(err)
+    .split('\n')[0]!
+    .replace(/\. Last log lines:$/, '');
+  const said = telltaleLine(proc.logTail(40));
+  return new HarnessError(`${what}${said ? `; it logged: ${said}` : ''}; its log: ${proc.spec.logFile}`, {
+    cause: err,
+  });
+}
+
+/**
+ * The line of a log tail most likely to say why: the last unindented line naming an error, as
+ * Node, Python, Go and the JVM print one above or below their stack traces; else the last line.
+ */
+export function telltaleLine(tail: string): string | undefined {
+  const lines = tail
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l && l !== '(no log)');
+  const errorLine = lines.findLast((l) => /^\S/.test(l) && /error|exception|panic|fatal|denied|not found/i.test(l));
+  return errorLine ?? lines.at(-1);
+}
+
 function fileSize(file: string): number {
   try {
     return fs.statSync(file).size;
@@ -372,7 +417,7 @@ function readIfExists(file: string): string | undefined {
 
 /** Fills ${VAR} placeholders; an unknown one is a definition error, not an empty string. */
 export function fill(template: string, vars: Record<string, string>, where: string): string {
-  return template.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
+  return template.replace(PLACEHOLDER, (_, name: string) => {
     const value = vars[name];
     if (value === undefined)
       throw new HarnessError(`${where}: unknown placeholder \${${name}}; known: ${Object.keys(vars).join(', ')}`);

@@ -3,8 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { HarnessError } from '../common/errors.ts';
+import { resolveExecutable } from '../common/executable.ts';
 import type { LinkName } from '../infra/links.ts';
 import { ROLES, type ExtraShape, type ProcessDefinition, type Role, type SutDefinition } from './definition.ts';
+import { unfilledValues, withoutComments } from './manifest-notes.ts';
+import {
+  LOAD_TIME_PLACEHOLDERS,
+  PER_RUN_SQL_PLACEHOLDERS,
+  PROCESS_PLACEHOLDERS,
+  placeholdersIn,
+} from './placeholders.ts';
 
 /**
  * Reads a SUT manifest (docs/sut-contract.md): checks it against the schema, resolves its paths
@@ -40,7 +48,8 @@ export interface Manifest {
   bugs?: { env: string; variants: string[] };
 }
 
-const SCHEMA_FILE = path.join(path.dirname(new URL(import.meta.url).pathname), 'manifest.schema.json');
+/** The manifest's JSON schema, shipped beside this file. */
+export const SCHEMA_FILE = path.join(path.dirname(new URL(import.meta.url).pathname), 'manifest.schema.json');
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(value: unknown): readonly ErrorObject[] {
@@ -100,6 +109,13 @@ export function loadManifest(file: string): SutDefinition {
   } catch (err) {
     throw new HarnessError(`the SUT manifest ${where} is not valid JSON: ${(err as Error).message}`);
   }
+  // A starter from `init` is valid as written; what it lacks is the user's own values.
+  const unfilled = unfilledValues(raw);
+  if (unfilled.length > 0) {
+    throw new HarnessError(
+      `the SUT manifest ${where} is a starter not filled in yet: replace the <fill in: ...> value${unfilled.length === 1 ? '' : 's'} at ${unfilled.join(', ')}`,
+    );
+  }
   const errors = validate(raw);
   if (errors.length > 0) {
     throw new HarnessError(
@@ -108,7 +124,56 @@ export function loadManifest(file: string): SutDefinition {
         .join('\n')}`,
     );
   }
-  return fromManifest(raw as Manifest, path.dirname(where), where);
+  return fromManifest(withoutComments(raw) as Manifest, path.dirname(where), where);
+}
+
+/** The manifest's problems as one line when there is one, else a list under a heading. */
+function problemsError(where: string, problems: readonly string[]): HarnessError {
+  return new HarnessError(
+    problems.length === 1
+      ? `the SUT manifest ${where}: ${problems[0]}`
+      : `the SUT manifest ${where} has problems:\n${problems.map((l) => `  ${l}`).join('\n')}`,
+  );
+}
+
+/**
+ * Every ${NAME} must be one the harness fills at that place: an unknown one would otherwise reach
+ * the SUT as literal text, or fail only once a run is under way.
+ */
+function unknownPlaceholders(m: Manifest): string[] {
+  const problems: string[] = [];
+  const check = (at: string, value: string, known: readonly string[]) => {
+    for (const name of placeholdersIn(value))
+      if (!known.includes(name))
+        problems.push(`${at}: unknown placeholder \${${name}}; known here: ${known.map((k) => `\${${k}}`).join(', ')}`);
+  };
+  const perProcess = [...LOAD_TIME_PLACEHOLDERS, ...PROCESS_PLACEHOLDERS];
+  m.prepare?.command.forEach((part, i) => check(`/prepare/command/${i}`, part, LOAD_TIME_PLACEHOLDERS));
+  if ('command' in m.schema)
+    m.schema.command.forEach((part, i) => check(`/schema/command/${i}`, part, LOAD_TIME_PLACEHOLDERS));
+  m.schema.perRun?.forEach((sql, i) => check(`/schema/perRun/${i}`, sql, PER_RUN_SQL_PLACEHOLDERS));
+  for (const role of ROLES) {
+    const p = m.processes[role];
+    p.command.forEach((part, i) => check(`/processes/${role}/command/${i}`, part, perProcess));
+    if (p.cwd !== undefined) check(`/processes/${role}/cwd`, p.cwd, LOAD_TIME_PLACEHOLDERS);
+    for (const [key, value] of Object.entries(p.env ?? {})) check(`/processes/${role}/env/${key}`, value, perProcess);
+  }
+  return problems;
+}
+
+/**
+ * Whether a process's program can be started, as spawn will look for it: after the load-time
+ * placeholders, on the PATH the process will get, or relative to its cwd. Checked after prepare,
+ * which may be what builds it.
+ */
+function unstartable(role: Role, p: ProcessDefinition): string | undefined {
+  const program = p.command[0]!;
+  // A program named by a per-process placeholder is only known at start.
+  if (placeholdersIn(program).length > 0) return undefined;
+  const envPath = p.env.PATH;
+  const PATH = envPath !== undefined && placeholdersIn(envPath).length === 0 ? envPath : process.env.PATH;
+  const found = resolveExecutable(program, { cwd: p.cwd, PATH });
+  return 'problem' in found ? `/processes/${role}/command/0: cannot start ${program}: ${found.problem}` : undefined;
 }
 
 /** Placeholders a manifest may use anywhere in a command or cwd, filled in when it is read. */
@@ -119,11 +184,20 @@ function fillStatic(value: string, dir: string): string {
 /**
  * Runs a command the manifest names (prepare, schema), in the manifest's folder, and returns its
  * stdout. A failure is the SUT's problem, so it is reported with the command's own output.
+ *
+ * It gets the harness's own PATH and environment, as the SUT's processes do, minus the variables
+ * that switch the SUT into a bug variant or arm its crash points: a build must not bake those in.
  */
-function runManifestCommand(field: string, command: string[], dir: string, where: string): string {
+function runManifestCommand(m: Manifest, field: string, command: string[], dir: string, where: string): string {
   const [file, ...args] = command.map((part) => fillStatic(part, dir));
+  const found = resolveExecutable(file!, { cwd: dir, PATH: process.env.PATH });
+  if ('problem' in found)
+    throw new HarnessError(`the SUT manifest ${where}: ${field} could not run ${file}: ${found.problem}`);
+  const env = { ...process.env };
+  for (const key of [m.bugs?.env, m.crashPoints?.env, m.crashPoints?.fileEnv]) if (key !== undefined) delete env[key];
   const result = spawnSync(file!, args, {
     cwd: dir,
+    env,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 15 * 60_000,
@@ -140,8 +214,10 @@ function runManifestCommand(field: string, command: string[], dir: string, where
 }
 
 function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
+  const placeholderProblems = unknownPlaceholders(m);
+  if (placeholderProblems.length) throw problemsError(where, placeholderProblems);
   const problems: string[] = [];
-  if (m.prepare) runManifestCommand('/prepare/command', m.prepare.command, dir, where);
+  if (m.prepare) runManifestCommand(m, '/prepare/command', m.prepare.command, dir, where);
   let schemaSql: string;
   if ('file' in m.schema) {
     const parts: string[] = [];
@@ -155,7 +231,7 @@ function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
     }
     schemaSql = parts.join('\n');
   } else if ('command' in m.schema) {
-    schemaSql = runManifestCommand('/schema/command', m.schema.command, dir, where);
+    schemaSql = runManifestCommand(m, '/schema/command', m.schema.command, dir, where);
     if (!schemaSql.trim()) problems.push('/schema/command: printed no SQL');
   } else {
     schemaSql = m.schema.sql;
@@ -164,7 +240,8 @@ function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
   for (const role of ROLES) {
     const p = m.processes[role];
     const cwd = path.resolve(dir, fillStatic(p.cwd ?? '.', dir));
-    if (!fs.existsSync(cwd)) problems.push(`/processes/${role}/cwd: no such folder ${cwd}`);
+    const cwdExists = fs.existsSync(cwd);
+    if (!cwdExists) problems.push(`/processes/${role}/cwd: no such folder ${cwd}`);
     processes[role] = {
       command: p.command.map((part) => fillStatic(part, dir)),
       cwd,
@@ -172,11 +249,12 @@ function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
       env: Object.fromEntries(Object.entries(p.env ?? {}).map(([k, v]) => [k, fillStatic(v, dir)])),
       ...(p.readyLog ? { readyLog: p.readyLog } : {}),
     };
+    const cannotStart = cwdExists ? unstartable(role, processes[role]) : undefined;
+    if (cannotStart) problems.push(cannotStart);
   }
   const declared = new Set(Object.values(m.crashPoints?.points ?? {}).flat());
   if (m.crashPoints && declared.size === 0) problems.push('/crashPoints/points: declares no point');
-  if (problems.length)
-    throw new HarnessError(`the SUT manifest ${where} has problems:\n${problems.map((l) => `  ${l}`).join('\n')}`);
+  if (problems.length) throw problemsError(where, problems);
   return {
     name: m.name,
     schemaSql,

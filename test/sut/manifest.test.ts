@@ -136,7 +136,86 @@ describe('SUT manifests', () => {
       /\/prepare\/command could not run no-such-tool-here/,
     ],
     ['bad-quiet.json', { ...minimal(), drain: { quietMs: -1 } }, /\/drain\/quietMs: must be >= 0/],
+    [
+      'no-such-command.json',
+      (() => {
+        const m = { ...minimal(), schema: { sql: 'SELECT 1' } };
+        m.processes.relay.command = ['no-such-relay-binary', '--fast'];
+        return m;
+      })(),
+      /^the SUT manifest .*no-such-command\.json: \/processes\/relay\/command\/0: cannot start no-such-relay-binary: no-such-relay-binary is not on PATH$/,
+    ],
+    [
+      'no-such-path.json',
+      (() => {
+        const m = minimal();
+        m.processes.consumer.command = ['./bin/consumer'];
+        return m;
+      })(),
+      /\/processes\/consumer\/command\/0: cannot start \.\/bin\/consumer: .*\/bin\/consumer does not exist$/,
+    ],
+    [
+      'not-executable.json',
+      (() => {
+        const m = minimal();
+        m.processes.app.command = ['./no-exec.sh'];
+        return m;
+      })(),
+      /\/processes\/app\/command\/0: cannot start \.\/no-exec\.sh: .*no-exec\.sh is not an executable file$/,
+    ],
+    [
+      'typo-placeholder.json',
+      (() => {
+        const m = minimal();
+        m.processes.app.env.DATABASE_URL = '${DATABSE_URL}';
+        return m;
+      })(),
+      /^the SUT manifest .*: \/processes\/app\/env\/DATABASE_URL: unknown placeholder \$\{DATABSE_URL\}; known here: \$\{NODE\}, \$\{MANIFEST_DIR\}, \$\{DATABASE_URL\}, .*\$\{STATE_DIR\}$/,
+    ],
+    [
+      'lowercase-placeholder.json',
+      (() => {
+        const m = minimal();
+        m.processes.relay.command = ['${node}', 'relay.js'];
+        return m;
+      })(),
+      /\/processes\/relay\/command\/0: unknown placeholder \$\{node\}/,
+    ],
+    [
+      'run-time-placeholder-in-cwd.json',
+      (() => {
+        const m = minimal();
+        m.processes.relay.cwd = '${STATE_DIR}';
+        return m;
+      })(),
+      /\/processes\/relay\/cwd: unknown placeholder \$\{STATE_DIR\}; known here: \$\{NODE\}, \$\{MANIFEST_DIR\}$/,
+    ],
+    [
+      'topic-in-per-run.json',
+      { ...minimal(), schema: { sql: 'SELECT 1', perRun: ['SELECT 1 -- ${TOPIC}'] } },
+      /\/schema\/perRun\/0: unknown placeholder \$\{TOPIC\}; known here: \$\{DATABASE\}$/,
+    ],
+    [
+      'prepare-placeholder.json',
+      { ...minimal(), prepare: { command: ['${NODE}', '${MANIFEST_DIR}/build.js', '${PORT}'] } },
+      /\/prepare\/command\/2: unknown placeholder \$\{PORT\}/,
+    ],
+    [
+      'note-in-env.json',
+      (() => {
+        const m = minimal();
+        m.processes.app.env['// DATABASE_URL'] = 'a note';
+        return m;
+      })(),
+      /\/processes\/app\/env: property name must be valid/,
+    ],
+    [
+      'note-not-text.json',
+      { ...minimal(), '// guarantees': { perAggregateOrder: true } },
+      /\/~1~1 guarantees: must be string/,
+    ],
   ])('%s is refused with a message that says where', (name, manifest, message) => {
+    fs.writeFileSync(path.join(dir, 'no-exec.sh'), '#!/bin/sh\n', { mode: 0o644 });
     const file = manifest === undefined ? path.join(dir, name) : write(name, manifest);
     expect(() => loadManifest(file)).toThrow(message);
   });
@@ -187,5 +266,66 @@ describe('SUT manifests', () => {
     }
     expect(message).toMatch(/\(top level\): missing field "observe"/);
     expect(message).toMatch(/\/guarantees\/perAggregateOrder: must be boolean/);
+  });
+
+  it('"//" keys are notes, accepted in any object and dropped before the manifest is read', () => {
+    const m = { ...minimal(), schema: { sql: 'SELECT 1' } };
+    m['//'] = 'top-level note';
+    m['// eventId'] = 'a note beside a field';
+    m.processes['// relay'] = 'a note among the roles';
+    m.processes.relay['// readyLog'] = 'plain text';
+    m.write.http['// path'] = 'POST';
+    m.observe['// effects'] = 'in apply order';
+    m.eventId['// header'] = 'set by the relay';
+    const def = loadManifest(write('notes.json', m));
+    expect(def.processes.relay.readyLog).toBe('"started":true');
+    expect(def.eventId).toEqual({ header: 'event-id' });
+    expect(def.processes.relay.env).toEqual(loadManifest(MINIMAL).processes.relay.env);
+  });
+
+  it('a per-process placeholder may be used in a command; the program is checked after prepare has built it', () => {
+    const m = {
+      ...minimal(),
+      schema: { sql: 'SELECT 1' },
+      prepare: {
+        command: [
+          'sh',
+          '-c',
+          'mkdir -p built && printf "#!/bin/sh\\nexec sleep 1\\n" > built/relay && chmod +x built/relay',
+        ],
+      },
+    };
+    m.processes.relay.command = ['./built/relay', '--id', '${REPLICA}', '--state', '${STATE_DIR}'];
+    fs.rmSync(path.join(dir, 'built'), { recursive: true, force: true });
+    const def = loadManifest(write('built.json', m));
+    expect(def.processes.relay.command).toEqual(['./built/relay', '--id', '${REPLICA}', '--state', '${STATE_DIR}']);
+  });
+
+  it('prepare runs in the manifest folder with the harness PATH, minus the declared bug and crash variables', () => {
+    const m = {
+      ...minimal(),
+      schema: { sql: 'SELECT 1' },
+      prepare: {
+        command: [
+          'sh',
+          '-c',
+          'printf "%s|%s|%s|%s" "$PWD" "$PATH" "${MY_BUG-unset}" "${KEEP_ME-unset}" > prepare-env.txt',
+        ],
+      },
+      bugs: { env: 'MY_BUG', variants: ['broken'] },
+    };
+    const saved = { MY_BUG: process.env.MY_BUG, KEEP_ME: process.env.KEEP_ME };
+    process.env.MY_BUG = 'broken';
+    process.env.KEEP_ME = 'kept';
+    try {
+      loadManifest(write('prepare-env.json', m));
+    } finally {
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    }
+    expect(fs.readFileSync(path.join(dir, 'prepare-env.txt'), 'utf8')).toBe(
+      `${fs.realpathSync(dir)}|${process.env.PATH}|unset|kept`,
+    );
   });
 });

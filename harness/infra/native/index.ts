@@ -7,6 +7,7 @@ import type { Endpoint } from '../link-control.ts';
 import { LINK_NAMES, LINKS, linksTo, type LinkName } from '../links.ts';
 import { freePorts, portInUse } from '../ports.ts';
 import { signalTree } from '../processes.ts';
+import { requireNativePrerequisites } from '../prerequisites.ts';
 import { ensureProvisioned, type Provisioned } from '../provision.ts';
 import { assembleStack, newStackId, type ServiceControl, type Stack } from '../stack.ts';
 import { NativeKafka, type KafkaLinkListener } from './kafka.ts';
@@ -106,6 +107,7 @@ const START_ATTEMPTS = 3;
  * take one in between. Such a clash is retried with fresh ports a few times before it is reported.
  */
 export async function startNativeStack(options: NativeStackOptions = {}): Promise<Stack> {
+  await requireNativePrerequisites({ ports: NATIVE_PORT_COUNT });
   if (options.basePort !== undefined) await assertPortsFree(fixedPorts(options.basePort));
   const provisioned = await ensureProvisioned({ log: options.log });
   if (options.basePort !== undefined) {
