@@ -75,12 +75,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     log(`baseline kafkajs producer, batch ${batchSize}: ${kafka.eventsPerSec} events/s`);
     const pg = await pgClaimMarkBaseline(ctx, { events: options.events, batchSize });
     log(`baseline PG claim+mark, batch ${batchSize}: ${pg.eventsPerSec} events/s`);
-    if (options.thirdParty && !libraryAvailable())
+    const withLibrary = options.thirdParty && libraryAvailable();
+    if (options.thirdParty && !withLibrary)
       log('pg-transactional-outbox comparison skipped: it runs from a clone of the outbox-chaos repository');
-    const thirdParty =
-      options.thirdParty && libraryAvailable()
-        ? await libraryDrain(ctx, { events: options.events, batchSize }, log)
-        : undefined;
+    const thirdParty = withLibrary ? await libraryDrain(ctx, { events: options.events, batchSize }, log) : undefined;
     const steady: SteadyFigure[] = [];
     for (const rate of options.rates) {
       const figure = await steadyState(ctx, { rate, windowMs: options.steadySeconds * 1000 });
