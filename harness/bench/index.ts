@@ -13,7 +13,7 @@ import {
 } from './drain.ts';
 import { renderBenchHtml } from './html.ts';
 import { formatLatency, steadyState, type SteadyFigure } from './steady.ts';
-import { libraryDrain } from './third-party.ts';
+import { libraryAvailable, libraryDrain } from './third-party.ts';
 import type { BenchReport } from './types.ts';
 import { preloadOutbox } from './workload.ts';
 
@@ -75,9 +75,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     log(`baseline kafkajs producer, batch ${batchSize}: ${kafka.eventsPerSec} events/s`);
     const pg = await pgClaimMarkBaseline(ctx, { events: options.events, batchSize });
     log(`baseline PG claim+mark, batch ${batchSize}: ${pg.eventsPerSec} events/s`);
-    const thirdParty = options.thirdParty
-      ? await libraryDrain(ctx, { events: options.events, batchSize }, log)
-      : undefined;
+    const withLibrary = options.thirdParty && libraryAvailable();
+    if (options.thirdParty && !withLibrary)
+      log('pg-transactional-outbox comparison skipped: it runs from a clone of the outbox-chaos repository');
+    const thirdParty = withLibrary ? await libraryDrain(ctx, { events: options.events, batchSize }, log) : undefined;
     const steady: SteadyFigure[] = [];
     for (const rate of options.rates) {
       const figure = await steadyState(ctx, { rate, windowMs: options.steadySeconds * 1000 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../common/paths.ts';
 import { loadManifest } from '../sut/manifest.ts';
@@ -6,6 +7,14 @@ import { DrainStalled } from './measure.ts';
 import { preloadLibraryOutbox } from './workload.ts';
 
 const LIBRARY_MANIFEST = path.join(PROJECT_ROOT, 'thirdparty', 'pg-transactional-outbox', 'outbox-chaos.polling.json');
+
+/**
+ * The comparison relay lives in thirdparty/, which only a clone of the repository has: the npm
+ * package leaves it (and its library) out, so there the bench runs without it.
+ */
+export function libraryAvailable(): boolean {
+  return fs.existsSync(LIBRARY_MANIFEST);
+}
 
 export interface ThirdPartyFigure {
   readonly name: string;

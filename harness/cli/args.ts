@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { HarnessError } from '../common/errors.ts';
-import { PROJECT_ROOT } from '../common/paths.ts';
+import { DEFAULT_REPORT_DIR } from '../common/paths.ts';
 import type { StackOptions } from '../infra/index.ts';
 import { IMAGE_ENV, OFFICIAL_IMAGES } from '../infra/containers/images.ts';
 import { NATIVE_PORT_COUNT } from '../infra/native/index.ts';
@@ -93,7 +92,7 @@ export function suiteFlags(cmd: Command): Command {
         new Option('--profile <profile>', 'how hard to look').choices(['quick', 'ci', 'deep']).default('quick'),
       ),
   )
-    .option('--report-dir <dir>', 'where run reports go', path.join(PROJECT_ROOT, 'reports'))
+    .option('--report-dir <dir>', 'where run reports go', DEFAULT_REPORT_DIR)
     .option('--json', 'print the outcome as JSON on stdout');
 }
 

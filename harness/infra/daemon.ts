@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHE_DIR, PROJECT_ROOT } from '../common/paths.ts';
+import { BIN_FILE, CACHE_DIR } from '../common/paths.ts';
 import { describeError, HarnessError } from '../common/errors.ts';
 import { writeFileAtomically } from '../common/files.ts';
 import { LINK_NAMES, startStack, type LinkName, type ProviderName, type Stack, type StackOptions } from './index.ts';
@@ -33,7 +33,6 @@ export interface InfraState {
 }
 
 const INFRA_DIR = path.join(CACHE_DIR, 'infra');
-const BIN = path.join(PROJECT_ROOT, 'bin', 'outbox-chaos.js');
 
 function stateFile(name: string): string {
   if (!/^[a-zA-Z0-9_-]+$/.test(name)) throw new HarnessError(`--name must be letters, digits, - or _: "${name}"`);
@@ -117,7 +116,7 @@ export async function infraUp(
   fs.rmSync(stateFile(name), { force: true });
   const logFile = path.join(INFRA_DIR, `${name}.log`);
   const out = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [BIN, 'infra', 'serve', '--name', name, ...args], {
+  const child = spawn(process.execPath, [BIN_FILE, 'infra', 'serve', '--name', name, ...args], {
     detached: true,
     stdio: ['ignore', out, out],
   });

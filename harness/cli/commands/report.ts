@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { PROJECT_ROOT } from '../../common/paths.ts';
+import { DEFAULT_REPORT_DIR } from '../../common/paths.ts';
 import { mergeShardReports } from '../../report/merge.ts';
 import { rebuildIndex } from '../../report/write.ts';
 import { out, outJson, type CommandContext } from '../context.ts';
@@ -25,9 +25,9 @@ export function registerReport(program: Command, ctx: CommandContext): void {
     });
   report
     .description(
-      'rebuild reports/index.html over every report folder (and, with --pages, each report.html and junit.xml)',
+      "rebuild the report folder's index.html over every run in it (and, with --pages, each report.html and junit.xml)",
     )
-    .argument('[dir]', 'the report folder', path.join(PROJECT_ROOT, 'reports'))
+    .argument('[dir]', 'the report folder', DEFAULT_REPORT_DIR)
     .option('--pages', 'write every report.html and junit.xml again from its results')
     .action((dir: string, flags: { pages?: boolean }) => {
       const index = rebuildIndex(path.resolve(dir), { pages: flags.pages });
