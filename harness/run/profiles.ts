@@ -27,6 +27,8 @@ const QUICK: LoadProfile = {
   windowMs: { min: 300, max: 3_000 },
   longWindowMs: { min: 5_000, max: 15_000 },
   longWindowWeight: 1 / 8,
+  // Two long outages in one run add nothing a single one does not find, and double its length.
+  maxLongWindows: 1,
   leadMs: { min: 500, max: 1_500 },
   gapMs: { min: 200, max: 1_500 },
   overlap: false,

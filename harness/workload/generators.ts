@@ -31,6 +31,11 @@ export interface ScheduleShape {
   readonly longWindowMs: Range;
   /** The share of faults drawn with a long window. */
   readonly longWindowWeight: number;
+  /**
+   * At most this many long windows in one schedule (the later ones are cut to the short range's
+   * top), so that a profile's run length, and so its wall time, stays bounded. Unset: no cap.
+   */
+  readonly maxLongWindows?: number;
   /** Before the first fault, so it meets traffic already flowing. */
   readonly leadMs: Range;
   /** Between faults: after the previous heal, or after the previous start when overlapping. */
@@ -127,7 +132,13 @@ export function timelineArb(
       const out: FaultStep[] = [];
       let previousStart = 0;
       let previousEnd = 0;
-      for (const [i, { step, gapMs }] of entries.filter((e, i) => i === 0 || e.keep > 0).entries()) {
+      let longWindows = 0;
+      for (const [i, { step: drawn, gapMs }] of entries.filter((e, i) => i === 0 || e.keep > 0).entries()) {
+        const long = drawn.windowMs > shape.windowMs.max;
+        const step =
+          long && shape.maxLongWindows !== undefined && ++longWindows > shape.maxLongWindows
+            ? { ...drawn, windowMs: shape.windowMs.max }
+            : drawn;
         const atMs = i === 0 ? leadMs : (shape.overlap ? previousStart : previousEnd) + gapMs;
         out.push({ ...step, atMs });
         previousStart = atMs;

@@ -51,8 +51,8 @@ describe('schedules', () => {
         }
         const lastHeal = Math.max(...schedule.faults.map((f) => f.atMs + f.windowMs));
         expect(loadEndMs(schedule)).toBeGreaterThanOrEqual(lastHeal + LOAD_TAIL_MS);
-        expect(schedule.load.rate).toBeGreaterThanOrEqual(50);
-        expect(schedule.load.rate).toBeLessThanOrEqual(500);
+        expect(schedule.load.rate).toBeGreaterThanOrEqual(s.rate.min);
+        expect(schedule.load.rate).toBeLessThanOrEqual(s.rate.max);
         for (const f of schedule.faults) if (f.cycle) expect(f.fault).toBe('kill'); // only repeatable faults cycle
       }),
       { numRuns: 200, seed: 3 },
@@ -74,6 +74,16 @@ describe('schedules', () => {
       .flatMap((x) => x.faults.map((f) => f.windowMs));
     expect(windows.some((w) => w >= 5_000)).toBe(true);
     expect(Math.max(...windows)).toBeLessThanOrEqual(15_000);
+  });
+
+  it('a quick run has at most one long outage, which bounds its length; without the cap, some have more', () => {
+    const longOnes = (s: ScheduleShape) =>
+      fc
+        .sample(scheduleArb(s, faults(s)), { numRuns: 300, seed: 13 })
+        .map((x) => x.faults.filter((f) => f.windowMs > s.windowMs.max).length);
+    const capped = shape({ longWindowWeight: 1 / 2 });
+    expect(Math.max(...longOnes(capped))).toBe(1);
+    expect(Math.max(...longOnes({ ...capped, maxLongWindows: undefined }))).toBeGreaterThan(1);
   });
 
   it('a manifest cap on shapes keeps the others off', () => {
