@@ -75,8 +75,12 @@ export function printSuite(outcome: SuiteOutcome, print: (line: string) => void)
     );
   }
   print('');
-  print(`overall: ${verdictWord(outcome.valid)}`);
+  // A shard that ran nothing observed nothing: it is not a pass, only a part of the campaign.
+  if (isEmptyShard(outcome)) print('overall: no runs in this shard; report merge judges the campaign');
+  else print(`overall: ${verdictWord(outcome.valid)}`);
 }
+
+const isEmptyShard = (outcome: SuiteOutcome) => outcome.shard !== undefined && outcome.scenarios.length === 0;
 
 /** What report merge did: its verdict, what was incomplete or wrong, and where the merged report is. */
 export function printMerge(m: MergeOutcome, print: (line: string) => void): void {
@@ -92,7 +96,7 @@ export function printMerge(m: MergeOutcome, print: (line: string) => void): void
 /** run --json: one entry per scenario, with what a program needs to act on it. */
 export function suiteJson(outcome: SuiteOutcome) {
   return {
-    valid: outcome.valid,
+    valid: isEmptyShard(outcome) ? null : outcome.valid,
     ...(outcome.shard ? { shard: outcome.shard, shardRecord: outcome.shardRecord } : {}),
     scenarios: outcome.scenarios.map((s) => ({
       scenario: s.scenario,

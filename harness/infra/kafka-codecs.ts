@@ -74,31 +74,44 @@ export const CODEC_IDS: Record<KafkaCodecName, number> = {
   zstd: CompressionTypes.ZSTD,
 };
 
+/** A kafkajs codec: a factory of an object that compresses and decompresses. */
+type CodecFactory = () => {
+  compress(encoder: unknown): Promise<Buffer>;
+  decompress(compressed: Buffer): Promise<Buffer>;
+};
+
 /**
- * A kafkajs codec that only reads: the harness never produces compressed batches, and a
- * producer asking for one should fail loudly rather than send something untested.
+ * A kafkajs codec whose decompression is the harness's own, with errors that name the codec.
+ * kafkajs keeps one registry per process, shared with whatever else in it produces (a user's
+ * test suite importing outbox-chaos, say), so compression is left to the codec registered before,
+ * kafkajs's own gzip among them; with none there, a producer asking for it fails loudly.
  */
-export function readOnlyCodec(
+export function readingCodec(
   codec: KafkaCodecName | number,
   id: number,
   decompress: (compressed: Buffer) => Buffer | Promise<Buffer>,
-): () => { compress(): Promise<Buffer>; decompress(compressed: Buffer): Promise<Buffer> } {
-  return () => ({
-    async compress() {
-      throw new HarnessError(`the harness reads ${codec}-compressed batches but never writes them`);
-    },
-    async decompress(compressed: Buffer) {
-      try {
-        return await decompress(compressed);
-      } catch (err) {
-        throw new UndecodableBatchError(
-          codec,
-          err instanceof Error ? err.message : String(err),
-          batchOffsets(compressed, id),
-        );
-      }
-    },
-  });
+  previous?: CodecFactory,
+): CodecFactory {
+  return () => {
+    return {
+      // Called only when compressing: kafkajs's stand-ins for codecs it lacks throw when called.
+      async compress(encoder: unknown) {
+        if (previous) return previous().compress(encoder);
+        throw new HarnessError(`no ${codec} compressor is registered with kafkajs; the harness only reads ${codec}`);
+      },
+      async decompress(compressed: Buffer) {
+        try {
+          return await decompress(compressed);
+        } catch (err) {
+          throw new UndecodableBatchError(
+            codec,
+            err instanceof Error ? err.message : String(err),
+            batchOffsets(compressed, id),
+          );
+        }
+      },
+    };
+  };
 }
 
 // Attribute values 5 to 7 name no codec; kafkajs would otherwise take such a batch as
@@ -114,11 +127,11 @@ let registered = false;
 export function registerKafkaCodecs(): void {
   if (registered) return;
   registered = true;
-  const codecs = CompressionCodecs as Record<number, unknown>;
+  const codecs = CompressionCodecs as Record<number, CodecFactory | undefined>;
   for (const [name, decompress] of Object.entries(DECOMPRESS) as [KafkaCodecName, (b: Buffer) => Buffer][])
-    codecs[CODEC_IDS[name]] = readOnlyCodec(name, CODEC_IDS[name], decompress);
+    codecs[CODEC_IDS[name]] = readingCodec(name, CODEC_IDS[name], decompress, codecs[CODEC_IDS[name]]);
   for (const id of UNKNOWN_IDS)
-    codecs[id] = readOnlyCodec(id, id, () => {
+    codecs[id] ??= readingCodec(id, id, () => {
       throw new Error('Kafka defines no such codec');
     });
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { HarnessError } from '../common/errors.ts';
 import { resolveExecutable } from '../common/executable.ts';
@@ -49,7 +50,7 @@ export interface Manifest {
 }
 
 /** The manifest's JSON schema, shipped beside this file. */
-export const SCHEMA_FILE = path.join(path.dirname(new URL(import.meta.url).pathname), 'manifest.schema.json');
+export const SCHEMA_FILE = fileURLToPath(new URL('manifest.schema.json', import.meta.url));
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(value: unknown): readonly ErrorObject[] {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CompressionCodecs, KafkaJSNotImplemented } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readWholeTopic } from '../../harness/history/observe.ts';
-import { CODEC_IDS, readOnlyCodec } from '../../harness/infra/kafka-codecs.ts';
+import { CODEC_IDS, readingCodec } from '../../harness/infra/kafka-codecs.ts';
 import type { KafkaCodecName } from '../../harness/infra/kafka-decompress.ts';
 import { ensureProvisioned } from '../../harness/infra/provision.ts';
 import type { RunEnv } from '../../harness/infra/stack.ts';
@@ -109,7 +109,7 @@ describe('the observer reads topics whatever codec the producer chose', () => {
 
   it('a batch that cannot be decoded is one line naming the codec and where it is, at once', async () => {
     const run = runs.get('zstd')!;
-    const broken = readOnlyCodec('zstd', CODEC_IDS.zstd, () => {
+    const broken = readingCodec('zstd', CODEC_IDS.zstd, () => {
       throw new Error('simulated corruption');
     });
     const started = Date.now();

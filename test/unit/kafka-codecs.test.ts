@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { KafkaJSNonRetriableError } from 'kafkajs';
+import kafkajs, { KafkaJSNonRetriableError } from 'kafkajs';
 import { compress as lz4Compress } from 'lz4js';
 import { compress as snappyCompress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
@@ -208,5 +208,18 @@ describe('framings other clients write', () => {
     // Frame header descriptor 0x00: no content size, so the decoder must grow its output.
     expect(zstd[4]).toBe(0x00);
     expect(unzstd(zstd).length).toBeGreaterThan(64 * 1024);
+  });
+});
+
+describe('the codec registry the harness shares with the rest of the process', () => {
+  it("leaves kafkajs's own gzip compression working for producers beside the harness", async () => {
+    const gzip = (
+      kafkajs.CompressionCodecs as unknown as Record<
+        number,
+        () => { compress(e: { buffer: Buffer }): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer> }
+      >
+    )[kafkajs.CompressionTypes.GZIP]!();
+    const compressed = await gzip.compress({ buffer: Buffer.from('a user producer') });
+    expect((await gzip.decompress(compressed)).toString()).toBe('a user producer');
   });
 });

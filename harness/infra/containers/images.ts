@@ -39,7 +39,10 @@ export const IMAGE_ENV: Record<keyof ImageSet, string> = {
  * The images to run: an explicit override (flag) first, then the per-image env var, then
  * OUTBOX_CHAOS_IMAGES=local (all three local builds), then the official images.
  */
-export function chooseImages(overrides: Partial<ImageSet> = {}, env: NodeJS.ProcessEnv = process.env): ImageSet {
+export function chooseImages(
+  overrides: Partial<ImageSet> = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ImageSet {
   const base = env.OUTBOX_CHAOS_IMAGES === 'local' ? LOCAL_IMAGES : OFFICIAL_IMAGES;
   if (
     env.OUTBOX_CHAOS_IMAGES !== undefined &&
