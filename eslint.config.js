@@ -8,7 +8,16 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   {
     // Written by runs or tools, not by people.
-    ignores: ['node_modules/', '.cache/', 'dist/', 'reports/', 'outbox-chaos-reports/', 'outbox-chaos-merged/', 'thirdparty/findings/', '**/*.d.mts'],
+    ignores: [
+      'node_modules/',
+      '.cache/',
+      'dist/',
+      'reports/',
+      'outbox-chaos-reports/',
+      'outbox-chaos-merged/',
+      'thirdparty/findings/',
+      '**/*.d.mts',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
