@@ -137,6 +137,13 @@ export function mergeShardReports(options: MergeOptions): MergeOutcome {
   const missing = Array.from({ length: total }, (_, i) => i + 1).filter((k) => !present.has(k));
   if (missing.length)
     incomplete.push(`missing shard(s) ${missing.map((k) => `${k}/${total}`).join(', ')}: their runs were not judged`);
+  else {
+    // Every shard is here and none overlap; the plan must still be covered, run for run (shards
+    // sliced by another version could leave a gap that no check above sees).
+    const planned = first.scenarios.length * first.runsPerScenario;
+    const covered = found.reduce((n, s) => n + s.record.slices.reduce((m, slice) => m + slice.count, 0), 0);
+    if (covered < planned) incomplete.push(`the shards cover ${covered} of the plan's ${planned} runs`);
+  }
   for (const s of found) {
     if (!s.record.finished) {
       const written = s.record.slices.filter((x) => x.folder !== null).length;
