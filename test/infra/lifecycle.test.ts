@@ -107,7 +107,7 @@ describe('provisioning', () => {
       const code = await new Promise<number | null>((r) => child.on('exit', r));
       expect(code).toBe(2);
       expect(stderr.trim()).toMatch(
-        /^setup failed: java not found: install a JDK 17 .*apt-get install openjdk-17-jre-headless/,
+        /^setup failed: missing prerequisite: java: .*Java 17.*apt-get install -y openjdk-17-jre-headless$/,
       );
       expect(stderr.trim().split('\n')).toHaveLength(1);
       expect(stderr).not.toMatch(/\n\s+at /);
