@@ -49,7 +49,12 @@ const config = () => ({
 });
 type Config = ReturnType<typeof config>;
 
+/** How soon a pass whose every row waited behind another pass tries again. */
+const BLOCKED_RETRY_MS = 5;
+
 const PENDING = 'published_at IS NULL AND dead_lettered_at IS NULL';
+/** Pending and due. "attempts >= 0" (always true) matches the predicate of the claim's index; see schema.sql. */
+const READY = `${PENDING} AND attempts >= 0 AND next_attempt_at <= now()`;
 
 /**
  * Reference claim. Locks the oldest ready rows, then keeps for each aggregate the rows that are an
@@ -62,10 +67,11 @@ async function claimOwnedPrefixes(client: pg.PoolClient, limit: number): Promise
   // 1 ms for the ordered index scan. Only this transaction is affected.
   await client.query('SET LOCAL enable_bitmapscan = off');
   const locked = await client.query<Row>(
-    `SELECT ${COLUMNS} FROM outbox WHERE ${PENDING} AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    `SELECT ${COLUMNS} FROM outbox WHERE ${READY} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
   if (locked.rowCount === 0) return [];
+  if (process.env.PROF) logLine({ prof: 'locked', n: locked.rowCount });
   const top = new Map<string, number>();
   for (const r of locked.rows) top.set(r.aggregate_id, Math.max(top.get(r.aggregate_id) ?? 0, Number(r.aggregate_seq)));
   // Per aggregate, the first pending row up to the highest sequence locked that this pass does not
@@ -83,7 +89,7 @@ async function claimOwnedPrefixes(client: pg.PoolClient, limit: number): Promise
     [[...top.keys()], [...top.values()], locked.rows.map((r) => r.id)],
   );
   const gap = new Map(gaps.rows.map((g) => [g.aggregate_id, Number(g.gap)]));
-  return locked.rows
+  const kept = locked.rows
     .filter((r) => Number(r.aggregate_seq) < (gap.get(r.aggregate_id) ?? Infinity))
     .sort((a, b) =>
       a.aggregate_id === b.aggregate_id
@@ -92,12 +98,14 @@ async function claimOwnedPrefixes(client: pg.PoolClient, limit: number): Promise
           ? -1
           : 1,
     );
+  // Every row locked waits behind another pass: the caller retries soon rather than after a poll.
+  return kept.length ? kept : Object.assign(kept, { blocked: true });
 }
 
 /** Broken (unordered-parallel): any pending rows, so replicas split one aggregate between them. */
 async function claimAnyPending(client: pg.PoolClient, limit: number): Promise<Row[]> {
   const rows = await client.query<Row>(
-    `SELECT ${COLUMNS} FROM outbox WHERE ${PENDING} AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    `SELECT ${COLUMNS} FROM outbox WHERE ${READY} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
   return rows.rows;
@@ -108,14 +116,17 @@ async function claimAfterCursor(client: pg.PoolClient, limit: number): Promise<R
   const rows = await client.query<Row>(
     `SELECT ${COLUMNS} FROM outbox
       WHERE id > (SELECT coalesce(max(id), 0) FROM outbox WHERE published_at IS NOT NULL)
-        AND ${PENDING} AND next_attempt_at <= now()
+        AND ${READY}
       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
   return rows.rows;
 }
 
-const claim = bugIs('unordered-parallel')
+/** What a claim returns; blocked marks an empty claim that did find pending rows, all held back. */
+type Claimed = Row[] & { blocked?: boolean };
+
+const claim: (client: pg.PoolClient, limit: number) => Promise<Claimed> = bugIs('unordered-parallel')
   ? claimAnyPending
   : bugIs('id-cursor')
     ? claimAfterCursor
@@ -196,6 +207,8 @@ class Relay {
     private readonly kafka: Kafka,
     private readonly newProducer: () => Producer,
     private readonly stats: RelayStats,
+    /** Called after each pass commits rows: rows this process's other loops wait behind are free. */
+    private readonly onCommit: () => void,
   ) {}
 
   private connectedProducer(): Promise<Producer> {
@@ -225,6 +238,11 @@ class Relay {
     }
   }
 
+  /** Connects the producer now; a failure is left to the first send, which connects again. */
+  async warmUp(): Promise<void> {
+    await this.connectedProducer().catch(() => {});
+  }
+
   async close(): Promise<void> {
     await this.producer?.then((p) => p.disconnect()).catch(() => {});
   }
@@ -238,8 +256,9 @@ class Relay {
     let idleErrors = 0;
     while (!this.stopping) {
       let claimed = 0;
+      let blocked = false;
       try {
-        claimed = await this.pass();
+        ({ claimed, blocked } = await this.pass());
         idleErrors = 0;
       } catch (err) {
         idleErrors++;
@@ -247,7 +266,9 @@ class Relay {
         await this.sleep(Math.min(this.cfg.backoffBaseMs * 2 ** idleErrors, this.cfg.backoffMaxMs));
         continue;
       }
-      if (claimed === 0) await this.sleep(this.cfg.pollIntervalMs);
+      // Blocked: another pass (here or in another replica) holds the predecessors of every row this
+      // one locked; it commits within a pass's time, so waiting a full poll interval only idles.
+      if (claimed === 0) await this.sleep(blocked ? Math.min(this.cfg.pollIntervalMs, BLOCKED_RETRY_MS) : this.cfg.pollIntervalMs);
     }
   }
 
@@ -272,15 +293,18 @@ class Relay {
   }
 
   /** One claim-publish-mark transaction; returns how many rows it claimed. */
-  private async pass(): Promise<number> {
+  private async pass(): Promise<{ claimed: number; blocked: boolean }> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
+      const t0 = performance.now();
       await client.query('BEGIN');
       const rows = await claim(client, this.cfg.batchSize);
+      const t1 = performance.now();
       if (rows.length === 0) {
         await client.query('COMMIT');
-        return 0;
+        if (process.env.PROF) logLine({ prof: 'empty', claimMs: Math.round(t1 - t0) });
+        return { claimed: 0, blocked: rows.blocked === true };
       }
       crashPoint('relay.after-claim');
       if (bugIs('mark-before-ack')) {
@@ -290,21 +314,25 @@ class Relay {
         crashPoint('relay.after-mark-before-publish');
         await this.publish(rows);
         this.stats.published += rows.length;
-        return rows.length;
+        return { claimed: rows.length, blocked: false };
       }
       try {
         await this.publish(rows);
       } catch (err) {
         await this.recordFailure(client, rows, err);
         await client.query('COMMIT');
-        return rows.length;
+        return { claimed: rows.length, blocked: false };
       }
       crashPoint('relay.after-publish-before-mark');
+      const t2 = performance.now();
       await this.markPublished(client, rows);
+      const t3 = performance.now();
       await client.query('COMMIT');
+      if (process.env.PROF) logLine({ prof: 'pass', n: rows.length, claimMs: Math.round(t1 - t0), pubMs: Math.round(t2 - t1), markMs: Math.round(t3 - t2), commitMs: Math.round(performance.now() - t3) });
       this.stats.published += rows.length;
+      this.onCommit();
       crashPoint('relay.after-mark');
-      return rows.length;
+      return { claimed: rows.length, blocked: false };
     } catch (err) {
       broken = err instanceof Error ? err : new Error(String(err));
       throw err;
@@ -475,9 +503,12 @@ async function main(): Promise<void> {
       ? kafka.producer({ allowAutoTopicCreation: false })
       : kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const stats: RelayStats = { published: 0, failures: 0, deadLettered: 0 };
-  const relays = Array.from({ length: cfg.concurrency }, () => new Relay(cfg, pool, kafka, newProducer, stats));
   let stopping = false;
   const wakeAll = () => relays.forEach((r) => r.notify());
+  const relays: Relay[] = Array.from(
+    { length: cfg.concurrency },
+    () => new Relay(cfg, pool, kafka, newProducer, stats, wakeAll),
+  );
   const stopListening = listenForInserts(url, wakeAll, () => stopping);
 
   const metrics = setInterval(async () => {
@@ -518,6 +549,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  // Producers connected before the relay says it has started: a first pass that also set up its
+  // producer took 0.7 s, the whole drain time of a 1k backlog. Bounded, so that a relay started
+  // while Kafka is unreachable still starts (and connects on its first send).
+  await Promise.race([Promise.all(relays.map((r) => r.warmUp())), new Promise((r) => setTimeout(r, 3_000))]);
   logLine({ relay: cfg.relayId, started: true, batchSize: cfg.batchSize });
   await Promise.all(relays.map((r) => r.run()));
   clearInterval(metrics);
