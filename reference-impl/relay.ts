@@ -71,7 +71,6 @@ async function claimOwnedPrefixes(client: pg.PoolClient, limit: number): Promise
     [limit],
   );
   if (locked.rowCount === 0) return [];
-  if (process.env.PROF) logLine({ prof: 'locked', n: locked.rowCount });
   const top = new Map<string, number>();
   for (const r of locked.rows) top.set(r.aggregate_id, Math.max(top.get(r.aggregate_id) ?? 0, Number(r.aggregate_seq)));
   // Per aggregate, the first pending row up to the highest sequence locked that this pass does not
@@ -268,7 +267,8 @@ class Relay {
       }
       // Blocked: another pass (here or in another replica) holds the predecessors of every row this
       // one locked; it commits within a pass's time, so waiting a full poll interval only idles.
-      if (claimed === 0) await this.sleep(blocked ? Math.min(this.cfg.pollIntervalMs, BLOCKED_RETRY_MS) : this.cfg.pollIntervalMs);
+      if (claimed === 0)
+        await this.sleep(blocked ? Math.min(this.cfg.pollIntervalMs, BLOCKED_RETRY_MS) : this.cfg.pollIntervalMs);
     }
   }
 
@@ -297,13 +297,10 @@ class Relay {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      const t0 = performance.now();
       await client.query('BEGIN');
       const rows = await claim(client, this.cfg.batchSize);
-      const t1 = performance.now();
       if (rows.length === 0) {
         await client.query('COMMIT');
-        if (process.env.PROF) logLine({ prof: 'empty', claimMs: Math.round(t1 - t0) });
         return { claimed: 0, blocked: rows.blocked === true };
       }
       crashPoint('relay.after-claim');
@@ -324,11 +321,8 @@ class Relay {
         return { claimed: rows.length, blocked: false };
       }
       crashPoint('relay.after-publish-before-mark');
-      const t2 = performance.now();
       await this.markPublished(client, rows);
-      const t3 = performance.now();
       await client.query('COMMIT');
-      if (process.env.PROF) logLine({ prof: 'pass', n: rows.length, claimMs: Math.round(t1 - t0), pubMs: Math.round(t2 - t1), markMs: Math.round(t3 - t2), commitMs: Math.round(performance.now() - t3) });
       this.stats.published += rows.length;
       this.onCommit();
       crashPoint('relay.after-mark');

@@ -1,36 +1,68 @@
 import path from 'node:path';
-import type pg from 'pg';
-import { readWholeTopic } from '../history/observe.ts';
-import { harnessKafka } from '../infra/kafka-client.ts';
 import { withPgClient } from '../infra/pg-client.ts';
 import type { RunEnv, Stack } from '../infra/stack.ts';
 import { SutCluster } from '../sut/cluster.ts';
-import type { SutDefinition } from '../sut/definition.ts';
-import { messagesInTopic, perSecond, waitForMessages } from './measure.ts';
-import { benchMessages, preloadOutbox } from './workload.ts';
+import type { BenchDefinition, SutDefinition } from '../sut/definition.ts';
+import { DrainStalled, observeIds, perSecond, waitForMessages } from './measure.ts';
+import { newEventIds, preloadEvents } from './workload.ts';
 
+/**
+ * One drain: the relay's replicas start on an empty outbox, a backlog of N events commits at once
+ * (through the SUT's own preload statement), and the clock runs from that commit until Kafka
+ * holds every one of the N event ids. A relay that stops short is reported as stalled, one that
+ * finishes with ids missing as lost: neither gets a rate.
+ */
 export interface DrainFigure {
   readonly replicas: number;
-  readonly batchSize: number;
-  readonly events: number;
-  readonly ms: number;
-  readonly eventsPerSec: number;
-  /** Messages in Kafka beyond one per event: the relay republished some. */
+  /** The batch size the relay was given, or null when it takes none (its own setting). */
+  readonly batchSize: number | null;
+  readonly backlog: number;
+  /** Commit to the last event in Kafka; null when it never got there. */
+  readonly ms: number | null;
+  readonly eventsPerSec: number | null;
+  /** Distinct events of the backlog found in Kafka. */
+  readonly delivered: number;
+  /** Events of the backlog never found in Kafka although the relay had stopped publishing. */
+  readonly lost: number;
+  /** Messages beyond one per event: the relay republished some. */
   readonly duplicates: number;
+  /**
+   * Set when not every event got to Kafka: it stopped gaining messages for quietMs (stalled), or
+   * was still gaining when the time allowed ran out (timedOut: slow, not stuck).
+   */
+  readonly stalled?: {
+    readonly delivered: number;
+    readonly events: number;
+    readonly quietMs: number;
+    readonly timedOut: boolean;
+  };
 }
 
-export interface BenchContext {
+/** The consumer alone on a topic the relay has filled: how fast effects are applied. */
+export interface ApplyFigure {
+  readonly events: number;
+  readonly applied: number;
+  /** First to last effect by the SUT's own applied_at, or the harness's clock when it gives none. */
+  readonly ms: number | null;
+  readonly effectsPerSec: number | null;
+  readonly stalled?: { readonly applied: number; readonly events: number };
+}
+
+/** One SUT on the shared stack. */
+export interface SutBench {
   readonly stack: Stack;
   readonly def: SutDefinition;
+  readonly bench: BenchDefinition;
   readonly template: string;
-  /** Commits N outbox rows in the SUT's own table layout, in one transaction. */
-  readonly preload: (client: pg.Client, events: number) => Promise<void>;
   readonly partitions: number;
   readonly logDir: string;
+  /** The most a drain may take before it is reported as timed out (never as a rate). */
   readonly timeoutMs: number;
+  /** How long Kafka may gain nothing before a drain counts as stalled. */
+  readonly stallMs: number;
 }
 
-export async function withRun<T>(ctx: BenchContext, fn: (run: RunEnv) => Promise<T>): Promise<T> {
+export async function withRun<T>(ctx: SutBench, fn: (run: RunEnv) => Promise<T>): Promise<T> {
   const run = await ctx.stack.newRun({
     partitions: ctx.partitions,
     template: ctx.template,
@@ -43,35 +75,69 @@ export async function withRun<T>(ctx: BenchContext, fn: (run: RunEnv) => Promise
   }
 }
 
-/**
- * The relay's drain: its replicas start on an empty outbox, N rows commit at once, and the clock
- * runs from that commit until Kafka holds N messages. Every event id is then read back from Kafka.
- */
+/** The relay's environment for a benchmark run: the manifest's bench tuning, and the batch size when it takes one. */
+export function relayEnv(ctx: SutBench, batchSize: number | null): Record<string, string> {
+  return {
+    ...ctx.bench.relayEnv,
+    ...(batchSize !== null && ctx.bench.batchSizeEnv ? { [ctx.bench.batchSizeEnv]: String(batchSize) } : {}),
+  };
+}
+
 export async function relayDrain(
-  ctx: BenchContext,
-  o: { events: number; replicas: number; batchSize: number },
-): Promise<DrainFigure> {
+  ctx: SutBench,
+  o: { backlog: number; replicas: number; batchSize: number | null; applyRate?: boolean },
+): Promise<{ drain: DrainFigure; apply?: ApplyFigure }> {
   return withRun(ctx, async (run) => {
     const cluster = await SutCluster.start(ctx.stack, run, ctx.def, {
       replicas: { app: 0, relay: o.replicas, consumer: 0 },
-      env: { relay: { BATCH_SIZE: String(o.batchSize), POLL_INTERVAL_MS: '50', METRICS_INTERVAL_MS: '60000' } },
-      logDir: path.join(ctx.logDir, `drain-r${o.replicas}-b${o.batchSize}`),
+      env: { relay: relayEnv(ctx, o.batchSize) },
+      logDir: path.join(ctx.logDir, `${ctx.def.name}-drain-${o.backlog}-r${o.replicas}-b${o.batchSize ?? 'own'}`),
     });
     try {
-      await withPgClient(run.pgUrl('direct'), (c) => ctx.preload(c, o.events));
+      const ids = newEventIds(o.backlog);
+      await withPgClient(run.pgUrl('direct'), (c) => preloadEvents(c, ctx.bench, ids));
       const committed = Date.now();
-      const done = await waitForMessages(run, o.events, ctx.timeoutMs);
-      const messages = await readWholeTopic(run.kafkaBrokers('direct'), run.topic, 120_000);
-      const ids = new Set(messages.map((m) => m.headers['event-id']));
-      if (ids.size !== o.events) throw new Error(`Kafka holds ${ids.size} distinct event ids, not ${o.events}`);
-      const ms = done - committed;
+      let done: number | undefined;
+      let stalled: DrainFigure['stalled'];
+      let seen = await observeUntil(run, o.backlog, ctx);
+      // The message count can reach N with duplicates while events are still missing: wait on
+      // for as many more messages as events are missing, until it has them all or stalls.
+      for (;;) {
+        if (seen.stalled) {
+          stalled = {
+            delivered: 0,
+            events: o.backlog,
+            quietMs: seen.stalled.waitedMs,
+            timedOut: seen.stalled.timedOut,
+          };
+          break;
+        }
+        done = seen.at;
+        const observed = await observeIds(run, ctx.def.eventId, ids);
+        if (observed.distinct >= o.backlog) {
+          return {
+            drain: figure(o, done - committed, observed.distinct, observed.messages - observed.distinct),
+            ...(o.applyRate ? { apply: await applyRate(ctx, cluster, run, o.backlog) } : {}),
+          };
+        }
+        seen = await observeUntil(run, observed.messages + (o.backlog - observed.distinct), ctx);
+        if (seen.stalled && !seen.stalled.timedOut) {
+          // It had stopped with events missing: those are lost, not slow.
+          const final = await observeIds(run, ctx.def.eventId, ids);
+          return {
+            drain: {
+              ...figure(o, null, final.distinct, final.messages - final.distinct),
+              lost: o.backlog - final.distinct,
+            },
+          };
+        }
+      }
+      const final = await observeIds(run, ctx.def.eventId, ids);
       return {
-        replicas: o.replicas,
-        batchSize: o.batchSize,
-        events: o.events,
-        ms,
-        eventsPerSec: perSecond(o.events, ms),
-        duplicates: messages.length - ids.size,
+        drain: {
+          ...figure(o, null, final.distinct, final.messages - final.distinct),
+          stalled: { ...stalled, delivered: final.distinct },
+        },
       };
     } finally {
       await cluster.stopAll();
@@ -79,64 +145,65 @@ export async function relayDrain(
   });
 }
 
-/** The same messages from one raw kafkajs producer, same settings and batching, through the relay's link. */
-export async function kafkaProducerBaseline(
-  ctx: BenchContext,
-  o: { events: number; batchSize: number },
-): Promise<{ ms: number; eventsPerSec: number }> {
-  return withRun(ctx, async (run) => {
-    const messages = benchMessages(o.events);
-    const producer = harnessKafka(run.kafkaBrokers('relay-kafka'), 'outbox-chaos-bench').producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
-    await producer.connect();
-    try {
-      const started = Date.now();
-      for (let i = 0; i < messages.length; i += o.batchSize) {
-        await producer.send({ topic: run.topic, acks: -1, messages: messages.slice(i, i + o.batchSize) });
-      }
-      const ms = Date.now() - started;
-      const inTopic = await messagesInTopic(run);
-      if (inTopic < o.events) throw new Error(`the producer baseline left ${inTopic} of ${o.events} messages in Kafka`);
-      return { ms, eventsPerSec: perSecond(o.events, ms) };
-    } finally {
-      await producer.disconnect().catch(() => {});
-    }
-  });
+function figure(
+  o: { backlog: number; replicas: number; batchSize: number | null },
+  ms: number | null,
+  delivered: number,
+  duplicates: number,
+): DrainFigure {
+  return {
+    replicas: o.replicas,
+    batchSize: o.batchSize,
+    backlog: o.backlog,
+    ms,
+    eventsPerSec: ms === null ? null : perSecond(o.backlog, ms),
+    delivered,
+    lost: 0,
+    duplicates,
+  };
 }
 
-/** Claim a batch with FOR UPDATE SKIP LOCKED and mark it, until none is left: no Kafka at all. */
-export async function pgClaimMarkBaseline(
-  ctx: BenchContext,
-  o: { events: number; batchSize: number },
-): Promise<{ ms: number; eventsPerSec: number }> {
-  return withRun(ctx, async (run) => {
-    await withPgClient(run.pgUrl('direct'), (c) => preloadOutbox(c, o.events));
-    return withPgClient(run.pgUrl('relay-pg'), async (c) => {
-      const started = Date.now();
-      let marked = 0;
-      for (;;) {
-        await c.query('BEGIN');
-        // As the relay does: a just-loaded table has no statistics, and the bitmap-scan-and-sort
-        // plan the planner then picks costs O(backlog) per batch.
-        await c.query('SET LOCAL enable_bitmapscan = off');
-        const claimed = await c.query<{ id: string }>(
-          'SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
-          [o.batchSize],
-        );
-        if (claimed.rowCount === 0) {
-          await c.query('COMMIT');
-          break;
-        }
-        await c.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1)', [claimed.rows.map((r) => r.id)]);
-        await c.query('COMMIT');
-        marked += claimed.rowCount ?? 0;
+async function observeUntil(
+  run: RunEnv,
+  count: number,
+  ctx: SutBench,
+): Promise<{ at: number; stalled?: undefined } | { at?: undefined; stalled: DrainStalled }> {
+  try {
+    return { at: await waitForMessages(run, count, ctx.timeoutMs, ctx.stallMs) };
+  } catch (err) {
+    if (err instanceof DrainStalled) return { stalled: err };
+    throw err;
+  }
+}
+
+/**
+ * The relay has filled the topic; one consumer starts and applies it. The rate runs from its
+ * first effect to its last, by the SUT's applied_at when the manifest's effects query gives one,
+ * so that joining the group is not counted.
+ */
+async function applyRate(ctx: SutBench, cluster: SutCluster, run: RunEnv, events: number): Promise<ApplyFigure> {
+  const started = Date.now();
+  await cluster.addReplica('consumer');
+  return withPgClient(run.pgUrl('direct'), async (c) => {
+    const has = await c.query(`SELECT * FROM (${ctx.def.effectsSql}) e LIMIT 0`);
+    const timed = has.fields.some((f) => f.name === 'applied_at_ms');
+    const sql = `SELECT count(*)::bigint AS n${timed ? ', min(applied_at_ms)::float8 AS first, max(applied_at_ms)::float8 AS last' : ''} FROM (${ctx.def.effectsSql}) e`;
+    let last = -1;
+    let lastChange = Date.now();
+    for (;;) {
+      const { rows } = await c.query<{ n: string; first?: number; last?: number }>(sql);
+      const n = Number(rows[0]!.n);
+      if (n >= events) {
+        const ms = timed ? Number(rows[0]!.last) - Number(rows[0]!.first) : Date.now() - started;
+        return { events, applied: n, ms, effectsPerSec: perSecond(timed ? n - 1 : n, ms) };
       }
-      const ms = Date.now() - started;
-      if (marked !== o.events) throw new Error(`the claim+mark baseline marked ${marked} of ${o.events} rows`);
-      return { ms, eventsPerSec: perSecond(o.events, ms) };
-    });
+      if (n !== last) {
+        last = n;
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange > ctx.stallMs) {
+        return { events, applied: n, ms: null, effectsPerSec: null, stalled: { applied: n, events } };
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 }

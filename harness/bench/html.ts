@@ -1,81 +1,117 @@
 import { chartLibrary, escapeHtml as h, scriptJson } from '../report/assets.ts';
-import type { BenchReport } from './types.ts';
-import { thirdPartyFigure } from './third-party.ts';
+import { applyRate, drainRate } from './lines.ts';
 import { formatLatency as fmt } from './steady.ts';
-import { BENCH_AGGREGATES } from './workload.ts';
+import type { BenchReport, SutReport } from './types.ts';
+
+/** The best delivered drain of a SUT at n replicas (over batch sizes), or null. */
+function bestAt(s: SutReport, n: number): number | null {
+  const rates = s.drains.filter((d) => d.replicas === n && d.eventsPerSec !== null).map((d) => d.eventsPerSec!);
+  return rates.length ? Math.max(...rates) : null;
+}
 
 /**
- * Throughput against relay replicas, one line per batch size, with the two baselines and the
- * third-party relay as flat lines; and steady-state latency against the writers' rate.
+ * Side by side: drain throughput against relay replicas (the limits as flat lines), drain rate
+ * against backlog size, and commit-to-publish p99 against the writers' rate, one line per SUT.
  */
 export function renderBenchHtml(r: BenchReport): string {
   const lib = chartLibrary();
-  const replicas = [...new Set(r.relay.runs.map((x) => x.replicas))].sort((a, b) => a - b);
-  const batchSizes = [...new Set(r.relay.runs.map((x) => x.batchSize))].sort((a, b) => a - b);
-  const series = batchSizes.map((b) =>
-    replicas.map((n) => r.relay.runs.find((x) => x.replicas === n && x.batchSize === b)?.eventsPerSec ?? null),
-  );
+  const replicas = [...new Set(r.suts.flatMap((s) => s.drains.map((d) => d.replicas)))].sort((a, b) => a - b);
+  const backlogs = [...new Set(r.suts.flatMap((s) => s.curve.map((d) => d.backlog)))].sort((a, b) => a - b);
+  const rates = [...new Set(r.suts.flatMap((s) => s.steady.runs.map((f) => f.rate)))].sort((a, b) => a - b);
   const data = {
-    x: replicas,
-    series: batchSizes.map((b, i) => ({ label: `relay, batch ${b}`, values: series[i] })),
-    kafka: replicas.map(() => r.baseline.kafkaProducerEventsPerSec),
-    pg: replicas.map(() => r.baseline.pgClaimMarkEventsPerSec),
-    thirdParty: r.thirdParty
-      ? { label: r.thirdParty.name, values: replicas.map(() => r.thirdParty!.eventsPerSec) }
-      : null,
-    steady: {
-      x: r.steady.runs.map((f) => f.rate),
-      series: [
-        { label: 'commit→publish p50', values: r.steady.runs.map((f) => f.publishMs.p50) },
-        { label: 'commit→publish p99', values: r.steady.runs.map((f) => f.publishMs.p99) },
-        { label: 'commit→effect p50', values: r.steady.runs.map((f) => f.effectMs.p50) },
-        { label: 'commit→effect p99', values: r.steady.runs.map((f) => f.effectMs.p99) },
-      ],
+    replicas: {
+      x: replicas,
+      series: r.suts.map((s) => ({ label: s.name, values: replicas.map((n) => bestAt(s, n)) })),
+      limits: r.limits
+        ? [
+            { label: 'PostgreSQL claim+mark', values: replicas.map(() => r.limits!.pgClaimMark.eventsPerSec) },
+            {
+              label: 'PostgreSQL single statement',
+              values: replicas.map(() => r.limits!.pgSingleStatement.eventsPerSec),
+            },
+            { label: 'Kafka producer', values: replicas.map(() => r.limits!.kafkaProducer.eventsPerSec) },
+          ]
+        : [],
+    },
+    backlog: {
+      x: backlogs,
+      series: r.suts.map((s) => ({
+        label: s.name,
+        values: backlogs.map((b) => s.curve.find((d) => d.backlog === b)?.eventsPerSec ?? null),
+      })),
+    },
+    latency: {
+      x: rates,
+      series: r.suts.map((s) => ({
+        label: `${s.name} p99 commit→publish`,
+        values: rates.map((x) => s.steady.runs.find((f) => f.rate === x)?.publishMs.p99 ?? null),
+      })),
     },
   };
-  const steadyRows = r.steady.runs
-    .map(
-      (f) =>
-        `<tr><td class="num">${f.rate}</td><td class="num">${f.achievedRate}</td><td class="num">${fmt(f.publishMs)}</td><td class="num">${fmt(f.effectMs)}</td><td class="num">${f.catchUpMs} ms</td><td>${f.sustained ? 'yes' : 'no'}</td></tr>`,
+  const cell = (v: string) => `<td class="num">${h(v)}</td>`;
+  const summaryRows = r.suts
+    .map((s) => {
+      const top = s.steady.runs.filter((f) => f.sustained).at(-1);
+      return `<tr><td>${h(s.name)}</td>${replicas
+        .map((n) => {
+          const runs = s.drains.filter((d) => d.replicas === n);
+          const best = bestAt(s, n);
+          return cell(best !== null ? String(best) : runs.length ? drainRate(runs[0]!) : '-');
+        })
+        .join(
+          '',
+        )}${cell(s.fractionOfLimit === null ? '-' : String(s.fractionOfLimit))}${cell(applyRate(s.apply))}${cell(String(s.writerCeiling))}${cell(String(s.steady.sustainedMaxRate ?? 'none'))}${cell(top ? fmt(top.publishMs) : '-')}${cell(top ? fmt(top.effectMs) : '-')}</tr>`;
+    })
+    .join('');
+  const drainRows = r.suts
+    .flatMap((s) =>
+      [...s.curve, ...s.drains].map(
+        (d) =>
+          `<tr><td>${h(s.name)}</td>${cell(String(d.backlog))}${cell(String(d.replicas))}${cell(String(d.batchSize ?? 'own'))}${cell(drainRate(d))}${cell(d.ms === null ? '-' : `${(d.ms / 1000).toFixed(2)} s`)}${cell(String(d.duplicates))}</tr>`,
+      ),
     )
     .join('');
-  const rows = r.relay.runs
-    .map(
-      (x) =>
-        `<tr><td>${x.replicas}</td><td>${x.batchSize}</td><td class="num">${x.eventsPerSec}</td><td class="num">${(x.ms / 1000).toFixed(1)} s</td><td class="num">${x.duplicates}</td></tr>`,
+  const steadyRows = r.suts
+    .flatMap((s) =>
+      s.steady.runs.map(
+        (f) =>
+          `<tr><td>${h(s.name)}</td>${cell(String(f.rate))}${cell(String(f.achievedRate))}${cell(fmt(f.publishMs))}${cell(fmt(f.effectMs))}${cell(f.catchUpMs === null ? 'never' : `${f.catchUpMs} ms`)}${cell(String(f.lost))}<td>${f.sustained ? 'yes' : 'no'}</td></tr>`,
+      ),
     )
     .join('');
+  const limits = r.limits
+    ? `Limits, each at its best concurrency: PostgreSQL claim+mark <strong>${r.limits.pgClaimMark.eventsPerSec}</strong> events/s (${r.limits.pgClaimMark.concurrency} at once),
+single statement <strong>${r.limits.pgSingleStatement.eventsPerSec}</strong> (${r.limits.pgSingleStatement.concurrency}), Kafka idempotent producer <strong>${r.limits.kafkaProducer.eventsPerSec}</strong> (${r.limits.kafkaProducer.concurrency} sends in flight); min(limits) ${r.limits.eventsPerSec} events/s.`
+    : 'Limits not measured.';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>outbox-chaos bench ${h(r.date)}</title>
 <style>${lib.css}</style>
-<style>body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 1000px; } table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 3px 8px; } td.num { text-align: right; }</style>
+<style>body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 1100px; } table { border-collapse: collapse; margin: 0.5em 0 1.5em; } td, th { border: 1px solid #ddd; padding: 3px 8px; } td.num { text-align: right; }</style>
 </head><body>
-<h1>Relay drain throughput</h1>
-<p>${r.events} events over ${BENCH_AGGREGATES} aggregates, ${r.partitions} partitions; ${r.machine.cpus} cores, Node ${h(r.machine.node)}; ${h(r.date)}.
-Best: <strong>${r.relay.eventsPerSec} events/s</strong> (${r.relay.best.replicas} replica(s), batch ${r.relay.best.batchSize});
-baselines: kafkajs producer ${r.baseline.kafkaProducerEventsPerSec} events/s, PG claim+mark ${r.baseline.pgClaimMarkEventsPerSec} events/s (batch ${r.baseline.batchSize});
-ratio to the slower baseline: <strong>${r.ratio}</strong>.${r.thirdParty ? ` ${h(r.thirdParty.name)} on the same workload: ${h(thirdPartyFigure(r.thirdParty))}.` : ''}</p>
-<div id="throughput"></div>
-<table><thead><tr><th>replicas</th><th>batch</th><th>events/s</th><th>drain time</th><th>duplicates</th></tr></thead><tbody>${rows}</tbody></table>
-<h2>Steady-state latency</h2>
-<p>Writers commit one event per transaction at each rate for ${r.steady.windowSeconds} s. Highest rate sustained: <strong>${r.steady.sustainedMaxRate ?? 'none'}</strong> events/s.</p>
-<div id="latency"></div>
-<table><thead><tr><th>rate/s</th><th>achieved/s</th><th>commit→publish ms p50/p95/p99/max</th><th>commit→effect ms p50/p95/p99/max</th><th>catch-up</th><th>sustained</th></tr></thead><tbody>${steadyRows}</tbody></table>
+<h1>Outbox relays side by side</h1>
+<p>${h(r.date)} on ${h(r.machine.host)}: ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB, Node ${h(r.machine.node)}.
+${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions. Every figure counts only events found in Kafka by their id. ${limits}</p>
+<table><thead><tr><th>SUT</th>${replicas.map((n) => `<th>${n} relay(s), events/s</th>`).join('')}<th>of min(limits)</th><th>consumer</th><th>writers' ceiling/s</th><th>highest rate sustained</th><th>commit→publish ms at it</th><th>commit→effect ms at it</th></tr></thead><tbody>${summaryRows}</tbody></table>
+<h2>Drain throughput against relay replicas</h2><div id="replicas"></div>
+<h2>Drain rate against backlog (1 replica)</h2><div id="backlog"></div>
+<table><thead><tr><th>SUT</th><th>backlog</th><th>replicas</th><th>batch</th><th>rate</th><th>drain time</th><th>duplicates</th></tr></thead><tbody>${drainRows}</tbody></table>
+<h2>Steady-state latency against the writers' rate</h2><div id="latency"></div>
+<table><thead><tr><th>SUT</th><th>rate/s</th><th>achieved/s</th><th>commit→publish ms p50/p95/p99/max</th><th>commit→effect ms p50/p95/p99/max</th><th>catch-up</th><th>lost</th><th>sustained</th></tr></thead><tbody>${steadyRows}</tbody></table>
 <script id="bench-data" type="application/json">${scriptJson(data)}</script>
 <script>${lib.js}</script>
 <script>
 (function () {
   var d = JSON.parse(document.getElementById('bench-data').textContent);
-  var colours = ['#1f77b4', '#2ca02c', '#9467bd', '#8c564b'];
-  var series = [{ label: 'replicas' }].concat(d.series.map(function (s, i) { return { label: s.label, stroke: colours[i % 4], width: 2, points: { show: true } }; }))
-    .concat([{ label: 'kafkajs producer', stroke: '#ff7f0e', dash: [6, 4] }, { label: 'PG claim+mark', stroke: '#d62728', dash: [6, 4] }]);
-  var columns = [d.x].concat(d.series.map(function (s) { return s.values; })).concat([d.kafka, d.pg]);
-  if (d.thirdParty) { series.push({ label: d.thirdParty.label, stroke: '#7f7f7f', dash: [2, 3] }); columns.push(d.thirdParty.values); }
-  new uPlot({ width: 960, height: 360, scales: { x: { time: false } }, axes: [{ label: 'relay replicas' }, { label: 'events per second' }], series: series }, columns, document.getElementById('throughput'));
-  if (d.steady.x.length) {
-    var lseries = [{ label: 'events/s' }].concat(d.steady.series.map(function (s, i) { return { label: s.label, stroke: colours[i % 4], width: 2, points: { show: true } }; }));
-    new uPlot({ width: 960, height: 320, scales: { x: { time: false } }, axes: [{ label: 'writer rate, events/s' }, { label: 'ms' }], series: lseries },
-      [d.steady.x].concat(d.steady.series.map(function (s) { return s.values; })), document.getElementById('latency'));
+  var colours = ['#1f77b4', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+  function plot(id, chart, xLabel, yLabel, log, extra) {
+    if (!chart.x.length) return;
+    var series = [{ label: xLabel }].concat(chart.series.map(function (s, i) { return { label: s.label, stroke: colours[i % colours.length], width: 2, points: { show: true } }; }));
+    var columns = [chart.x].concat(chart.series.map(function (s) { return s.values; }));
+    (extra || []).forEach(function (s, i) { series.push({ label: s.label, stroke: ['#ff7f0e', '#d62728', '#7f7f7f'][i % 3], dash: [6, 4] }); columns.push(s.values); });
+    new uPlot({ width: 1040, height: 340, scales: { x: log ? { time: false, distr: 3 } : { time: false } }, axes: [{ label: xLabel }, { label: yLabel }], series: series }, columns, document.getElementById(id));
   }
+  plot('replicas', d.replicas, 'relay replicas', 'events per second', false, d.replicas.limits);
+  plot('backlog', d.backlog, 'backlog (events)', 'events per second', true);
+  plot('latency', d.latency, 'writer rate, events/s', 'ms');
 })();
 </script>
 </body></html>

@@ -1,10 +1,11 @@
 import { withKafkaAdmin } from '../infra/kafka-client.ts';
 import type { RunEnv } from '../infra/stack.ts';
+import { eventIdOf } from '../history/event-id.ts';
+import { scanWholeTopic } from '../history/observe.ts';
+import type { EventIdLocation } from '../sut/definition.ts';
+import { eventIndex, type EventIds } from './workload.ts';
 
-/**
- * Messages in the run's topic, as the broker counts them (the sum of high watermarks), read over
- * the direct listener: completion is what Kafka holds, never what a relay says it sent.
- */
+/** Messages in the run's topic, from the partitions' offsets: what Kafka acknowledged, not what a client says it sent. */
 export async function messagesInTopic(run: RunEnv): Promise<number> {
   return withKafkaAdmin(run.kafkaBrokers('direct'), 'outbox-chaos-bench', async (admin) => {
     const offsets = await admin.fetchTopicOffsets(run.topic);
@@ -12,14 +13,22 @@ export async function messagesInTopic(run: RunEnv): Promise<number> {
   });
 }
 
-/** Kafka stopped gaining messages for this long before the count was reached: the relay is stuck. */
+/**
+ * The count was not reached: Kafka stopped gaining messages for stallMs (the relay is stuck), or
+ * the time allowed ran out while it was still gaining (too slow to measure at this size).
+ */
 export class DrainStalled extends Error {
   constructor(
     readonly seen: number,
     readonly count: number,
-    readonly stalledMs: number,
+    readonly waitedMs: number,
+    readonly timedOut = false,
   ) {
-    super(`only ${seen} of ${count} messages reached Kafka, and none for ${stalledMs / 1000} s`);
+    super(
+      timedOut
+        ? `only ${seen} of ${count} messages reached Kafka within ${waitedMs / 1000} s`
+        : `only ${seen} of ${count} messages reached Kafka, and none for ${waitedMs / 1000} s`,
+    );
   }
 }
 
@@ -45,12 +54,44 @@ export async function waitForMessages(
     } else if (Date.now() - lastChange > stallMs) {
       throw new DrainStalled(seen, count, stallMs);
     }
-    if (Date.now() > deadline)
-      throw new Error(`only ${seen} of ${count} messages reached Kafka within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 50));
+    if (Date.now() > deadline) throw new DrainStalled(seen, count, timeoutMs, true);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
+/** What Kafka holds of a run's events, read where the SUT's manifest says the event id lives. */
+export interface ObservedIds {
+  /** Messages in the topic. */
+  readonly messages: number;
+  /** Distinct events of ours among them. */
+  readonly distinct: number;
+  /** Per event index, the producer timestamp of its first copy (ms since epoch), NaN when absent. */
+  readonly firstSeen: Float64Array;
+  /** Messages that carry no id of ours. */
+  readonly foreign: number;
+}
+
+export async function observeIds(run: RunEnv, location: EventIdLocation, ids: EventIds): Promise<ObservedIds> {
+  const firstSeen = new Float64Array(ids.count).fill(NaN);
+  let messages = 0;
+  let distinct = 0;
+  let foreign = 0;
+  await scanWholeTopic(run.kafkaBrokers('direct'), run.topic, 300_000, (m) => {
+    messages++;
+    const g = eventIndex(ids, eventIdOf(m, location));
+    if (g < 0) {
+      foreign++;
+      return;
+    }
+    const before = firstSeen[g]!;
+    if (Number.isNaN(before)) {
+      distinct++;
+      firstSeen[g] = m.timestamp;
+    } else if (m.timestamp < before) firstSeen[g] = m.timestamp;
+  });
+  return { messages, distinct, firstSeen, foreign };
+}
+
 export function perSecond(events: number, ms: number): number {
-  return Math.round((events / ms) * 1000);
+  return Math.round((events / Math.max(ms, 1)) * 1000);
 }

@@ -1,13 +1,11 @@
-import crypto from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { percentiles, type Percentiles } from '../common/stats.ts';
-import { readWholeTopic } from '../history/observe.ts';
 import { withPgClient } from '../infra/pg-client.ts';
 import { SutCluster } from '../sut/cluster.ts';
-import { withRun, type BenchContext } from './drain.ts';
-import { waitForMessages } from './measure.ts';
-import { BENCH_AGGREGATES, benchPayload } from './workload.ts';
+import { relayEnv, withRun, type SutBench } from './drain.ts';
+import { observeIds, perSecond, waitForMessages } from './measure.ts';
+import { eventIndex, insertEvents, newEventIds, type EventIds } from './workload.ts';
 
 /** Latencies in milliseconds. */
 export type Latency = Percentiles;
@@ -20,16 +18,18 @@ export interface SteadyFigure {
   readonly events: number;
   /** Commit (the writer's COMMIT returned) to the first copy in Kafka (its producer timestamp). */
   readonly publishMs: Latency;
-  /** Commit to the consumer's effect (its applied_at). */
+  /** Commit to the consumer's effect (the applied_at_ms of the manifest's effects query). */
   readonly effectMs: Latency;
-  /** After the writers stopped, how long until Kafka held every committed event. */
-  readonly catchUpMs: number;
-  /** The writers kept the rate and the relay kept up (caught up within a second). */
+  /** Committed events never found in Kafka (null when the relay stalled and the count is unknown). */
+  readonly lost: number;
+  /** After the writers stopped, how long until Kafka held every committed event; null if it never did. */
+  readonly catchUpMs: number | null;
+  /** The writers kept the rate and the relay kept up (caught up within a second), losing nothing. */
   readonly sustained: boolean;
 }
 
 /** Connections writing at once, like an app's pool; each owns its aggregates, so sequences stay in commit order. */
-const WRITERS = 8;
+export const WRITERS = 8;
 const SUSTAINED_CATCH_UP_MS = 1_000;
 
 /** A latency as p50/p95/p99/max in whole milliseconds. */
@@ -38,53 +38,80 @@ export function formatLatency(l: Latency): string {
 }
 
 /**
- * Writers commit one event per transaction at a fixed rate, through the app's link, for the
- * window; the reference relay and consumer run as in production. Latencies come from the
- * writers' commit times, the producer timestamps in Kafka, and the consumer's applied_at.
+ * Event g of a steady run belongs to writer g % WRITERS, so one aggregate is only ever written by
+ * one writer, in sequence order: the same aggregates and sequences as a preloaded backlog.
  */
-export async function steadyState(ctx: BenchContext, o: { rate: number; windowMs: number }): Promise<SteadyFigure> {
+async function writer(
+  url: string,
+  ctx: SutBench,
+  ids: EventIds,
+  w: number,
+  o: { rate: number; started: number },
+  commitTimes: Float64Array,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let g = w; g < ids.count; g += WRITERS) {
+      const wait = o.started + (g * 1000) / o.rate - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // One event per transaction: autocommit runs the preload statement as its own transaction.
+      await insertEvents(client, ctx.bench, ids, g, g + 1);
+      commitTimes[g] = Date.now();
+    }
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Writers commit one event per transaction through the SUT's preload statement, over the app's
+ * link, at a fixed rate for the window; the SUT's relay and consumer run as in production.
+ */
+export async function steadyState(
+  ctx: SutBench,
+  o: { rate: number; windowMs: number; batchSize: number | null },
+): Promise<SteadyFigure> {
   return withRun(ctx, async (run) => {
     const cluster = await SutCluster.start(ctx.stack, run, ctx.def, {
       replicas: { app: 0, relay: 1, consumer: 1 },
-      env: { relay: { METRICS_INTERVAL_MS: '60000' } },
-      logDir: path.join(ctx.logDir, `steady-${o.rate}`),
+      env: { relay: relayEnv(ctx, o.batchSize) },
+      logDir: path.join(ctx.logDir, `${ctx.def.name}-steady-${o.rate}`),
     });
     try {
-      const commitTimes = new Map<string, number>();
+      const ids = newEventIds(Math.round((o.rate * o.windowMs) / 1000));
+      const commitTimes = new Float64Array(ids.count).fill(NaN);
       const started = Date.now();
-      const total = Math.round((o.rate * o.windowMs) / 1000);
       await Promise.all(
-        Array.from({ length: WRITERS }, (_, w) => writer(run.pgUrl('app-pg'), w, total, o.rate, started, commitTimes)),
+        Array.from({ length: WRITERS }, (_, w) =>
+          writer(run.pgUrl('app-pg'), ctx, ids, w, { rate: o.rate, started }, commitTimes),
+        ),
       );
       const window = Date.now() - started;
-      const stopped = Date.now();
-      const caughtUp = await waitForMessages(run, commitTimes.size, 120_000);
-      const messages = await readWholeTopic(run.kafkaBrokers('direct'), run.topic, 120_000);
-      const firstSeen = new Map<string, number>();
-      for (const m of messages) {
-        const id = m.headers['event-id'];
-        if (id) firstSeen.set(id, Math.min(firstSeen.get(id) ?? Infinity, m.timestamp));
-      }
-      const effects = await waitForEffects(run.pgUrl('direct'), commitTimes.size, 120_000);
+      const caughtUp = await waitForMessages(run, ids.count, ctx.timeoutMs, ctx.stallMs).catch(() => null);
+      const observed = await observeIds(run, ctx.def.eventId, ids);
+      const effects = await effectTimes(run.pgUrl('direct'), ctx, ids, ctx.stallMs);
       const publish: number[] = [];
       const effect: number[] = [];
-      for (const [id, committedAt] of commitTimes) {
-        const seen = firstSeen.get(id);
-        if (seen === undefined) throw new Error(`event ${id} committed but is not in Kafka`);
-        publish.push(Math.max(0, seen - committedAt));
-        const applied = effects.get(id);
-        if (applied !== undefined) effect.push(Math.max(0, applied - committedAt));
+      for (let g = 0; g < ids.count; g++) {
+        const seen = observed.firstSeen[g]!;
+        if (!Number.isNaN(seen)) publish.push(Math.max(0, seen - commitTimes[g]!));
+        const applied = effects[g]!;
+        if (!Number.isNaN(applied)) effect.push(Math.max(0, applied - commitTimes[g]!));
       }
-      const achievedRate = Math.round((commitTimes.size / window) * 1000);
-      const catchUpMs = Math.max(0, caughtUp - stopped);
+      const achievedRate = perSecond(ids.count, window);
+      const catchUpMs = caughtUp === null ? null : Math.max(0, caughtUp - (started + window));
+      const lost = ids.count - observed.distinct;
       return {
         rate: o.rate,
         achievedRate,
-        events: commitTimes.size,
+        events: ids.count,
         publishMs: percentiles(publish),
         effectMs: percentiles(effect),
+        lost,
         catchUpMs,
-        sustained: achievedRate >= o.rate * 0.95 && catchUpMs <= SUSTAINED_CATCH_UP_MS,
+        sustained:
+          achievedRate >= o.rate * 0.95 && catchUpMs !== null && catchUpMs <= SUSTAINED_CATCH_UP_MS && lost === 0,
       };
     } finally {
       await cluster.stopAll();
@@ -92,48 +119,60 @@ export async function steadyState(ctx: BenchContext, o: { rate: number; windowMs
   });
 }
 
-/** Writer w commits events w, w + WRITERS, ... each at its slot in the schedule, or at once when late. */
-async function writer(
-  url: string,
-  w: number,
-  total: number,
-  rate: number,
-  started: number,
-  commitTimes: Map<string, number>,
-): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const seqs = new Map<string, number>();
-  try {
-    for (let i = w; i < total; i += WRITERS) {
-      const due = started + (i * 1000) / rate;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      // Aggregates are split between writers, so one aggregate's events commit in sequence order.
-      const account = `acct-${w + WRITERS * (Math.floor(i / WRITERS) % Math.floor(BENCH_AGGREGATES / WRITERS))}`;
-      const seq = (seqs.get(account) ?? 0) + 1;
-      seqs.set(account, seq);
-      const eventId = crypto.randomUUID();
-      await client.query(
-        `INSERT INTO outbox (event_id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload) VALUES ($1, 'account', $2, $3, 'AccountCredited', $4)`,
-        [eventId, account, seq, JSON.stringify(benchPayload(account, seq, i))],
-      );
-      commitTimes.set(eventId, Date.now());
-    }
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function waitForEffects(url: string, count: number, timeoutMs: number): Promise<Map<string, number>> {
-  const deadline = Date.now() + timeoutMs;
-  return withPgClient(url, async (c) => {
+/** Per event index, when the consumer applied it (NaN if not, or if the SUT does not say when). */
+async function effectTimes(url: string, ctx: SutBench, ids: EventIds, quietMs: number): Promise<Float64Array> {
+  const times = new Float64Array(ids.count).fill(NaN);
+  await withPgClient(url, async (c) => {
+    let last = -1;
+    let lastChange = Date.now();
     for (;;) {
-      const { rows } = await c.query<{ event_id: string; at: number }>(
-        `SELECT event_id::text, (extract(epoch FROM applied_at) * 1000)::float8 AS at FROM effects`,
-      );
-      if (rows.length >= count || Date.now() > deadline) return new Map(rows.map((r) => [r.event_id, Number(r.at)]));
+      const { rows, fields } = await c.query<{ event_id: string; applied_at_ms?: number }>(ctx.def.effectsSql);
+      if (!fields.some((f) => f.name === 'applied_at_ms')) return;
+      if (rows.length >= ids.count || (rows.length === last && Date.now() - lastChange > quietMs)) {
+        for (const r of rows) {
+          const g = eventIndex(ids, r.event_id);
+          if (g >= 0 && r.applied_at_ms != null) times[g] = Number(r.applied_at_ms);
+        }
+        return;
+      }
+      if (rows.length !== last) {
+        last = rows.length;
+        lastChange = Date.now();
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
+  });
+  return times;
+}
+
+/**
+ * The writers' own ceiling: as many one-event transactions as WRITERS connections can commit
+ * through the SUT's preload statement in the window, with nothing else running. A steady rate
+ * above it is out of the writers' reach, whatever the relay does.
+ */
+export async function writerCeiling(ctx: SutBench, windowMs: number): Promise<number> {
+  return withRun(ctx, async (run) => {
+    const ids = newEventIds(100_000_000);
+    const counts = new Float64Array(WRITERS);
+    const started = Date.now();
+    const until = started + windowMs;
+    await Promise.all(
+      Array.from({ length: WRITERS }, async (_, w) => {
+        const client = new pg.Client({ connectionString: run.pgUrl('app-pg') });
+        await client.connect();
+        try {
+          for (let g = w; Date.now() < until; g += WRITERS) {
+            await insertEvents(client, ctx.bench, ids, g, g + 1);
+            counts[w]!++;
+          }
+        } finally {
+          await client.end().catch(() => {});
+        }
+      }),
+    );
+    return perSecond(
+      counts.reduce((a, b) => a + b, 0),
+      Date.now() - started,
+    );
   });
 }

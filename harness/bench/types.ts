@@ -1,29 +1,38 @@
-import type { DrainFigure } from './drain.ts';
+import type { ApplyFigure, DrainFigure } from './drain.ts';
+import type { Limits } from './limits.ts';
 import type { SteadyFigure } from './steady.ts';
-import type { ThirdPartyFigure } from './third-party.ts';
 
-/** What a bench run measured: written as JSON, plotted as HTML, printed by the CLI. */
-export interface BenchReport {
-  readonly date: string;
-  readonly machine: { readonly cpus: number; readonly memoryGiB: number; readonly node: string };
-  readonly events: number;
-  readonly partitions: number;
-  readonly relay: {
-    readonly eventsPerSec: number;
-    readonly best: { replicas: number; batchSize: number };
-    readonly runs: readonly DrainFigure[];
-  };
-  readonly baseline: {
-    readonly kafkaProducerEventsPerSec: number;
-    readonly pgClaimMarkEventsPerSec: number;
-    readonly batchSize: number;
-  };
-  /** relay / min(baselines): 1 means the relay costs nothing beyond its slower half. */
-  readonly ratio: number;
-  readonly thirdParty?: ThirdPartyFigure;
+/** One SUT's figures, every one observed in Kafka (and in its effects) through its manifest. */
+export interface SutReport {
+  readonly name: string;
+  /** The manifest it came in through. */
+  readonly manifest: string;
+  /** Drain rate against backlog size: one replica, the largest batch size. */
+  readonly curve: readonly DrainFigure[];
+  /** Drain rate for each replicas x batch size, at the main backlog. */
+  readonly drains: readonly DrainFigure[];
+  /** The fastest drain that delivered everything; null when none did. */
+  readonly best: DrainFigure | null;
+  /** best / limits.eventsPerSec; null without limits or without a best drain. */
+  readonly fractionOfLimit: number | null;
+  readonly apply: ApplyFigure | null;
+  /** One-event transactions per second that WRITERS connections commit through its preload statement. */
+  readonly writerCeiling: number;
   readonly steady: {
     readonly windowSeconds: number;
     readonly runs: readonly SteadyFigure[];
     readonly sustainedMaxRate: number | null;
   };
+}
+
+/** What a bench run measured: written as JSON, plotted as HTML, printed by the CLI. */
+export interface BenchReport {
+  readonly date: string;
+  readonly machine: { readonly host: string; readonly cpus: number; readonly memoryGiB: number; readonly node: string };
+  /** The main backlog: events per drain in the replicas x batch size runs. */
+  readonly events: number;
+  readonly partitions: number;
+  readonly aggregates: number;
+  readonly limits: Limits | null;
+  readonly suts: readonly SutReport[];
 }

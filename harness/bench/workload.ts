@@ -1,62 +1,81 @@
+import crypto from 'node:crypto';
 import type pg from 'pg';
+import type { BenchDefinition } from '../sut/definition.ts';
 
 /**
- * The benchmark's events: N outbox rows over A aggregates, inserted straight into the reference
- * schema by the database itself, so that preloading is not what gets measured.
+ * The benchmark's events: N events over A aggregates, each aggregate's sequence from 1, written
+ * into the SUT's own outbox by its manifest's preload statement. Event ids are UUIDs that encode
+ * their index, so that a million of them are checked off in Kafka with a bitmap, not a set.
  */
 export const BENCH_AGGREGATES = 1_000;
 
-export async function preloadOutbox(client: pg.Client, events: number, aggregates = BENCH_AGGREGATES): Promise<void> {
-  await client.query(
-    `INSERT INTO outbox (event_id, aggregate_type, aggregate_id, aggregate_seq, event_type, payload)
-     SELECT gen_random_uuid(), 'account', 'acct-' || (g % $2), g / $2 + 1, 'AccountCredited',
-            jsonb_build_object('account', 'acct-' || (g % $2), 'amount', 1 + g % 9, 'seq', g / $2 + 1, 'pad', repeat('x', 64))
-       FROM generate_series(0, $1 - 1) AS g`,
-    [events, aggregates],
-  );
+/** Rows per preload statement: large enough to keep round trips rare, small enough for one message. */
+const PRELOAD_CHUNK = 10_000;
+
+export interface EventIds {
+  /** Eight hex digits that mark this run's ids. */
+  readonly tag: string;
+  readonly count: number;
 }
 
-/**
- * The same events in pg-transactional-outbox's table (thirdparty/pg-transactional-outbox), for
- * the library's relay on the same workload: segment = aggregate, the sequence in metadata.
- */
-export async function preloadLibraryOutbox(
+export function newEventIds(count: number): EventIds {
+  return { tag: crypto.randomBytes(4).toString('hex'), count };
+}
+
+export function eventId(ids: EventIds, g: number): string {
+  return `${ids.tag}-0000-4000-8000-${g.toString(16).padStart(12, '0')}`;
+}
+
+/** The index of one of these ids, or -1 for any other text (a foreign or mangled id). */
+export function eventIndex(ids: EventIds, id: string | undefined): number {
+  if (!id || id.length !== 36 || !id.startsWith(ids.tag)) return -1;
+  const g = parseInt(id.slice(24), 16);
+  return Number.isInteger(g) && g >= 0 && g < ids.count && eventId(ids, g) === id.toLowerCase() ? g : -1;
+}
+
+export function aggregateOf(g: number, aggregates = BENCH_AGGREGATES): string {
+  return `acct-${g % aggregates}`;
+}
+
+export function seqOf(g: number, aggregates = BENCH_AGGREGATES): number {
+  return Math.floor(g / aggregates) + 1;
+}
+
+/** One event's payload: what a ledger credit carries, padded to a realistic size. */
+export function benchPayload(g: number): string {
+  return JSON.stringify({ account: aggregateOf(g), amount: 1 + (g % 9), seq: seqOf(g), pad: 'x'.repeat(64) });
+}
+
+/** Events from..to-1 through the SUT's preload statement, as one statement (the caller owns the transaction). */
+export async function insertEvents(
   client: pg.Client,
-  events: number,
-  aggregates = BENCH_AGGREGATES,
+  bench: BenchDefinition,
+  ids: EventIds,
+  from: number,
+  to: number,
 ): Promise<void> {
+  const g = Array.from({ length: to - from }, (_, i) => from + i);
+  const arrays = {
+    EVENT_IDS: g.map((x) => eventId(ids, x)),
+    AGGREGATE_IDS: g.map((x) => aggregateOf(x)),
+    SEQS: g.map((x) => seqOf(x)),
+    PAYLOADS: g.map((x) => benchPayload(x)),
+  };
   await client.query(
-    `INSERT INTO outbox (id, aggregate_type, aggregate_id, message_type, segment, concurrency, payload, metadata)
-     SELECT gen_random_uuid(), 'account', 'acct-' || (g % $2), 'AccountCredited', 'acct-' || (g % $2), 'sequential',
-            jsonb_build_object('account', 'acct-' || (g % $2), 'amount', 1 + g % 9, 'seq', g / $2 + 1, 'pad', repeat('x', 64)),
-            jsonb_build_object('seq', g / $2 + 1)
-       FROM generate_series(0, $1 - 1) AS g`,
-    [events, aggregates],
+    bench.preloadSql,
+    bench.preloadParams.map((name) => arrays[name]),
   );
 }
 
-/** One event's payload, as preloadOutbox builds it in SQL. */
-export function benchPayload(account: string, seq: number, g: number): Record<string, unknown> {
-  return { account, amount: 1 + (g % 9), seq, pad: 'x'.repeat(64) };
-}
-
-/** The same events as Kafka messages, for the raw producer baseline. */
-export function benchMessages(
-  events: number,
-  aggregates = BENCH_AGGREGATES,
-): { key: string; value: string; headers: Record<string, string> }[] {
-  return Array.from({ length: events }, (_, g) => {
-    const account = `acct-${g % aggregates}`;
-    const seq = Math.floor(g / aggregates) + 1;
-    return {
-      key: account,
-      value: JSON.stringify(benchPayload(account, seq, g)),
-      headers: {
-        'event-id': `bench-${g}`,
-        'event-type': 'AccountCredited',
-        'aggregate-type': 'account',
-        'aggregate-seq': String(seq),
-      },
-    };
-  });
+/** The whole backlog in one transaction, so that the relay finds it all at once. */
+export async function preloadEvents(client: pg.Client, bench: BenchDefinition, ids: EventIds): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    for (let from = 0; from < ids.count; from += PRELOAD_CHUNK)
+      await insertEvents(client, bench, ids, from, Math.min(ids.count, from + PRELOAD_CHUNK));
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
 }

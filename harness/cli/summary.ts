@@ -1,7 +1,6 @@
 // How the commands print their outcomes: tables for people, JSON for programs.
-import type { BenchReport } from '../bench/index.ts';
-import { formatLatency } from '../bench/steady.ts';
-import { thirdPartyFigure } from '../bench/third-party.ts';
+import type { BenchReport, SutReport } from '../bench/index.ts';
+import { applyRate, drainRate, steadyLine } from '../bench/lines.ts';
 import { powerWarnings, summarizePower, verdictWord, type Validity } from '../checker/index.ts';
 import { describeFault } from '../nemesis/index.ts';
 import type { MergeOutcome } from '../report/merge.ts';
@@ -150,29 +149,49 @@ export function printMatrix(report: MatrixReport, print: (line: string) => void)
 /** Drain throughput per configuration, the baselines, and steady-state latency per rate. */
 export function printBench(r: BenchReport, print: (line: string) => void): void {
   print('');
-  print(`${'replicas'.padStart(8)} ${'batch'.padStart(6)} ${'events/s'.padStart(9)} ${'drain'.padStart(8)}`);
-  for (const x of r.relay.runs)
-    print(
-      `${String(x.replicas).padStart(8)} ${String(x.batchSize).padStart(6)} ${String(x.eventsPerSec).padStart(9)} ${`${(x.ms / 1000).toFixed(1)} s`.padStart(8)}`,
-    );
+  print(`${r.date}, ${r.machine.host}: ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}`);
+  print(`${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions`);
+  const replicas = [...new Set(r.suts.flatMap((s) => s.drains.map((d) => d.replicas)))].sort((a, b) => a - b);
+  const backlogs = [...new Set(r.suts.flatMap((s) => s.curve.map((d) => d.backlog)))].sort((a, b) => a - b);
+  const bestAt = (s: SutReport, n: number) => {
+    const runs = s.drains.filter((d) => d.replicas === n);
+    const ok = runs.filter((d) => d.eventsPerSec !== null);
+    if (ok.length) return `${Math.max(...ok.map((d) => d.eventsPerSec!))}`;
+    return runs.length ? drainRate(runs[0]!) : '-';
+  };
+  const col = (v: string, w = 14) => v.padStart(w);
   print('');
   print(
-    `relay (best)           ${r.relay.eventsPerSec} events/s (${r.relay.best.replicas} replica(s), batch ${r.relay.best.batchSize})`,
+    `${'SUT'.padEnd(36)}${replicas.map((n) => col(`${n} relay(s)`)).join('')}${col('of limit', 9)}${col('consumer', 17)}${col('writers', 9)}${col('sustained', 10)}${col('p99 publish', 12)}`,
   );
-  print(`kafkajs producer       ${r.baseline.kafkaProducerEventsPerSec} events/s (batch ${r.baseline.batchSize})`);
-  print(`PG claim+mark          ${r.baseline.pgClaimMarkEventsPerSec} events/s (batch ${r.baseline.batchSize})`);
-  print(`relay / min(baselines) ${r.ratio}`);
-  if (r.thirdParty) print(`${r.thirdParty.name} ${thirdPartyFigure(r.thirdParty)} (same workload, 1 replica)`);
-  if (r.steady.runs.length === 0) return;
-  print('');
-  print(`steady state, ${r.steady.windowSeconds} s per rate; latency in ms as p50/p95/p99/max`);
-  print(
-    `${'rate/s'.padStart(7)} ${'achieved'.padStart(9)} ${'commit->publish'.padStart(20)} ${'commit->effect'.padStart(20)} ${'catch-up'.padStart(9)}  sustained`,
-  );
-  for (const x of r.steady.runs) {
+  for (const s of r.suts) {
+    const top = s.steady.runs.filter((f) => f.sustained).at(-1);
     print(
-      `${String(x.rate).padStart(7)} ${String(x.achievedRate).padStart(9)} ${formatLatency(x.publishMs).padStart(20)} ${formatLatency(x.effectMs).padStart(20)} ${`${x.catchUpMs} ms`.padStart(9)}  ${x.sustained ? 'yes' : 'no'}`,
+      `${s.name.padEnd(36)}${replicas.map((n) => col(bestAt(s, n))).join('')}${col(s.fractionOfLimit === null ? '-' : String(s.fractionOfLimit), 9)}${col(applyRate(s.apply), 17)}${col(String(s.writerCeiling), 9)}${col(String(s.steady.sustainedMaxRate ?? 'none'), 10)}${col(top?.publishMs.p99 == null ? '-' : `${Math.round(top.publishMs.p99)} ms`, 12)}`,
     );
   }
-  print(`highest rate sustained: ${r.steady.sustainedMaxRate ?? 'none'} events/s`);
+  print(
+    'events/s per relay replicas (best batch); consumer: effects/s on a preloaded topic; writers: one-event transactions/s (8 connections); sustained: highest steady rate kept; p99 publish: at that rate',
+  );
+  if (backlogs.length) {
+    print('');
+    print(`drain rate against backlog (1 replica):`);
+    print(`${'SUT'.padEnd(36)}${backlogs.map((b) => col(String(b))).join('')}`);
+    for (const s of r.suts)
+      print(
+        `${s.name.padEnd(36)}${backlogs.map((b) => col(((d) => (d ? drainRate(d).replace(' events/s', '') : '-'))(s.curve.find((x) => x.backlog === b)))).join('')}`,
+      );
+  }
+  if (r.limits) {
+    print('');
+    print(
+      `limits (best concurrency): PostgreSQL claim+mark ${r.limits.pgClaimMark.eventsPerSec} (${r.limits.pgClaimMark.concurrency} at once), single statement ${r.limits.pgSingleStatement.eventsPerSec} (${r.limits.pgSingleStatement.concurrency}), Kafka producer ${r.limits.kafkaProducer.eventsPerSec} (${r.limits.kafkaProducer.concurrency} in flight); min ${r.limits.eventsPerSec} events/s`,
+    );
+  }
+  for (const s of r.suts) {
+    if (s.steady.runs.length === 0) continue;
+    print('');
+    print(`${s.name} steady state, ${s.steady.windowSeconds} s per rate; latency in ms as p50/p95/p99/max`);
+    for (const f of s.steady.runs) print(`  ${steadyLine(f)}`);
+  }
 }

@@ -21,14 +21,28 @@ export interface ObservedMessage {
  * partial read must never pass for the whole topic), and at once when a batch cannot be decoded.
  */
 export async function readWholeTopic(brokers: string[], topic: string, timeoutMs: number): Promise<ObservedMessage[]> {
+  const messages: ObservedMessage[] = [];
+  await scanWholeTopic(brokers, topic, timeoutMs, (m) => messages.push(m));
+  return messages.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}
+
+/**
+ * readWholeTopic's reading, handing each message over as it comes (partition by partition in
+ * offset order) instead of keeping them: a benchmark reads a million messages for their ids.
+ */
+export async function scanWholeTopic(
+  brokers: string[],
+  topic: string,
+  timeoutMs: number,
+  onMessage: (m: ObservedMessage) => void,
+): Promise<void> {
   const kafka = harnessKafka(brokers, 'outbox-chaos-observer');
   const offsets = await withKafkaAdmin(brokers, 'outbox-chaos-observer', (admin) => admin.fetchTopicOffsets(topic));
   const ends = new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
   const remaining = new Set([...ends].filter(([, e]) => e.high > e.low).map(([p]) => p));
   // The next offset wanted from each partition, to say where an undecodable batch sits.
   const next = new Map([...remaining].map((p) => [p, ends.get(p)!.low]));
-  const messages: ObservedMessage[] = [];
-  if (remaining.size === 0) return messages;
+  if (remaining.size === 0) return;
 
   const consumer = kafka.consumer({
     groupId: `observer-${crypto.randomUUID()}`,
@@ -71,7 +85,7 @@ export async function readWholeTopic(brokers: string[], topic: string, timeoutMs
             const headers: Record<string, string> = {};
             for (const [k, v] of Object.entries(message.headers ?? {}))
               if (v !== undefined) headers[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
-            messages.push({
+            onMessage({
               partition,
               offset,
               key: message.key?.toString() ?? null,
@@ -97,7 +111,6 @@ export async function readWholeTopic(brokers: string[], topic: string, timeoutMs
   } finally {
     await consumer.disconnect().catch(() => {});
   }
-  return messages.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
 
 export interface CommittedRow {

@@ -1,4 +1,5 @@
 import type { LinkName } from '../infra/links.ts';
+import type { BenchPreloadArray } from './placeholders.ts';
 
 /**
  * The three roles of an outbox deployment: the app writes business rows and outbox rows in one
@@ -23,6 +24,20 @@ export type EventIdLocation = { readonly header: string } | { readonly jsonPoint
  */
 export const EXTRA_SHAPES = ['multi', 'transfer', 'rollback', 'crash', 'long'] as const;
 export type ExtraShape = (typeof EXTRA_SHAPES)[number];
+
+/** What `outbox-chaos bench` needs to measure a SUT (the manifest's bench section). */
+export interface BenchDefinition {
+  /** One statement inserting a batch, its ${EVENT_IDS}-style placeholders turned into $1, $2... */
+  readonly preloadSql: string;
+  /** Which array each bind parameter takes, in order ($1 first). */
+  readonly preloadParams: readonly BenchPreloadArray[];
+  /** Added to the relay's environment in every benchmark run. */
+  readonly relayEnv: Readonly<Record<string, string>>;
+  /** The relay variable that takes a batch size, when it has one. */
+  readonly batchSizeEnv?: string;
+  /** The most relay replicas that make sense. */
+  readonly maxReplicas?: number;
+}
 
 /** What load a SUT can take: the harness paces its writers below these. */
 export interface LoadLimits {
@@ -52,6 +67,8 @@ export interface SutDefinition {
   readonly write: { readonly kind: 'http'; readonly path: string; readonly healthPath: string };
   /** Caps on the load the harness sends. */
   readonly load?: LoadLimits;
+  /** How the benchmark preloads and tunes it; without it, `bench` cannot measure this SUT. */
+  readonly bench?: BenchDefinition;
   /** Where a Kafka message carries the event id. */
   readonly eventId: EventIdLocation;
   /**

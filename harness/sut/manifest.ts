@@ -9,7 +9,9 @@ import type { LinkName } from '../infra/links.ts';
 import { ROLES, type ExtraShape, type ProcessDefinition, type Role, type SutDefinition } from './definition.ts';
 import { unfilledValues, withoutComments } from './manifest-notes.ts';
 import {
+  BENCH_PRELOAD_PLACEHOLDERS,
   LOAD_TIME_PLACEHOLDERS,
+  type BenchPreloadArray,
   PER_RUN_SQL_PLACEHOLDERS,
   PROCESS_PLACEHOLDERS,
   placeholdersIn,
@@ -45,6 +47,10 @@ export interface Manifest {
   consumerOffsets?: 'kafka-group' | 'none';
   drain?: { quietMs: number };
   load?: { maxRate?: number; maxWriters?: number; shapes?: ExtraShape[] };
+  bench?: {
+    preload: { sql: string };
+    relay?: { env?: Record<string, string>; batchSizeEnv?: string; maxReplicas?: number };
+  };
   crashPoints?: { env?: string; fileEnv?: string; points: Partial<Record<Role, string[]>> };
   bugs?: { env: string; variants: string[] };
 }
@@ -159,6 +165,15 @@ function unknownPlaceholders(m: Manifest): string[] {
     if (p.cwd !== undefined) check(`/processes/${role}/cwd`, p.cwd, LOAD_TIME_PLACEHOLDERS);
     for (const [key, value] of Object.entries(p.env ?? {})) check(`/processes/${role}/env/${key}`, value, perProcess);
   }
+  if (m.bench) {
+    const arrays = Object.keys(BENCH_PRELOAD_PLACEHOLDERS);
+    check('/bench/preload/sql', m.bench.preload.sql, arrays);
+    if (!placeholdersIn(m.bench.preload.sql).includes('EVENT_IDS'))
+      problems.push(
+        '/bench/preload/sql: must use ${EVENT_IDS}: the bench finds each preloaded event in Kafka by the id it chose',
+      );
+    for (const [key, value] of Object.entries(m.bench.relay?.env ?? {})) check(`/bench/relay/env/${key}`, value, []);
+  }
   return problems;
 }
 
@@ -212,6 +227,24 @@ function runManifestCommand(m: Manifest, field: string, command: string[], dir: 
     );
   }
   return result.stdout;
+}
+
+/** The bench section, its array placeholders turned into typed bind parameters. */
+function benchDefinition(b: NonNullable<Manifest['bench']>): NonNullable<SutDefinition['bench']> {
+  // Numbered in order of first use, so that an array the statement does not use is not passed:
+  // PostgreSQL refuses a parameter whose type it cannot infer.
+  const preloadParams: BenchPreloadArray[] = [];
+  const preloadSql = b.preload.sql.replace(/\$\{([A-Z_]+)\}/g, (_, name: BenchPreloadArray) => {
+    if (!preloadParams.includes(name)) preloadParams.push(name);
+    return `$${preloadParams.indexOf(name) + 1}::${BENCH_PRELOAD_PLACEHOLDERS[name]}`;
+  });
+  return {
+    preloadSql,
+    preloadParams,
+    relayEnv: b.relay?.env ?? {},
+    ...(b.relay?.batchSizeEnv ? { batchSizeEnv: b.relay.batchSizeEnv } : {}),
+    ...(b.relay?.maxReplicas ? { maxReplicas: b.relay.maxReplicas } : {}),
+  };
 }
 
 function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
@@ -270,6 +303,7 @@ function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
     consumerCommitsOffsets: (m.consumerOffsets ?? 'kafka-group') === 'kafka-group',
     ...(m.drain ? { drainQuietMs: m.drain.quietMs } : {}),
     ...(m.load ? { load: m.load } : {}),
+    ...(m.bench ? { bench: benchDefinition(m.bench) } : {}),
     ...(m.bugs ? { bugs: { env: m.bugs.env, variants: m.bugs.variants } } : {}),
     ...(m.crashPoints?.env ? { crashEnv: m.crashPoints.env } : {}),
     ...(m.crashPoints?.fileEnv ? { crashFileEnv: m.crashPoints.fileEnv } : {}),

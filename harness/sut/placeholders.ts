@@ -19,6 +19,18 @@ export const PROCESS_PLACEHOLDERS = [
   'STATE_DIR',
 ] as const;
 
+/**
+ * The arrays a bench preload statement takes (bench.preload.sql), each one batch of events, and
+ * the SQL type of each: they become bind parameters, the harness never splices values into SQL.
+ */
+export const BENCH_PRELOAD_PLACEHOLDERS = {
+  EVENT_IDS: 'text[]',
+  AGGREGATE_IDS: 'text[]',
+  SEQS: 'bigint[]',
+  PAYLOADS: 'text[]',
+} as const;
+export type BenchPreloadArray = keyof typeof BENCH_PRELOAD_PLACEHOLDERS;
+
 /** Known once a run's database exists; filled in schema.perRun. */
 export const PER_RUN_SQL_PLACEHOLDERS = ['DATABASE'] as const;
 

@@ -7,12 +7,15 @@ import { out, type CommandContext } from '../context.ts';
 import { printBench } from '../summary.ts';
 
 interface BenchFlags extends StackFlags {
+  sut: string;
   events: number;
+  backlogs: string;
   replicas: string;
   batchSizes: string;
   rates: string;
   steadySeconds: number;
-  thirdParty: boolean;
+  limits: boolean;
+  drainTimeout: number;
   json?: string;
 }
 
@@ -26,27 +29,44 @@ function counts(name: string, value: string): number[] {
   });
 }
 
-/** `bench`: throughput and latency of the reference relay beside raw baselines, on one stack. */
+/** `bench`: drain throughput and latency of any SUT, through its manifest, beside raw limits, on one stack. */
 export function registerBench(program: Command, ctx: CommandContext): void {
   stackFlags(program.command('bench'))
     .description(
-      'relay drain throughput against raw kafkajs and PostgreSQL baselines and pg-transactional-outbox, and steady-state latency at fixed rates, on one stack',
+      "relay drain throughput (against backlog and replicas), consumer apply rate, steady-state latency and the writers' ceiling of each SUT, through its manifest's bench section, beside PostgreSQL and Kafka limits, on one stack",
     )
-    .option('--events <n>', 'outbox rows to drain per configuration', positiveInt('--events'), 100_000)
+    .option('--sut <list>', 'SUTs to measure, comma-separated: "reference" or a manifest path', 'reference')
+    .option('--events <n>', 'backlog per drain in the replicas x batch-size runs', positiveInt('--events'), 100_000)
+    .option('--backlogs <list>', 'backlog sizes for the drain-rate curve (1 replica), or "none"', '1000,10000,100000')
     .option('--replicas <list>', 'relay replica counts, comma-separated', '1,2,4')
-    .option('--batch-sizes <list>', 'relay batch sizes, comma-separated', '100,500')
-    .option('--rates <list>', 'steady-state writer rates in events/s, comma-separated, or "none"', '500,2000,5000')
-    .option('--steady-seconds <n>', 'how long the writers run at each rate', positiveInt('--steady-seconds'), 15)
-    .option('--no-third-party', 'skip the pg-transactional-outbox relay on the same workload')
+    .option(
+      '--batch-sizes <list>',
+      'relay batch sizes, comma-separated (for SUTs whose manifest names the variable)',
+      '500,1000',
+    )
+    .option('--rates <list>', 'steady-state writer rates in events/s, comma-separated, or "none"', '500,1000,2000')
+    .option('--steady-seconds <n>', 'how long the writers run at each rate', positiveInt('--steady-seconds'), 10)
+    .option(
+      '--drain-timeout <s>',
+      'the most one drain may take; a relay still short then is reported as "N of M in T s", never as a rate',
+      positiveInt('--drain-timeout'),
+      600,
+    )
+    .option('--no-limits', 'skip the PostgreSQL and Kafka limits')
     .option('--json <file>', 'write the figures as JSON, and a plot next to it (.html)')
     .action(async (flags: BenchFlags) => {
+      const suts = list(flags.sut);
+      if (suts.length === 0) throw new HarnessError('--sut takes "reference" or manifest paths, comma-separated');
       const report = await runBench({
+        suts,
         events: flags.events,
+        backlogs: flags.backlogs === 'none' ? [] : counts('--backlogs', flags.backlogs),
         replicas: counts('--replicas', flags.replicas),
         batchSizes: counts('--batch-sizes', flags.batchSizes),
         rates: flags.rates === 'none' ? [] : counts('--rates', flags.rates),
         steadySeconds: flags.steadySeconds,
-        thirdParty: flags.thirdParty,
+        limits: flags.limits,
+        drainTimeoutSeconds: flags.drainTimeout,
         ...stackOptions(flags),
         log: ctx.progress.log,
       });

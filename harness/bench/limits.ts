@@ -1,0 +1,187 @@
+import type pg from 'pg';
+import { harnessKafka } from '../infra/kafka-client.ts';
+import { withPgClient } from '../infra/pg-client.ts';
+import type { RunEnv, Stack } from '../infra/stack.ts';
+import { messagesInTopic, perSecond } from './measure.ts';
+import { aggregateOf, benchPayload, BENCH_AGGREGATES, seqOf } from './workload.ts';
+
+/**
+ * What the hardware allows each half of a relay, measured on the same stack in the same run, as
+ * the ceiling a relay is a fraction of. Each is taken at its best concurrency, so that a relay
+ * that beats one would show a faulty limit, not a fast relay.
+ */
+export interface LimitFigure {
+  readonly name: string;
+  readonly concurrency: number;
+  readonly batchSize: number;
+  readonly eventsPerSec: number;
+}
+
+export interface Limits {
+  /** Every form and concurrency tried. */
+  readonly runs: readonly LimitFigure[];
+  readonly pgClaimMark: LimitFigure;
+  readonly pgSingleStatement: LimitFigure;
+  readonly kafkaProducer: LimitFigure;
+  /** min(the better PostgreSQL form, Kafka): a relay needs both halves, and may use either claim. */
+  readonly eventsPerSec: number;
+}
+
+/** The harness's own table, in its own run: a plain outbox, neither the reference's nor a third party's. */
+const TABLE = `CREATE TABLE outbox_chaos_limit (
+  id bigserial PRIMARY KEY, event_id uuid NOT NULL, aggregate_id text NOT NULL, seq bigint NOT NULL,
+  payload jsonb NOT NULL, published_at timestamptz);
+CREATE INDEX outbox_chaos_limit_pending ON outbox_chaos_limit (id) WHERE published_at IS NULL`;
+
+async function fillLimitTable(c: pg.Client, events: number): Promise<void> {
+  await c.query(TABLE);
+  await c.query(
+    `INSERT INTO outbox_chaos_limit (event_id, aggregate_id, seq, payload)
+     SELECT gen_random_uuid(), 'acct-' || (g % $2), g / $2 + 1,
+            jsonb_build_object('account', 'acct-' || (g % $2), 'amount', 1 + g % 9, 'seq', g / $2 + 1, 'pad', repeat('x', 64))
+       FROM generate_series(0, $1 - 1) AS g`,
+    [events, BENCH_AGGREGATES],
+  );
+  // The limit is the best case, so the planner gets statistics a relay may not have.
+  await c.query('ANALYZE outbox_chaos_limit');
+}
+
+const CLAIM = `SELECT id, event_id, aggregate_id, seq, payload::text FROM outbox_chaos_limit
+  WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
+const SINGLE = `UPDATE outbox_chaos_limit SET published_at = clock_timestamp()
+  WHERE id IN (SELECT id FROM outbox_chaos_limit WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+  RETURNING id, event_id, aggregate_id, seq, payload::text`;
+
+/** One worker: claim+mark (two statements in a transaction) or the single statement, until nothing is left. */
+async function claimWorker(url: string, form: 'two' | 'single', batchSize: number): Promise<number> {
+  return withPgClient(url, async (c) => {
+    let marked = 0;
+    for (;;) {
+      let n: number;
+      if (form === 'single') {
+        n = (await c.query(SINGLE, [batchSize])).rowCount ?? 0;
+      } else {
+        await c.query('BEGIN');
+        const claimed = await c.query<{ id: string }>(CLAIM, [batchSize]);
+        n = claimed.rowCount ?? 0;
+        if (n > 0)
+          await c.query('UPDATE outbox_chaos_limit SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])', [
+            claimed.rows.map((r) => r.id),
+          ]);
+        await c.query('COMMIT');
+      }
+      if (n === 0) return marked;
+      marked += n;
+    }
+  });
+}
+
+/** PostgreSQL alone: N rows claimed and marked through the relay's link by `concurrency` connections. */
+export async function pgClaimMarkLimit(
+  run: RunEnv,
+  o: { events: number; batchSize: number; concurrency: number; form: 'two' | 'single' },
+): Promise<LimitFigure> {
+  await withPgClient(run.pgUrl('direct'), (c) => fillLimitTable(c, o.events));
+  const started = Date.now();
+  const marked = await Promise.all(
+    Array.from({ length: o.concurrency }, () => claimWorker(run.pgUrl('relay-pg'), o.form, o.batchSize)),
+  );
+  const ms = Date.now() - started;
+  const total = marked.reduce((a, b) => a + b, 0);
+  if (total !== o.events) throw new Error(`the claim+mark limit marked ${total} of ${o.events} rows`);
+  return {
+    name: o.form === 'two' ? 'PostgreSQL claim+mark' : 'PostgreSQL single UPDATE ... SKIP LOCKED RETURNING',
+    concurrency: o.concurrency,
+    batchSize: o.batchSize,
+    eventsPerSec: perSecond(o.events, ms),
+  };
+}
+
+/**
+ * Kafka alone: the benchmark's messages from one idempotent producer (acks=all) with up to
+ * `concurrency` sends in flight, through the relay's link.
+ */
+export async function kafkaProducerLimit(
+  run: RunEnv,
+  o: { events: number; batchSize: number; concurrency: number },
+): Promise<LimitFigure> {
+  const producer = harnessKafka(run.kafkaBrokers('relay-kafka'), 'outbox-chaos-bench-limit').producer({
+    idempotent: true,
+    maxInFlightRequests: o.concurrency,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  try {
+    const message = (g: number) => ({
+      key: aggregateOf(g),
+      value: benchPayload(g),
+      headers: { 'event-id': `limit-${g}`, 'aggregate-seq': String(seqOf(g)) },
+    });
+    let next = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: o.concurrency }, async () => {
+        while (next < o.events) {
+          const from = next;
+          next = Math.min(o.events, next + o.batchSize);
+          const messages = Array.from({ length: next - from }, (_, i) => message(from + i));
+          await producer.send({ topic: run.topic, acks: -1, messages });
+        }
+      }),
+    );
+    const ms = Date.now() - started;
+    const inTopic = await messagesInTopic(run);
+    if (inTopic < o.events) throw new Error(`the producer limit left ${inTopic} of ${o.events} messages in Kafka`);
+    return {
+      name: 'Kafka idempotent producer, acks=all',
+      concurrency: o.concurrency,
+      batchSize: o.batchSize,
+      eventsPerSec: perSecond(o.events, ms),
+    };
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
+}
+
+const best = (xs: LimitFigure[]) => xs.reduce((a, b) => (b.eventsPerSec > a.eventsPerSec ? b : a));
+
+/** Every form at every concurrency, each in a fresh run; the best of each is its limit. */
+export async function measureLimits(
+  stack: Stack,
+  o: { events: number; batchSize: number; concurrencies: readonly number[]; partitions: number },
+  log: (line: string) => void,
+): Promise<Limits> {
+  const runs: LimitFigure[] = [];
+  const inRun = async (fn: (run: RunEnv) => Promise<LimitFigure>) => {
+    const run = await stack.newRun({ partitions: o.partitions });
+    try {
+      const f = await fn(run);
+      log(`limit  ${f.name}, ${f.concurrency} at once, batch ${f.batchSize}: ${f.eventsPerSec} events/s`);
+      runs.push(f);
+      return f;
+    } finally {
+      await run.drop().catch(() => {});
+    }
+  };
+  const two: LimitFigure[] = [];
+  const single: LimitFigure[] = [];
+  const kafka: LimitFigure[] = [];
+  for (const concurrency of o.concurrencies) {
+    two.push(await inRun((run) => pgClaimMarkLimit(run, { ...o, concurrency, form: 'two' })));
+    single.push(await inRun((run) => pgClaimMarkLimit(run, { ...o, concurrency, form: 'single' })));
+    kafka.push(await inRun((run) => kafkaProducerLimit(run, { ...o, concurrency })));
+  }
+  const pgClaimMark = best(two);
+  const pgSingleStatement = best(single);
+  const kafkaProducer = best(kafka);
+  return {
+    runs,
+    pgClaimMark,
+    pgSingleStatement,
+    kafkaProducer,
+    eventsPerSec: Math.min(
+      Math.max(pgClaimMark.eventsPerSec, pgSingleStatement.eventsPerSec),
+      kafkaProducer.eventsPerSec,
+    ),
+  };
+}
