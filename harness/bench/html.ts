@@ -60,8 +60,12 @@ export function renderBenchHtml(r: BenchReport): string {
         })
         .join(
           '',
-        )}${cell(s.fractionOfLimit === null ? '-' : String(s.fractionOfLimit))}${cell(applyRate(s.apply))}${cell(String(s.writerCeiling))}${cell(String(s.steady.sustainedMaxRate ?? 'none'))}${cell(top ? fmt(top.publishMs) : '-')}${cell(top ? fmt(top.effectMs) : '-')}</tr>`;
+        )}${cell(s.fractionOfLimit === null ? '-' : String(s.fractionOfLimit))}${cell(applyRate(s.apply))}${cell(String(s.writerCeiling ?? '-'))}${cell(String(s.steady.sustainedMaxRate ?? 'none'))}${cell(top ? fmt(top.publishMs) : '-')}${cell(top ? fmt(top.effectMs) : '-')}</tr>`;
     })
+    .join('');
+  const errors = r.suts
+    .filter((s) => s.error)
+    .map((s) => `<p><strong>${h(s.name)}</strong> not measured: ${h(s.error!)}</p>`)
     .join('');
   const drainRows = r.suts
     .flatMap((s) =>
@@ -90,7 +94,7 @@ single statement <strong>${r.limits.pgSingleStatement.eventsPerSec}</strong> (${
 <h1>Outbox relays side by side</h1>
 <p>${h(r.date)} on ${h(r.machine.host)}: ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB, Node ${h(r.machine.node)}.
 ${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions. Every figure counts only events found in Kafka by their id. ${limits}</p>
-<table><thead><tr><th>SUT</th>${replicas.map((n) => `<th>${n} relay(s), events/s</th>`).join('')}<th>of min(limits)</th><th>consumer</th><th>writers' ceiling/s</th><th>highest rate sustained</th><th>commit→publish ms at it</th><th>commit→effect ms at it</th></tr></thead><tbody>${summaryRows}</tbody></table>
+<table><thead><tr><th>SUT</th>${replicas.map((n) => `<th>${n} relay(s), events/s</th>`).join('')}<th>of min(limits)</th><th>consumer</th><th>writers' ceiling/s</th><th>highest rate sustained</th><th>commit→publish ms at it</th><th>commit→effect ms at it</th></tr></thead><tbody>${summaryRows}</tbody></table>${errors}
 <h2>Drain throughput against relay replicas</h2><div id="replicas"></div>
 <h2>Drain rate against backlog (1 replica)</h2><div id="backlog"></div>
 <table><thead><tr><th>SUT</th><th>backlog</th><th>replicas</th><th>batch</th><th>rate</th><th>drain time</th><th>duplicates</th></tr></thead><tbody>${drainRows}</tbody></table>

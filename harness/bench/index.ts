@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HarnessError } from '../common/errors.ts';
+import { describeError, HarnessError } from '../common/errors.ts';
 import { trackDir, untrackDir } from '../infra/cleanup.ts';
 import { startStack, type StackOptions } from '../infra/index.ts';
 import type { SutDefinition } from '../sut/definition.ts';
@@ -83,7 +83,25 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         timeoutMs: (options.drainTimeoutSeconds ?? 600) * 1000,
         stallMs: 60_000,
       };
-      reports.push(await benchSut(ctx, manifest, options, log));
+      try {
+        reports.push(await benchSut(ctx, manifest, options, log));
+      } catch (err) {
+        // One SUT that cannot be measured (it crashes, it never starts) is a finding for the
+        // table, not a reason to lose every other SUT's figures.
+        const error = describeError(err);
+        log(`${def.name}: not measured: ${error}`);
+        reports.push({
+          name: def.name,
+          error,
+          manifest: path.relative(process.cwd(), manifest) || manifest,
+          curve: [],
+          drains: [],
+          best: null,
+          apply: null,
+          writerCeiling: null,
+          steady: { windowSeconds: options.steadySeconds, runs: [], sustainedMaxRate: null },
+        });
+      }
     }
     let limits: Limits | null = null;
     if (options.limits) {

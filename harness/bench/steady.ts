@@ -90,7 +90,7 @@ export async function steadyState(
       const window = Date.now() - started;
       const caughtUp = await waitForMessages(run, ids.count, ctx.timeoutMs, ctx.stallMs).catch(() => null);
       const observed = await observeIds(run, ctx.def.eventId, ids);
-      const effects = await effectTimes(run.pgUrl('direct'), ctx, ids, ctx.stallMs);
+      const effects = await effectTimes(run.pgUrl('direct'), ctx, ids);
       const publish: number[] = [];
       const effect: number[] = [];
       for (let g = 0; g < ids.count; g++) {
@@ -120,15 +120,19 @@ export async function steadyState(
 }
 
 /** Per event index, when the consumer applied it (NaN if not, or if the SUT does not say when). */
-async function effectTimes(url: string, ctx: SutBench, ids: EventIds, quietMs: number): Promise<Float64Array> {
+async function effectTimes(url: string, ctx: SutBench, ids: EventIds): Promise<Float64Array> {
   const times = new Float64Array(ids.count).fill(NaN);
+  // A consumer still applying when the time allowed a drain runs out is left there: the effects
+  // not yet applied have no latency, and the publish figures already say it fell behind.
+  const deadline = Date.now() + ctx.timeoutMs;
   await withPgClient(url, async (c) => {
     let last = -1;
     let lastChange = Date.now();
     for (;;) {
       const { rows, fields } = await c.query<{ event_id: string; applied_at_ms?: number }>(ctx.def.effectsSql);
       if (!fields.some((f) => f.name === 'applied_at_ms')) return;
-      if (rows.length >= ids.count || (rows.length === last && Date.now() - lastChange > quietMs)) {
+      const quiet = rows.length === last && Date.now() - lastChange > ctx.stallMs;
+      if (rows.length >= ids.count || quiet || Date.now() > deadline) {
         for (const r of rows) {
           const g = eventIndex(ids, r.event_id);
           if (g >= 0 && r.applied_at_ms != null) times[g] = Number(r.applied_at_ms);

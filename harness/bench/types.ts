@@ -5,6 +5,8 @@ import type { SteadyFigure } from './steady.ts';
 /** One SUT's figures, every one observed in Kafka (and in its effects) through its manifest. */
 export interface SutReport {
   readonly name: string;
+  /** Set when measuring it failed part-way: the figures before the failure are kept. */
+  readonly error?: string;
   /** The manifest it came in through. */
   readonly manifest: string;
   /** Drain rate against backlog size: one replica, the largest batch size. */
@@ -17,7 +19,7 @@ export interface SutReport {
   readonly fractionOfLimit: number | null;
   readonly apply: ApplyFigure | null;
   /** One-event transactions per second that WRITERS connections commit through its preload statement. */
-  readonly writerCeiling: number;
+  readonly writerCeiling: number | null;
   readonly steady: {
     readonly windowSeconds: number;
     readonly runs: readonly SteadyFigure[];

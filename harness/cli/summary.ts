@@ -167,9 +167,10 @@ export function printBench(r: BenchReport, print: (line: string) => void): void 
   for (const s of r.suts) {
     const top = s.steady.runs.filter((f) => f.sustained).at(-1);
     print(
-      `${s.name.padEnd(36)}${replicas.map((n) => col(bestAt(s, n))).join('')}${col(s.fractionOfLimit === null ? '-' : String(s.fractionOfLimit), 9)}${col(applyRate(s.apply), 17)}${col(String(s.writerCeiling), 9)}${col(String(s.steady.sustainedMaxRate ?? 'none'), 10)}${col(top?.publishMs.p99 == null ? '-' : `${Math.round(top.publishMs.p99)} ms`, 12)}`,
+      `${s.name.padEnd(36)}${replicas.map((n) => col(bestAt(s, n))).join('')}${col(s.fractionOfLimit === null ? '-' : String(s.fractionOfLimit), 9)}${col(applyRate(s.apply), 17)}${col(String(s.writerCeiling ?? '-'), 9)}${col(String(s.steady.sustainedMaxRate ?? 'none'), 10)}${col(top?.publishMs.p99 == null ? '-' : `${Math.round(top.publishMs.p99)} ms`, 12)}`,
     );
   }
+  for (const s of r.suts) if (s.error) print(`${s.name}: not measured: ${s.error}`);
   print(
     'events/s per relay replicas (best batch); consumer: effects/s on a preloaded topic; writers: one-event transactions/s (8 connections); sustained: highest steady rate kept; p99 publish: at that rate',
   );
