@@ -1,58 +1,120 @@
-// The benchmark measures against the real stack; this checks that its figures come from Kafka and
-// the database and hang together, on a small workload. Speed itself is printed, not asserted.
+// The benchmark measures any SUT through its manifest on the real stack; this checks, on a small
+// workload, that two SUTs (the reference and a third party, side by side) get every figure, that
+// each figure comes from events found in Kafka and effects in the database, and that the JSON and
+// the plots hang together. Speed itself is printed by `bench`, never asserted here.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { runBench, writeBenchReport } from '../harness/bench/index.ts';
+import { PROJECT_ROOT } from '../harness/common/paths.ts';
+import { runBench, writeBenchReport, type SutReport } from '../harness/bench/index.ts';
+import type { DrainFigure } from '../harness/bench/drain.ts';
 import { removeTempDir, tempDir } from './helpers.ts';
 
 const dir = tempDir('outbox-bench-test-');
 afterAll(() => removeTempDir(dir));
 
-it('drains every event to Kafka for each configuration, measures both baselines, the library relay and steady-state latency, and writes JSON and plots', async () => {
+const POLLING = path.join(PROJECT_ROOT, 'thirdparty', 'pg-transactional-outbox', 'outbox-chaos.polling.json');
+
+/** A drain either has a rate and every event in Kafka, or says how far it got, and no rate. */
+function expectObserved(d: DrainFigure, backlog: number): void {
+  expect(d.backlog).toBe(backlog);
+  if (d.eventsPerSec !== null) {
+    expect(d.delivered).toBe(backlog);
+    expect(d.lost).toBe(0);
+    expect(d.stalled).toBeUndefined();
+    expect(d.ms).toBeGreaterThan(0);
+    expect(d.eventsPerSec).toBe(Math.round((backlog / d.ms!) * 1000));
+  } else {
+    expect(d.delivered).toBeLessThan(backlog);
+    expect(Boolean(d.stalled) || d.lost > 0).toBe(true);
+  }
+  expect(d.duplicates).toBeGreaterThanOrEqual(0);
+}
+
+it('measures the reference and a manifest-based SUT side by side, every figure observed in Kafka, and writes JSON and plots', async () => {
   const report = await runBench({
-    events: 2_000,
+    suts: ['reference', POLLING],
+    events: 600,
+    backlogs: [200],
     replicas: [1, 2],
     batchSizes: [100],
-    rates: [200],
-    steadySeconds: 3,
-    thirdParty: true,
+    rates: [100],
+    steadySeconds: 2,
+    limits: true,
+    limitConcurrencies: [2],
+    drainTimeoutSeconds: 60,
   });
-  expect(report.relay.runs.map((r) => [r.replicas, r.batchSize, r.events])).toEqual([
-    [1, 100, 2_000],
-    [2, 100, 2_000],
-  ]);
-  for (const r of report.relay.runs) {
-    expect(r.eventsPerSec).toBeGreaterThan(0);
-    expect(r.duplicates).toBeGreaterThanOrEqual(0);
+  expect(report.suts.map((s) => s.name)).toEqual(['reference', 'pg-transactional-outbox-polling']);
+  for (const s of report.suts) {
+    expect(s.error).toBeUndefined();
+    expect(s.curve).toHaveLength(1);
+    expectObserved(s.curve[0]!, 200);
+    expect(s.drains.map((d) => [d.replicas, d.batchSize])).toEqual([
+      [1, 100],
+      [2, 100],
+    ]);
+    for (const d of s.drains) expectObserved(d, 600);
+    expect(s.writerCeiling).toBeGreaterThan(0);
+    const [steady] = s.steady.runs;
+    expect(steady!.rate).toBe(100);
+    expect(steady!.events).toBe(200);
+    // A steady run counts its losses from Kafka; a SUT that kept up lost nothing and has a latency for each event.
+    if (steady!.catchUpMs !== null) expect(steady!.lost).toBe(0);
+    expect(s.steady.sustainedMaxRate === 100).toBe(steady!.sustained);
   }
-  expect(report.relay.eventsPerSec).toBe(Math.max(...report.relay.runs.map((r) => r.eventsPerSec)));
-  expect(report.baseline.kafkaProducerEventsPerSec).toBeGreaterThan(0);
-  expect(report.baseline.pgClaimMarkEventsPerSec).toBeGreaterThan(0);
-  expect(report.ratio).toBeCloseTo(
-    report.relay.eventsPerSec /
-      Math.min(report.baseline.kafkaProducerEventsPerSec, report.baseline.pgClaimMarkEventsPerSec),
-    1,
-  );
 
-  expect(report.thirdParty?.name).toBe('pg-transactional-outbox-polling');
-  // The library's relay either drains everything, or stalls short of it (it abandons messages).
-  const library = report.thirdParty!;
-  if (library.stalled) expect(library.stalled.delivered).toBeLessThan(library.stalled.events);
-  else expect(library.eventsPerSec).toBeGreaterThan(0);
-  const [steady] = report.steady.runs;
-  expect(steady!.rate).toBe(200);
-  expect(steady!.events).toBe(600);
-  // Every committed event has a publish latency and (the consumer applied them all) an effect one.
-  for (const l of [steady!.publishMs, steady!.effectMs]) {
+  // The reference is correct: it delivers everything, its consumer applies everything, and each
+  // event has a publish latency and an effect latency no earlier than it.
+  const reference: SutReport = report.suts[0]!;
+  for (const d of [...reference.curve, ...reference.drains]) expect(d.eventsPerSec).not.toBeNull();
+  expect(reference.best?.eventsPerSec).toBe(Math.max(...reference.drains.map((d) => d.eventsPerSec!)));
+  expect(reference.apply).toMatchObject({ events: 600, applied: 600 });
+  expect(reference.apply!.effectsPerSec).toBeGreaterThan(0);
+  const steady = reference.steady.runs[0]!;
+  expect(steady.lost).toBe(0);
+  for (const l of [steady.publishMs, steady.effectMs]) {
     expect(l.p50).not.toBeNull();
     expect(l.p50!).toBeLessThanOrEqual(l.p99!);
     expect(l.p99!).toBeLessThanOrEqual(l.max!);
   }
-  expect(steady!.effectMs.p50!).toBeGreaterThanOrEqual(steady!.publishMs.p50!);
-  expect(report.steady.sustainedMaxRate === 200).toBe(steady!.sustained);
+  expect(steady.effectMs.p50!).toBeGreaterThanOrEqual(steady.publishMs.p50!);
+
+  // The limits: both PostgreSQL forms and the producer measured; min(limits) and each fraction follow from them.
+  const limits = report.limits!;
+  for (const l of [limits.pgClaimMark, limits.pgSingleStatement, limits.kafkaProducer]) {
+    expect(l.concurrency).toBe(2);
+    expect(l.eventsPerSec).toBeGreaterThan(0);
+  }
+  expect(limits.eventsPerSec).toBe(
+    Math.min(
+      Math.max(limits.pgClaimMark.eventsPerSec, limits.pgSingleStatement.eventsPerSec),
+      limits.kafkaProducer.eventsPerSec,
+    ),
+  );
+  for (const s of report.suts)
+    expect(s.fractionOfLimit).toBe(
+      s.best ? Math.round((s.best.eventsPerSec! / limits.eventsPerSec) * 1000) / 1000 : null,
+    );
 
   const html = writeBenchReport(report, path.join(dir, 'bench.json'));
   expect(JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8'))).toEqual(report);
-  expect(fs.readFileSync(html, 'utf8')).toMatch(/id="throughput"[\s\S]*id="latency"[\s\S]*new uPlot/);
+  const page = fs.readFileSync(html, 'utf8');
+  expect(page).toMatch(/id="replicas"[\s\S]*id="backlog"[\s\S]*id="latency"[\s\S]*new uPlot/);
+  expect(page).toContain('pg-transactional-outbox-polling');
 }, 300_000);
+
+it('refuses a SUT whose manifest has no bench section, before any stack starts', async () => {
+  const manifest = path.join(PROJECT_ROOT, 'examples', 'minimal-sut', 'outbox-chaos.json');
+  await expect(
+    runBench({
+      suts: [manifest],
+      events: 10,
+      backlogs: [],
+      replicas: [1],
+      batchSizes: [1],
+      rates: [],
+      steadySeconds: 1,
+      limits: false,
+    }),
+  ).rejects.toThrow(/minimal .* has no "bench" section, so bench cannot preload its outbox/);
+});

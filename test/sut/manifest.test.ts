@@ -254,6 +254,55 @@ describe('SUT manifests', () => {
     },
   );
 
+  it('a bench section: its arrays become typed bind parameters in order of first use, its relay tuning carries over', () => {
+    const m = {
+      ...minimal(),
+      schema: { sql: 'SELECT 1' },
+      bench: {
+        preload: { sql: 'INSERT INTO o (p, id, x) SELECT * FROM unnest(${PAYLOADS}, ${EVENT_IDS}, ${PAYLOADS})' },
+        relay: { env: { POLL_MS: '10' }, batchSizeEnv: 'BATCH', maxReplicas: 1 },
+      },
+    };
+    expect(loadManifest(write('bench.json', m)).bench).toEqual({
+      preloadSql: 'INSERT INTO o (p, id, x) SELECT * FROM unnest($1::text[], $2::text[], $1::text[])',
+      preloadParams: ['PAYLOADS', 'EVENT_IDS'],
+      relayEnv: { POLL_MS: '10' },
+      batchSizeEnv: 'BATCH',
+      maxReplicas: 1,
+    });
+    expect(loadManifest(REFERENCE_MANIFEST).bench?.preloadParams).toEqual([
+      'EVENT_IDS',
+      'AGGREGATE_IDS',
+      'SEQS',
+      'PAYLOADS',
+    ]);
+    expect(loadManifest(MINIMAL).bench).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { preload: { sql: 'INSERT INTO o SELECT unnest(${PAYLOADS})' } },
+      /\/bench\/preload\/sql: must use \$\{EVENT_IDS\}/,
+    ],
+    [
+      { preload: { sql: 'INSERT INTO o SELECT unnest(${EVENT_IDS}, ${SEQ})' } },
+      /\/bench\/preload\/sql: unknown placeholder \$\{SEQ\}; known here: \$\{EVENT_IDS\}, \$\{AGGREGATE_IDS\}/,
+    ],
+    [{ relay: { maxReplicas: 2 } }, /\/bench: missing field "preload"/],
+    [
+      { preload: { sql: 'INSERT INTO o SELECT unnest(${EVENT_IDS})' }, relay: { batchSize: 5 } },
+      /\/bench\/relay: unknown field "batchSize"/,
+    ],
+    [
+      { preload: { sql: 'INSERT INTO o SELECT unnest(${EVENT_IDS})' }, relay: { env: { URL: '${DATABASE_URL}' } } },
+      /\/bench\/relay\/env\/URL: unknown placeholder \$\{DATABASE_URL\}/,
+    ],
+  ])('a bad bench section is refused with where and what: %j', (bench, message) => {
+    expect(() => loadManifest(write('bad-bench.json', { ...minimal(), schema: { sql: 'SELECT 1' }, bench }))).toThrow(
+      message,
+    );
+  });
+
   it('every problem is listed, not just the first', () => {
     const m = minimal();
     delete m.observe;
