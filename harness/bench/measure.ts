@@ -34,7 +34,8 @@ export class DrainStalled extends Error {
 
 /**
  * Polls until the topic holds `count` messages; returns when that was first seen (ms since epoch).
- * Throws DrainStalled when the count stops growing for stallMs, and gives up after timeoutMs.
+ * Throws DrainStalled when the count stops growing for stallMs, or when timeoutMs runs out. One
+ * admin connection serves every poll: connecting afresh each time costs CPU the relay is using.
  */
 export async function waitForMessages(
   run: RunEnv,
@@ -42,21 +43,24 @@ export async function waitForMessages(
   timeoutMs: number,
   stallMs = 60_000,
 ): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  let lastChange = Date.now();
-  for (;;) {
-    const seen = await messagesInTopic(run);
-    if (seen >= count) return Date.now();
-    if (seen !== last) {
-      last = seen;
-      lastChange = Date.now();
-    } else if (Date.now() - lastChange > stallMs) {
-      throw new DrainStalled(seen, count, stallMs);
+  return withKafkaAdmin(run.kafkaBrokers('direct'), 'outbox-chaos-bench', async (admin) => {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    let lastChange = Date.now();
+    for (;;) {
+      const offsets = await admin.fetchTopicOffsets(run.topic);
+      const seen = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+      if (seen >= count) return Date.now();
+      if (seen !== last) {
+        last = seen;
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange > stallMs) {
+        throw new DrainStalled(seen, count, stallMs);
+      }
+      if (Date.now() > deadline) throw new DrainStalled(seen, count, timeoutMs, true);
+      await new Promise((r) => setTimeout(r, 20));
     }
-    if (Date.now() > deadline) throw new DrainStalled(seen, count, timeoutMs, true);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  });
 }
 
 /** What Kafka holds of a run's events, read where the SUT's manifest says the event id lives. */
