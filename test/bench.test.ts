@@ -59,7 +59,9 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
     expect(steady!.rate).toBe(100);
     expect(steady!.events).toBe(200);
     // A steady run counts its losses from Kafka; a SUT that kept up lost nothing and has a latency for each event.
-    if (steady!.catchUpMs !== null) expect(steady!.lost).toBe(0);
+    if (steady!.catchUpMs !== null) expect(steady!.lost).toBe(steady!.missing);
+    else expect(steady!.lost).toBeNull();
+    expect(steady!.missing).toBeGreaterThanOrEqual(0);
     expect(s.steady.sustainedMaxRate === 100).toBe(steady!.sustained);
   }
 
@@ -71,6 +73,7 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
   expect(reference.apply).toMatchObject({ events: 600, applied: 600 });
   expect(reference.apply!.effectsPerSec).toBeGreaterThan(0);
   const steady = reference.steady.runs[0]!;
+  expect(steady.missing).toBe(0);
   expect(steady.lost).toBe(0);
   for (const l of [steady.publishMs, steady.effectMs]) {
     expect(l.p50).not.toBeNull();

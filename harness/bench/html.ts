@@ -79,7 +79,7 @@ export function renderBenchHtml(r: BenchReport): string {
     .flatMap((s) =>
       s.steady.runs.map(
         (f) =>
-          `<tr><td>${h(s.name)}</td>${cell(String(f.rate))}${cell(String(f.achievedRate))}${cell(fmt(f.publishMs))}${cell(fmt(f.effectMs))}${cell(f.catchUpMs === null ? 'never' : `${f.catchUpMs} ms`)}${cell(String(f.lost))}<td>${f.sustained ? 'yes' : 'no'}</td></tr>`,
+          `<tr><td>${h(s.name)}</td>${cell(String(f.rate))}${cell(String(f.achievedRate))}${cell(fmt(f.publishMs))}${cell(fmt(f.effectMs))}${cell(f.catchUpMs === null ? 'never' : `${f.catchUpMs} ms`)}${cell(f.lost === null ? `${f.missing} behind` : String(f.lost))}<td>${f.sustained ? 'yes' : 'no'}</td></tr>`,
       ),
     )
     .join('');

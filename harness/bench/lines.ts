@@ -24,9 +24,9 @@ export function steadyLine(f: SteadyFigure): string {
     `${String(f.rate).padStart(5)}/s: achieved ${f.achievedRate}/s, commit->publish p50/p95/p99/max ${formatLatency(f.publishMs)} ms, ` +
     `commit->effect ${formatLatency(f.effectMs)} ms, ` +
     (f.catchUpMs === null
-      ? `never caught up (${f.lost} missing)`
+      ? `${f.missing} of ${f.events} not in Kafka yet when the time ran out`
       : `caught up ${f.catchUpMs} ms after the writers stopped`) +
-    (f.lost > 0 ? `, lost ${f.lost}` : '') +
+    (f.lost ? `, lost ${f.lost}` : '') +
     (f.sustained ? '' : ' (not sustained)')
   );
 }

@@ -20,8 +20,13 @@ export interface SteadyFigure {
   readonly publishMs: Latency;
   /** Commit to the consumer's effect (the applied_at_ms of the manifest's effects query). */
   readonly effectMs: Latency;
-  /** Committed events never found in Kafka (null when the relay stalled and the count is unknown). */
-  readonly lost: number;
+  /** Committed events not in Kafka when the harness stopped waiting. */
+  readonly missing: number;
+  /**
+   * Committed events missing although Kafka's message count had caught up (duplicates stood in
+   * for them); null when it never caught up, since those events may simply still be on their way.
+   */
+  readonly lost: number | null;
   /** After the writers stopped, how long until Kafka held every committed event; null if it never did. */
   readonly catchUpMs: number | null;
   /** The writers kept the rate and the relay kept up (caught up within a second), losing nothing. */
@@ -101,17 +106,19 @@ export async function steadyState(
       }
       const achievedRate = perSecond(ids.count, window);
       const catchUpMs = caughtUp === null ? null : Math.max(0, caughtUp - (started + window));
-      const lost = ids.count - observed.distinct;
+      const missing = ids.count - observed.distinct;
+      const lost = catchUpMs === null ? null : missing;
       return {
         rate: o.rate,
         achievedRate,
         events: ids.count,
         publishMs: percentiles(publish),
         effectMs: percentiles(effect),
+        missing,
         lost,
         catchUpMs,
         sustained:
-          achievedRate >= o.rate * 0.95 && catchUpMs !== null && catchUpMs <= SUSTAINED_CATCH_UP_MS && lost === 0,
+          achievedRate >= o.rate * 0.95 && catchUpMs !== null && catchUpMs <= SUSTAINED_CATCH_UP_MS && missing === 0,
       };
     } finally {
       await cluster.stopAll();
