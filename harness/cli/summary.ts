@@ -159,7 +159,8 @@ export function printBench(r: BenchReport, print: (line: string) => void): void 
     if (ok.length) return `${Math.max(...ok.map((d) => d.eventsPerSec!))}`;
     return runs.length ? drainRate(runs[0]!) : '-';
   };
-  const col = (v: string, w = 14) => v.padStart(w);
+  // At least one space between columns, however long a "N of M in T s" gets.
+  const col = (v: string, w = 14) => ` ${v.padStart(w - 1)}`;
   print('');
   print(
     `${'SUT'.padEnd(36)}${replicas.map((n) => col(`${n} relay(s)`)).join('')}${col('of limit', 9)}${col('consumer', 17)}${col('writers', 9)}${col('sustained', 10)}${col('p99 publish', 12)}`,
