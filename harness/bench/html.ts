@@ -95,10 +95,14 @@ single statement <strong>${r.limits.pgSingleStatement.eventsPerSec}</strong> (${
 <p>${h(r.date)} on ${h(r.machine.host)}: ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB, Node ${h(r.machine.node)}.
 ${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions. Every figure counts only events found in Kafka by their id. ${limits}</p>
 <table><thead><tr><th>SUT</th>${replicas.map((n) => `<th>${n} relay(s), events/s</th>`).join('')}<th>of min(limits)</th><th>consumer</th><th>writers' ceiling/s</th><th>highest rate sustained</th><th>commit→publish ms at it</th><th>commit→effect ms at it</th></tr></thead><tbody>${summaryRows}</tbody></table>${errors}
+<section id="plots">
 <h2>Drain throughput against relay replicas</h2><div id="replicas"></div>
 <h2>Drain rate against backlog (1 replica)</h2><div id="backlog"></div>
-<table><thead><tr><th>SUT</th><th>backlog</th><th>replicas</th><th>batch</th><th>rate</th><th>drain time</th><th>duplicates</th></tr></thead><tbody>${drainRows}</tbody></table>
 <h2>Steady-state latency against the writers' rate</h2><div id="latency"></div>
+</section>
+<h2>Drains</h2>
+<table><thead><tr><th>SUT</th><th>backlog</th><th>replicas</th><th>batch</th><th>rate</th><th>drain time</th><th>duplicates</th></tr></thead><tbody>${drainRows}</tbody></table>
+<h2>Steady state</h2>
 <table><thead><tr><th>SUT</th><th>rate/s</th><th>achieved/s</th><th>commit→publish ms p50/p95/p99/max</th><th>commit→effect ms p50/p95/p99/max</th><th>catch-up</th><th>lost</th><th>sustained</th></tr></thead><tbody>${steadyRows}</tbody></table>
 <script id="bench-data" type="application/json">${scriptJson(data)}</script>
 <script>${lib.js}</script>
@@ -106,14 +110,17 @@ ${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} pa
 (function () {
   var d = JSON.parse(document.getElementById('bench-data').textContent);
   var colours = ['#1f77b4', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
-  function plot(id, chart, xLabel, yLabel, log, extra) {
+  // y axes wide enough for '140,000' beside their label; right padding so the last x tick
+  // ('1,000,000') is not cut; whole-number ticks where x counts things (relay replicas).
+  function plot(id, chart, xLabel, yLabel, log, extra, whole) {
     if (!chart.x.length) return;
     var series = [{ label: xLabel }].concat(chart.series.map(function (s, i) { return { label: s.label, stroke: colours[i % colours.length], width: 2, points: { show: true } }; }));
     var columns = [chart.x].concat(chart.series.map(function (s) { return s.values; }));
     (extra || []).forEach(function (s, i) { series.push({ label: s.label, stroke: ['#ff7f0e', '#d62728', '#7f7f7f'][i % 3], dash: [6, 4] }); columns.push(s.values); });
-    new uPlot({ width: 1040, height: 340, scales: { x: log ? { time: false, distr: 3 } : { time: false } }, axes: [{ label: xLabel }, { label: yLabel }], series: series }, columns, document.getElementById(id));
+    var xAxis = whole ? { label: xLabel, incrs: [1, 2, 5, 10, 20, 50, 100] } : { label: xLabel };
+    new uPlot({ width: 1040, height: 340, padding: [12, 40, 0, 0], scales: { x: log ? { time: false, distr: 3 } : { time: false } }, axes: [xAxis, { label: yLabel, size: 70 }], series: series }, columns, document.getElementById(id));
   }
-  plot('replicas', d.replicas, 'relay replicas', 'events per second', false, d.replicas.limits);
+  plot('replicas', d.replicas, 'relay replicas', 'events per second', false, d.replicas.limits, true);
   plot('backlog', d.backlog, 'backlog (events)', 'events per second', true);
   plot('latency', d.latency, 'writer rate, events/s', 'ms');
 })();

@@ -9,7 +9,6 @@ import { loadManifest } from '../sut/manifest.ts';
 import { REFERENCE_MANIFEST } from '../sut/reference.ts';
 import { relayDrain, type ApplyFigure, type DrainFigure, type SutBench } from './drain.ts';
 import { renderBenchHtml } from './html.ts';
-import { renderBenchSvg } from './svg.ts';
 import { measureLimits, type Limits } from './limits.ts';
 import { drainLine, steadyLine } from './lines.ts';
 import { steadyState, writerCeiling, type SteadyFigure } from './steady.ts';
@@ -218,14 +217,12 @@ async function benchSut(
   };
 }
 
-/** The JSON and, next to it, a self-contained HTML page and an SVG of the same figures. */
+/** The JSON and, next to it, a self-contained HTML page of the same figures. */
 export function writeBenchReport(report: BenchReport, jsonFile: string): string {
   fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
   fs.writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
   const base = jsonFile.replace(/\.json$/, '');
   const html = `${base}.html`;
   fs.writeFileSync(html, renderBenchHtml(report));
-  // The same figures as a static image, for a README.
-  fs.writeFileSync(`${base}.svg`, renderBenchSvg(report));
   return html;
 }

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { withOfflinePage } from '../../scripts/chromium.ts';
 
-/** Debian's Chromium; playwright-core drives it without downloading a browser of its own. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM, withBrowser } from '../../scripts/chromium.ts';
 
 export interface RenderedReport {
   readonly verdict: string | null;
@@ -18,28 +17,9 @@ export interface RenderedReport {
   readonly blankScreenshotBytes: number;
 }
 
-export async function withBrowser<T>(fn: (browser: Browser) => Promise<T>): Promise<T> {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`);
-  // As root, Chromium needs --no-sandbox; the page is our own file, opened offline.
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  try {
-    return await fn(browser);
-  } finally {
-    await browser.close();
-  }
-}
-
 /** Opens a report offline and reads back what was drawn. */
 export async function renderReport(browser: Browser, file: string): Promise<RenderedReport> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true });
-  try {
-    const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    await page.goto(`file://${file}`);
-    await page.waitForLoadState('load');
+  return withOfflinePage(browser, file, { width: 1280, height: 900 }, async (page, consoleErrors) => {
     const drawn = (await page.evaluate(IN_PAGE)) as Omit<
       RenderedReport,
       'consoleErrors' | 'screenshotBytes' | 'blankScreenshotBytes'
@@ -48,9 +28,7 @@ export async function renderReport(browser: Browser, file: string): Promise<Rend
     await page.goto('about:blank');
     const blankScreenshotBytes = (await page.screenshot({ fullPage: true })).length;
     return { ...drawn, consoleErrors, screenshotBytes, blankScreenshotBytes };
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 // Sent as source text: a compiled function would carry the transpiler's helpers into the page.
