@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { probePostgres } from '../pg-client.ts';
@@ -9,6 +10,74 @@ import type { PostgresBinaries } from '../tools.ts';
 import { waitUntilHealthy } from '../../common/wait.ts';
 
 const PG_SUPERUSER = 'postgres';
+
+interface SharedSegment {
+  readonly shmid: number;
+  readonly creator: number;
+  readonly attached: number;
+}
+
+/** System V segments, from the kernel's own table (Linux only; empty elsewhere). */
+function sharedSegments(): SharedSegment[] {
+  let text: string;
+  try {
+    text = fs.readFileSync('/proc/sysvipc/shm', 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length >= 7)
+    .map((f) => ({ shmid: Number(f[1]), creator: Number(f[4]), attached: Number(f[6]) }));
+}
+
+/** PIDs whose memory maps include one of the segments (a SysV mapping's inode is its shmid). */
+function processesMapping(shmids: ReadonlySet<number>): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let maps: string;
+    try {
+      maps = fs.readFileSync(`/proc/${entry}/maps`, 'utf8');
+    } catch {
+      continue;
+    }
+    const holds = maps.split('\n').some((line) => {
+      if (!line.includes('/SYSV')) return false;
+      return shmids.has(Number(line.trim().split(/\s+/)[4]));
+    });
+    if (holds) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+async function killSharedMemoryHolders(postmaster: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mine = sharedSegments().filter((s) => s.creator === postmaster);
+    const held = mine.filter((s) => s.attached > 0);
+    if (held.length === 0) {
+      // Nothing uses them any more; a crashed server never removes its own, and each would outlive the run.
+      for (const s of mine) spawnSync('ipcrm', ['-m', String(s.shmid)], { stdio: 'ignore' });
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new HarnessError(
+        `PostgreSQL's shared memory (segment ${held.map((s) => s.shmid).join(', ')}) is still attached ${timeoutMs} ms after the crash`,
+      );
+    }
+    for (const pid of processesMapping(new Set(held.map((s) => s.shmid)))) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 export interface NativePostgresOptions {
   /** Owned by the stack; the cluster lives in dir/data. */
@@ -109,9 +178,16 @@ export class NativePostgres {
     });
   }
 
-  /** kill -9 of the postmaster and every backend at once. */
+  /**
+   * kill -9 of the postmaster and every backend at once. Backends are session leaders of their
+   * own, so one forked just as the kill lands escapes the process tree and is left orphaned,
+   * holding the cluster's shared memory: the next start then refuses to run. Whatever still maps
+   * a segment this postmaster created is therefore killed too, until nothing is attached.
+   */
   async crash(): Promise<void> {
+    const postmaster = this.proc?.pid;
     await this.proc?.kill();
+    if (postmaster !== undefined) await killSharedMemoryHolders(postmaster);
   }
 
   async stop(): Promise<void> {
