@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -152,16 +153,19 @@ func (a *ledgerApp) stmt(parent context.Context) (context.Context, context.Cance
 }
 
 // applyLeg writes one leg's business rows and returns its event as a Watermill message.
-func (a *ledgerApp) applyLeg(ctx context.Context, tx pgx.Tx, o op, l leg) (*message.Message, eventRef, error) {
+func (a *ledgerApp) applyLeg(ctx context.Context, tx pgx.Tx, o op, l leg, xid *string) (*message.Message, eventRef, error) {
 	c, cancel := a.stmt(ctx)
 	defer cancel()
 	if _, err := tx.Exec(c, `INSERT INTO accounts (id) VALUES ($1) ON CONFLICT DO NOTHING`, l.account); err != nil {
 		return nil, eventRef{}, err
 	}
 	var balance, version int64
+	// The transaction id comes back only for the log line after COMMIT: the UPDATE has already
+	// been given one (a transaction gets its id at its first write), so reading it changes nothing.
+	// It is the id the library's SQL publisher stores with the message (pg_current_xact_id()).
 	err := tx.QueryRow(c,
-		`UPDATE accounts SET balance = balance + $2, version = version + 1 WHERE id = $1 RETURNING balance, version`,
-		l.account, l.amount).Scan(&balance, &version)
+		`UPDATE accounts SET balance = balance + $2, version = version + 1 WHERE id = $1 RETURNING balance, version, pg_current_xact_id()::text`,
+		l.account, l.amount).Scan(&balance, &version, xid)
 	if err != nil {
 		return nil, eventRef{}, err
 	}
@@ -214,8 +218,9 @@ func (a *ledgerApp) execute(ctx context.Context, o op) reply {
 	sort.SliceStable(legs, func(i, j int) bool { return legs[i].account < legs[j].account })
 	msgs := make([]*message.Message, 0, len(legs))
 	refs := make([]eventRef, 0, len(legs))
+	var xid string
 	for _, l := range legs {
-		msg, ref, err := a.applyLeg(ctx, tx, o, l)
+		msg, ref, err := a.applyLeg(ctx, tx, o, l, &xid)
 		if err != nil {
 			return failed(err)
 		}
@@ -260,6 +265,16 @@ func (a *ledgerApp) execute(ctx context.Context, o op) reply {
 		return failed(err)
 	}
 	crashPoint("app.after-commit")
+	// One line per committed transaction: which events it holds and under which transaction id
+	// the SQL subscriber will order them, for reading an order anomaly against the log.
+	var evs strings.Builder
+	for i, r := range refs {
+		if i > 0 {
+			evs.WriteByte(',')
+		}
+		fmt.Fprintf(&evs, "%s:%d", r.AggregateID, r.Seq)
+	}
+	fmt.Fprintf(os.Stdout, "committed op=%s xid=%s events=%s\n", o.opID, xid, evs.String())
 	return reply{200, map[string]any{"outcome": "committed", "events": refs}}
 }
 
