@@ -18,7 +18,12 @@ function sourceHash(dir: string): string {
     .readdirSync(dir)
     .filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go'))
     .sort();
-  for (const f of files) hash.update(f).update('\0').update(fs.readFileSync(path.join(dir, f))).update('\0');
+  for (const f of files)
+    hash
+      .update(f)
+      .update('\0')
+      .update(fs.readFileSync(path.join(dir, f)))
+      .update('\0');
   return hash.digest('hex').slice(0, 16);
 }
 
