@@ -1,0 +1,3 @@
+import { thirdPartySuite } from './suite.ts';
+
+thirdPartySuite({ manifest: 'thirdparty/watermill/outbox-chaos.json', recorded: ['order'] });
