@@ -1,0 +1,3 @@
+import { thirdPartySuite } from './suite.ts';
+
+thirdPartySuite({ manifest: 'thirdparty/spring-modulith/outbox-chaos.json', recorded: ['order'] });
