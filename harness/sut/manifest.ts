@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { HarnessError } from '../common/errors.ts';
+import { CACHE_DIR } from '../common/paths.ts';
 import { resolveExecutable } from '../common/executable.ts';
 import type { LinkName } from '../infra/links.ts';
 import { ROLES, type ExtraShape, type ProcessDefinition, type Role, type SutDefinition } from './definition.ts';
@@ -194,7 +195,10 @@ function unstartable(role: Role, p: ProcessDefinition): string | undefined {
 
 /** Placeholders a manifest may use anywhere in a command or cwd, filled in when it is read. */
 function fillStatic(value: string, dir: string): string {
-  return value.replace(/\$\{NODE\}/g, process.execPath).replace(/\$\{MANIFEST_DIR\}/g, dir);
+  return value
+    .replace(/\$\{NODE\}/g, process.execPath)
+    .replace(/\$\{MANIFEST_DIR\}/g, dir)
+    .replace(/\$\{CACHE_DIR\}/g, CACHE_DIR);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 
 /** Known when the manifest is read; filled in prepare, schema command, process command, cwd and env. */
-export const LOAD_TIME_PLACEHOLDERS = ['NODE', 'MANIFEST_DIR'] as const;
+export const LOAD_TIME_PLACEHOLDERS = ['NODE', 'MANIFEST_DIR', 'CACHE_DIR'] as const;
 
 /** Known once a process is started; filled in its command and env. */
 export const PROCESS_PLACEHOLDERS = [

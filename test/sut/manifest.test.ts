@@ -170,7 +170,7 @@ describe('SUT manifests', () => {
         m.processes.app.env.DATABASE_URL = '${DATABSE_URL}';
         return m;
       })(),
-      /^the SUT manifest .*: \/processes\/app\/env\/DATABASE_URL: unknown placeholder \$\{DATABSE_URL\}; known here: \$\{NODE\}, \$\{MANIFEST_DIR\}, \$\{DATABASE_URL\}, .*\$\{STATE_DIR\}$/,
+      /^the SUT manifest .*: \/processes\/app\/env\/DATABASE_URL: unknown placeholder \$\{DATABSE_URL\}; known here: \$\{NODE\}, \$\{MANIFEST_DIR\}, \$\{CACHE_DIR\}, \$\{DATABASE_URL\}, .*\$\{STATE_DIR\}$/,
     ],
     [
       'lowercase-placeholder.json',
@@ -188,7 +188,7 @@ describe('SUT manifests', () => {
         m.processes.relay.cwd = '${STATE_DIR}';
         return m;
       })(),
-      /\/processes\/relay\/cwd: unknown placeholder \$\{STATE_DIR\}; known here: \$\{NODE\}, \$\{MANIFEST_DIR\}$/,
+      /\/processes\/relay\/cwd: unknown placeholder \$\{STATE_DIR\}; known here: \$\{NODE\}, \$\{MANIFEST_DIR\}, \$\{CACHE_DIR\}$/,
     ],
     [
       'topic-in-per-run.json',
