@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { HarnessError, describeError } from '../common/errors.ts';
 import { withKafkaAdmin } from './kafka-client.ts';
-import { linkControl, type Endpoint, type LinkControl } from './link-control.ts';
+import { linkControl, proxyControl, type Endpoint, type LinkControl, type ProxyControl } from './link-control.ts';
 import { LINK_NAMES, LINKS, type LinkName } from './links.ts';
 import { quoteIdent, withPgClient } from './pg-client.ts';
 
@@ -30,6 +30,23 @@ export interface ServiceControl {
   resume(): Promise<void>;
 }
 
+/** One Kafka broker of the stack (the only one, or one node of a cluster). */
+export interface Broker {
+  /** Its node id: 1, 2, 3. */
+  readonly id: number;
+  readonly control: ServiceControl;
+  /** Its observer listener, never proxied. */
+  readonly direct: Endpoint;
+}
+
+/** The proxies between two brokers of a cluster, one way: controller traffic and replica fetches. */
+export interface PeerProxies {
+  /** from's connection to to's controller (Raft and broker heartbeats). */
+  readonly controller: string;
+  /** from's fetches, as a follower, from to as the leader. */
+  readonly replication: string;
+}
+
 export interface RunOptions {
   readonly partitions?: number;
   /** A database prepared with prepareTemplate; an empty one otherwise. */
@@ -54,9 +71,17 @@ export interface Stack {
   readonly id: string;
   readonly provider: ProviderName;
   readonly postgres: ServiceControl;
+  /** Kafka as a whole: on a cluster, crash, restart and pause act on every broker at once. */
   readonly kafka: ServiceControl;
+  /** Each broker on its own; one on a single-node stack. */
+  readonly brokers: readonly Broker[];
   readonly toxiproxyUrl: string;
   link(name: LinkName): LinkControl;
+  /**
+   * The proxies from one broker to another, one way: replica fetches and controller traffic of
+   * from towards to. Only on a cluster.
+   */
+  peer(from: number, to: number, which?: readonly (keyof PeerProxies)[]): ProxyControl;
   /** Every proxy enabled, every toxic removed. */
   healAll(): Promise<void>;
   pgUrl(database: string, route: Route): string;
@@ -78,8 +103,17 @@ export interface StackParts {
   readonly kafka: ServiceControl;
   /** The observer's Kafka listener. */
   readonly kafkaDirect: Endpoint;
+  /** A cluster's brokers; a single-node stack leaves it out (the one broker is kafka). */
+  readonly brokers?: readonly Broker[];
+  /** A cluster's proxies between brokers, by from and to. */
+  readonly peerProxies?: (from: number, to: number) => PeerProxies;
   readonly toxiproxyUrl: string;
   readonly linkEndpoints: Record<LinkName, Endpoint>;
+  /**
+   * On a cluster, each Kafka link is one proxy per broker, in broker order: each broker
+   * advertises its own. Left out, a link is the one proxy named after it.
+   */
+  readonly brokerLinks?: Partial<Record<LinkName, readonly { readonly proxy: string; readonly endpoint: Endpoint }[]>>;
   readonly dirs: readonly string[];
   pids(): number[];
   teardown(): Promise<void>;
@@ -91,7 +125,13 @@ export function newStackId(): string {
 
 export function assembleStack(parts: StackParts): Stack {
   const toxiproxy = new Toxiproxy(parts.toxiproxyUrl);
-  const links = new Map(LINK_NAMES.map((name) => [name, linkControl(toxiproxy, name, parts.linkEndpoints[name])]));
+  const links = new Map(
+    LINK_NAMES.map((name) => {
+      const perBroker = parts.brokerLinks?.[name];
+      return [name, linkControl(toxiproxy, name, parts.linkEndpoints[name], perBroker?.map((b) => b.proxy))];
+    }),
+  );
+  const brokers: readonly Broker[] = parts.brokers ?? [{ id: 1, control: parts.kafka, direct: parts.kafkaDirect }];
   let stopped: Promise<void> | undefined;
 
   const endpointFor = (target: 'postgres' | 'kafka', route: Route): Endpoint => {
@@ -105,6 +145,13 @@ export function assembleStack(parts: StackParts): Stack {
     return `postgres://postgres@${e.host}:${e.port}/${encodeURIComponent(database)}`;
   };
   const kafkaBrokers = (route: Route) => {
+    // Every broker, so that a client can bootstrap while one of them is down.
+    if (route === 'direct') return brokers.map((b) => `${b.direct.host}:${b.direct.port}`);
+    const perBroker = parts.brokerLinks?.[route];
+    if (perBroker) {
+      endpointFor('kafka', route);
+      return perBroker.map((b) => `${b.endpoint.host}:${b.endpoint.port}`);
+    }
     const e = endpointFor('kafka', route);
     return [`${e.host}:${e.port}`];
   };
@@ -120,6 +167,7 @@ export function assembleStack(parts: StackParts): Stack {
     provider: parts.provider,
     postgres: parts.postgres,
     kafka: parts.kafka,
+    brokers,
     toxiproxyUrl: parts.toxiproxyUrl,
     dirs: parts.dirs,
     pids: () => parts.pids(),
@@ -129,6 +177,17 @@ export function assembleStack(parts: StackParts): Stack {
       const control = links.get(name);
       if (!control) throw new HarnessError(`unknown link "${name}"; links are: ${LINK_NAMES.join(', ')}`);
       return control;
+    },
+    peer(from, to, which = ['controller', 'replication']) {
+      if (!parts.peerProxies) throw new HarnessError('a single Kafka broker has no peers: start the stack with 3 brokers');
+      if (from === to || !brokers.some((b) => b.id === from) || !brokers.some((b) => b.id === to))
+        throw new HarnessError(`no proxies from broker ${from} to broker ${to}`);
+      const proxies = parts.peerProxies(from, to);
+      return proxyControl(
+        toxiproxy,
+        `broker ${from} -> broker ${to}`,
+        which.map((w) => proxies[w]),
+      );
     },
     async healAll() {
       try {
@@ -181,7 +240,19 @@ export function assembleStack(parts: StackParts): Stack {
       }
       await withKafkaAdmin(kafkaBrokers('direct'), 'outbox-chaos-admin', async (a) => {
         const created = await a.createTopics({
-          topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+          topics: [
+            {
+              topic,
+              numPartitions: partitions,
+              // Every broker holds every partition: RF 3 on a cluster, and min.insync.replicas=2
+              // comes with the brokers' own defaults (kafka-config.ts).
+              replicationFactor: brokers.length,
+              configEntries: [
+                { name: 'min.insync.replicas', value: brokers.length >= 3 ? '2' : '1' },
+                { name: 'unclean.leader.election.enable', value: 'false' },
+              ],
+            },
+          ],
           waitForLeaders: true,
         });
         if (!created) throw new HarnessError(`topic ${topic} already existed`);
