@@ -19,7 +19,7 @@ import { preloadOutbox } from './workload.ts';
 
 export type { BenchReport } from './types.ts';
 
-export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort' | 'images'> {
+export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort' | 'images' | 'kafkaBrokers'> {
   readonly events: number;
   readonly replicas: readonly number[];
   readonly batchSizes: readonly number[];
@@ -44,6 +44,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     provider: options.provider,
     basePort: options.basePort,
     images: options.images,
+    kafkaBrokers: options.kafkaBrokers,
     log,
   });
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-bench-'));
