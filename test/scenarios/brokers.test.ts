@@ -1,0 +1,58 @@
+// A three-broker KRaft cluster, one stack for the file: the reference stays valid through leader
+// failover, isolation, a slow follower and dead in-sync replicas; the weak-acks variant (no
+// idempotence, no acks=all) is caught by leader failover; and an unclean election that the topic
+// allows is reported as a loss that Kafka itself caused.
+import { describe, expect, it } from 'vitest';
+import { printSuite } from '../../harness/cli/summary.ts';
+import { runSuite } from '../../harness/run/suite.ts';
+import { SCENARIOS } from '../../scenarios/index.ts';
+import { TEST_SEED } from '../seed.ts';
+import { referenceScenarioSuite } from './suite.ts';
+
+const suite = referenceScenarioSuite(['broker-failover'], { kafkaBrokers: 3 });
+
+describe('three brokers: what the cluster adds', () => {
+  it('weak-acks is caught in broker-failover, in at most 5 steps', async () => {
+    const outcome = await runSuite({
+      catalogue: SCENARIOS,
+      sut: 'reference',
+      bug: 'weak-acks',
+      scenarios: ['broker-failover'],
+      profile: 'ci',
+      // The quick profile draws at most two faults, so any counterexample has at most 3 steps;
+      // shrinking would only spend the file's time.
+      shrinkRuns: 0,
+      reportDir: suite.reportDir,
+      stack: suite.stack,
+      seed: TEST_SEED,
+    });
+    const lines: string[] = [];
+    printSuite(outcome, (l) => lines.push(l));
+    const s = outcome.scenarios[0]!;
+    expect(outcome.valid, lines.join('\n')).toBe(false);
+    expect(s.failure, lines.join('\n')).toBeDefined();
+    expect(s.failure!.result.schedule.faults.length + 1, lines.join('\n')).toBeLessThanOrEqual(5);
+    expect(s.failure!.result.verdict?.anomalies.map((a) => a.kind), lines.join('\n')).toContain('lost');
+  }, 600_000);
+
+  it('an unclean election the topic allows: the loss is reported, and blamed on the election', async () => {
+    const outcome = await runSuite({
+      catalogue: SCENARIOS,
+      sut: 'reference',
+      scenarios: ['unclean-election'],
+      profile: 'ci',
+      runs: 1,
+      shrinkRuns: 0,
+      reportDir: suite.reportDir,
+      stack: suite.stack,
+      seed: TEST_SEED,
+    });
+    const lines: string[] = [];
+    printSuite(outcome, (l) => lines.push(l));
+    const result = outcome.scenarios[0]!.results[0]!;
+    expect(result.valid, lines.join('\n')).toBe(false);
+    const lost = result.verdict!.anomalies.filter((a) => a.kind === 'lost');
+    expect(lost.length, lines.join('\n')).toBeGreaterThan(0);
+    for (const a of lost) expect(a.detail).toMatch(/unclean leader election/);
+  }, 600_000);
+});
