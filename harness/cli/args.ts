@@ -47,8 +47,7 @@ export function stackFlags(cmd: Command): Command {
       new Option(
         '--kafka-brokers <n>',
         'Kafka brokers: 1 (default), or a KRaft cluster of 3 (topics with replication factor 3 and min.insync.replicas=2)',
-      )
-        .choices(['1', '3']),
+      ).choices(['1', '3']),
     )
     .option(
       '--postgres-image <image>',
@@ -89,7 +88,12 @@ export function stackOptions(
     );
   if (flags.basePort !== undefined && provider === 'containers')
     throw new HarnessError('--base-port applies to --provider native; the containers provider maps free host ports');
-  return { provider, basePort: flags.basePort, images, ...(flags.kafkaBrokers ? { kafkaBrokers: Number(flags.kafkaBrokers) } : {}) };
+  return {
+    provider,
+    basePort: flags.basePort,
+    images,
+    ...(flags.kafkaBrokers ? { kafkaBrokers: Number(flags.kafkaBrokers) } : {}),
+  };
 }
 
 /** The flags of every command that runs scenarios against a SUT: which SUT, how hard, where reports go. */

@@ -129,7 +129,15 @@ export function assembleStack(parts: StackParts): Stack {
   const links = new Map(
     LINK_NAMES.map((name) => {
       const perBroker = parts.brokerLinks?.[name];
-      return [name, linkControl(toxiproxy, name, parts.linkEndpoints[name], perBroker?.map((b) => b.proxy))];
+      return [
+        name,
+        linkControl(
+          toxiproxy,
+          name,
+          parts.linkEndpoints[name],
+          perBroker?.map((b) => b.proxy),
+        ),
+      ];
     }),
   );
   const brokers: readonly Broker[] = parts.brokers ?? [{ id: 1, control: parts.kafka, direct: parts.kafkaDirect }];
@@ -180,7 +188,8 @@ export function assembleStack(parts: StackParts): Stack {
       return control;
     },
     peer(from, to, which = ['controller', 'replication']) {
-      if (!parts.peerProxies) throw new HarnessError('a single Kafka broker has no peers: start the stack with 3 brokers');
+      if (!parts.peerProxies)
+        throw new HarnessError('a single Kafka broker has no peers: start the stack with 3 brokers');
       if (from === to || !brokers.some((b) => b.id === from) || !brokers.some((b) => b.id === to))
         throw new HarnessError(`no proxies from broker ${from} to broker ${to}`);
       const proxies = parts.peerProxies(from, to);
@@ -304,7 +313,8 @@ async function topicReady(admin: Admin, topic: string, partitions: number, repli
       last = describeError(err);
     }
     if (good >= 3) return;
-    if (Date.now() > deadline) throw new HarnessError(`topic ${topic} was not ready on every broker within 30 s: ${last}`);
+    if (Date.now() > deadline)
+      throw new HarnessError(`topic ${topic} was not ready on every broker within 30 s: ${last}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -5,14 +5,7 @@ import { HarnessError } from '../common/errors.ts';
 import { profileNamed, type Profile } from './profiles.ts';
 import { runScenario, type RunProgress, type ScenarioOutcome } from './property.ts';
 import { scenariosFor, type Scenario } from './scenario.ts';
-import {
-  folderStamp,
-  loadSutFrom,
-  stackBrokers,
-  withRunSettings,
-  type LoadedSut,
-  type StackChoice,
-} from './setup.ts';
+import { folderStamp, loadSutFrom, stackBrokers, withRunSettings, type LoadedSut, type StackChoice } from './setup.ts';
 import { writeScenarioResults } from '../report/results.ts';
 import { writeShardRecord, type ShardSliceRecord } from '../report/shard-record.ts';
 import { rebuildIndex, writeScenarioReport } from '../report/write.ts';

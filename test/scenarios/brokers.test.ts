@@ -32,7 +32,10 @@ describe('three brokers: what the cluster adds', () => {
     expect(outcome.valid, lines.join('\n')).toBe(false);
     expect(s.failure, lines.join('\n')).toBeDefined();
     expect(s.failure!.result.schedule.faults.length + 1, lines.join('\n')).toBeLessThanOrEqual(5);
-    expect(s.failure!.result.verdict?.anomalies.map((a) => a.kind), lines.join('\n')).toContain('lost');
+    expect(
+      s.failure!.result.verdict?.anomalies.map((a) => a.kind),
+      lines.join('\n'),
+    ).toContain('lost');
   }, 600_000);
 
   it('an unclean election the topic allows: the loss is reported, and blamed on the election', async () => {

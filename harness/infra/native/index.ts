@@ -207,9 +207,7 @@ function allocatePorts(ports: readonly number[], brokerCount: number) {
       proxies: brokerProxies.get(id)!,
       replication: new Map(brokerCount > 1 ? ids.map((j) => [j, take()]) : []),
       peers: new Map(
-        brokerCount > 1
-          ? ids.filter((j) => j !== id).map((j) => [j, { controller: take(), replication: take() }])
-          : [],
+        brokerCount > 1 ? ids.filter((j) => j !== id).map((j) => [j, { controller: take(), replication: take() }]) : [],
       ),
     });
   }
@@ -260,8 +258,7 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
               clusterId: sharedClusterId,
               // This node dials every other controller through the proxy of that pair.
               voters: ports.ids.map(
-                (j) =>
-                  [j, local(j === b ? own.controller : own.peers.get(j)!.controller)] as const,
+                (j) => [j, local(j === b ? own.controller : own.peers.get(j)!.controller)] as const,
               ),
               replication: {
                 own: `R${b}`,
@@ -355,7 +352,10 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
           brokerLinks: Object.fromEntries(
             kafkaLinks.map((link) => [
               link,
-              ports.ids.map((b) => ({ proxy: brokerLinkProxy(link, b), endpoint: local(brokerPorts(b).proxies.get(link)!) })),
+              ports.ids.map((b) => ({
+                proxy: brokerLinkProxy(link, b),
+                endpoint: local(brokerPorts(b).proxies.get(link)!),
+              })),
             ]),
           ),
         }

@@ -1,12 +1,5 @@
 import fc from 'fast-check';
-import {
-  broker,
-  brokerLane,
-  describePartition,
-  needsCluster,
-  partitionState,
-  requireRun,
-} from '../kafka-cluster.ts';
+import { broker, brokerLane, describePartition, needsCluster, partitionState, requireRun } from '../kafka-cluster.ts';
 import { healOnce, type FaultKind } from '../types.ts';
 
 export interface BrokerTarget {
@@ -23,8 +16,14 @@ export interface BrokerDownParams extends BrokerTarget {
 
 export const brokerTargetArb: fc.Arbitrary<BrokerTarget> = fc.oneof(
   // Mostly a leader: that is where acknowledged but unreplicated writes live.
-  { weight: 3, arbitrary: fc.record({ target: fc.constant('leader' as const), index: fc.integer({ min: 0, max: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ target: fc.constant('broker' as const), index: fc.integer({ min: 0, max: 2 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ target: fc.constant('leader' as const), index: fc.integer({ min: 0, max: 3 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ target: fc.constant('broker' as const), index: fc.integer({ min: 0, max: 2 }) }),
+  },
 );
 
 export const describeBrokerTarget = (p: BrokerTarget) =>

@@ -91,7 +91,13 @@ export const uncleanElection: FaultKind<UncleanElectionParams, 'service'> = {
       await leaderControl.crash();
       if (p.allowed) {
         phase = `broker ${first} elected uncleanly`;
-        const after = await waitForPartition(stack, run, p.partition, phase, (s) => s.leader >= 0 && s.leader !== leader);
+        const after = await waitForPartition(
+          stack,
+          run,
+          p.partition,
+          phase,
+          (s) => s.leader >= 0 && s.leader !== leader,
+        );
         elected = after.leader;
       }
     } catch (err) {
