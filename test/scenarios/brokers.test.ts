@@ -4,12 +4,28 @@
 // allows is reported as a loss that Kafka itself caused.
 import { describe, expect, it } from 'vitest';
 import { printSuite } from '../../harness/cli/summary.ts';
-import { runSuite } from '../../harness/run/suite.ts';
+import { runSuite, type SuiteOptions } from '../../harness/run/suite.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 import { TEST_SEED } from '../seed.ts';
 import { referenceScenarioSuite } from './suite.ts';
 
 const suite = referenceScenarioSuite(['broker-failover'], { kafkaBrokers: 3 });
+
+/** One scenario on the file's cluster, with the seed every test uses; the summary for messages. */
+async function onCluster(options: Pick<SuiteOptions, 'scenarios' | 'bug' | 'runs' | 'shrinkRuns'>) {
+  const outcome = await runSuite({
+    catalogue: SCENARIOS,
+    sut: 'reference',
+    profile: 'ci',
+    reportDir: suite.reportDir,
+    stack: suite.stack,
+    seed: TEST_SEED,
+    ...options,
+  });
+  const lines: string[] = [];
+  printSuite(outcome, (l) => lines.push(l));
+  return { outcome, summary: lines.join('\n') };
+}
 
 describe('three brokers: what the cluster adds', () => {
   it('weak-acks is caught in broker-failover, in at most 5 steps', async () => {
@@ -39,23 +55,11 @@ describe('three brokers: what the cluster adds', () => {
   }, 600_000);
 
   it('an unclean election the topic allows: the loss is reported, and blamed on the election', async () => {
-    const outcome = await runSuite({
-      catalogue: SCENARIOS,
-      sut: 'reference',
-      scenarios: ['unclean-election'],
-      profile: 'ci',
-      runs: 1,
-      shrinkRuns: 0,
-      reportDir: suite.reportDir,
-      stack: suite.stack,
-      seed: TEST_SEED,
-    });
-    const lines: string[] = [];
-    printSuite(outcome, (l) => lines.push(l));
+    const { outcome, summary } = await onCluster({ scenarios: ['unclean-election'], runs: 1, shrinkRuns: 0 });
     const result = outcome.scenarios[0]!.results[0]!;
-    expect(result.valid, lines.join('\n')).toBe(false);
+    expect(result.valid, summary).toBe(false);
     const lost = result.verdict!.anomalies.filter((a) => a.kind === 'lost');
-    expect(lost.length, lines.join('\n')).toBeGreaterThan(0);
+    expect(lost.length, summary).toBeGreaterThan(0);
     for (const a of lost) expect(a.detail).toMatch(/unclean leader election/);
   }, 600_000);
 });
