@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ConfigResourceTypes } from 'kafkajs';
 import { withKafkaAdmin } from '../../infra/kafka-client.ts';
 import {
   broker,
@@ -57,13 +58,17 @@ export const uncleanElection: FaultKind<UncleanElectionParams, 'service'> = {
       throw new Error(`${describePartition(before)} has fewer than two followers`);
     const where = describePartition(before);
     await withKafkaAdmin(stack.kafkaBrokers('direct'), 'outbox-chaos-nemesis', (admin) =>
+      // The run's topic has only these two settings of its own; alterConfigs sets both, as created.
       admin.alterConfigs({
         validateOnly: false,
         resources: [
           {
-            type: 2, // TOPIC
+            type: ConfigResourceTypes.TOPIC,
             name: run.topic,
-            configEntries: [{ name: 'unclean.leader.election.enable', value: String(p.allowed) }],
+            configEntries: [
+              { name: 'min.insync.replicas', value: '2' },
+              { name: 'unclean.leader.election.enable', value: String(p.allowed) },
+            ],
           },
         ],
       }),
