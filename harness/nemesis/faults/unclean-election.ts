@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { ConfigResourceTypes } from 'kafkajs';
 import { withKafkaAdmin } from '../../infra/kafka-client.ts';
 import {
   broker,
@@ -11,6 +10,8 @@ import {
   waitForPartition,
 } from '../kafka-cluster.ts';
 import { healOnce, type FaultKind } from '../types.ts';
+
+const TOPIC_RESOURCE = 2;
 
 export interface UncleanElectionParams {
   /** The partition, modulo how many the run has. */
@@ -63,7 +64,9 @@ export const uncleanElection: FaultKind<UncleanElectionParams, 'service'> = {
         validateOnly: false,
         resources: [
           {
-            type: ConfigResourceTypes.TOPIC,
+            // ConfigResourceTypes.TOPIC: kafkajs is CommonJS, and Node's ESM loader cannot see
+            // that enum as a named export.
+            type: TOPIC_RESOURCE,
             name: run.topic,
             configEntries: [
               { name: 'min.insync.replicas', value: '2' },
