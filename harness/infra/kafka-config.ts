@@ -29,6 +29,13 @@ export interface KraftLayout {
    * i->that node; so each follower-to-leader connection has a proxy of its own to cut or slow.
    */
   readonly replication?: { readonly own: string; readonly listeners: readonly ReplicationListener[] };
+  /**
+   * In a cluster: controller listeners C1, C2, C3 on the same plan. Raft followers fetch from the
+   * active controller at the address it reports for its controller listener (not the voters
+   * list), so node j advertises Ci at the proxy of the pair i->j, and node i names Ci first, the
+   * controller listener it dials with.
+   */
+  readonly controllers?: { readonly own: string; readonly listeners: readonly ReplicationListener[] };
   /** How many brokers the cluster has: internal topics replicate over all of them. */
   readonly brokers?: number;
   /** The observer's listener: never proxied. */
@@ -56,15 +63,22 @@ export function kraftProperties(o: KraftLayout): [string, string][] {
     ...(o.replication?.listeners ?? []).map((l) => [l.name, l] as const),
     ...o.links.map(([link, l]) => [kafkaListenerName(link), l] as const),
   ];
+  const controllers = o.controllers
+    ? [
+        ...o.controllers.listeners.filter((l) => l.name === o.controllers!.own),
+        ...o.controllers.listeners.filter((l) => l.name !== o.controllers!.own),
+      ].map((l) => [l.name, l] as const)
+    : [['CONTROLLER', { bind: o.controller, advertised: o.controller }] as const];
+  const advertised = o.controllers ? [...named, ...controllers] : named;
   return [
     ['process.roles', 'broker,controller'],
     ['node.id', String(nodeId)],
     ['controller.quorum.voters', voters.map(([id, a]) => `${id}@${at(a)}`).join(',')],
-    ['controller.listener.names', 'CONTROLLER'],
+    ['controller.listener.names', controllers.map(([n]) => n).join(',')],
     ['inter.broker.listener.name', o.replication?.own ?? (o.internal ? 'INTERNAL' : 'DIRECT')],
-    ['listeners', [`CONTROLLER://${at(o.controller)}`, ...named.map(([n, l]) => `${n}://${at(l.bind)}`)].join(',')],
-    ['advertised.listeners', named.map(([n, l]) => `${n}://${at(l.advertised)}`).join(',')],
-    ['listener.security.protocol.map', ['CONTROLLER', ...named.map(([n]) => n)].map((n) => `${n}:PLAINTEXT`).join(',')],
+    ['listeners', [...controllers, ...named].map(([n, l]) => `${n}://${at(l.bind)}`).join(',')],
+    ['advertised.listeners', advertised.map(([n, l]) => `${n}://${at(l.advertised)}`).join(',')],
+    ['listener.security.protocol.map', [...controllers, ...named].map(([n]) => `${n}:PLAINTEXT`).join(',')],
     ['log.dirs', o.logDirs],
     ['num.partitions', '1'],
     ['default.replication.factor', String(brokers)],

@@ -84,7 +84,9 @@ const PORT_CLASH = /address already in use|EADDRINUSE|could not bind/i;
 export function nativePortCount(brokers = 1): number {
   const kafkaLinks = linksTo('kafka').length;
   const pgLinks = LINK_NAMES.length - kafkaLinks;
-  const cluster = brokers > 1 ? brokers * brokers + 2 * brokers * (brokers - 1) : 0;
+  // Per broker a replication listener and a controller listener per peer (its own controller
+  // port is already counted), and per ordered pair a controller and a replication proxy.
+  const cluster = brokers > 1 ? brokers * brokers + brokers * (brokers - 1) + 2 * brokers * (brokers - 1) : 0;
   return 2 + pgLinks + brokers * (2 + 2 * kafkaLinks) + cluster;
 }
 
@@ -175,6 +177,8 @@ interface BrokerPorts {
   readonly proxies: Map<LinkName, number>;
   /** Cluster only: the broker's replication listener Rj, by j. */
   readonly replication: Map<number, number>;
+  /** Cluster only: the broker's controller listener Cj, by j (Cj of itself is `controller`). */
+  readonly controllers: Map<number, number>;
   /** Cluster only: the proxies from this broker to each other one. */
   readonly peers: Map<number, { readonly controller: number; readonly replication: number }>;
 }
@@ -206,6 +210,7 @@ function allocatePorts(ports: readonly number[], brokerCount: number) {
       listeners: new Map(kafkaLinks.map((link) => [link, take()])),
       proxies: brokerProxies.get(id)!,
       replication: new Map(brokerCount > 1 ? ids.map((j) => [j, take()]) : []),
+      controllers: new Map(brokerCount > 1 ? ids.map((j) => [j, j === id ? own.controller : take()]) : []),
       peers: new Map(
         brokerCount > 1 ? ids.filter((j) => j !== id).map((j) => [j, { controller: take(), replication: take() }]) : [],
       ),
@@ -260,6 +265,16 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
               voters: ports.ids.map(
                 (j) => [j, local(j === b ? own.controller : own.peers.get(j)!.controller)] as const,
               ),
+              // The same plan for controller traffic: peer j reaches this node's controller on
+              // Cj, through the proxy of the pair j -> b, at the address this node reports too.
+              controllers: {
+                own: `C${b}`,
+                listeners: ports.ids.map((j) => ({
+                  name: `C${j}`,
+                  bind: local(own.controllers.get(j)!),
+                  advertised: local(j === b ? own.controllers.get(j)! : brokerPorts(j).peers.get(b)!.controller),
+                })),
+              },
               replication: {
                 own: `R${b}`,
                 // Follower j fetches from this node on Rj, through the proxy of the pair j -> b.
@@ -300,7 +315,7 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
   for (const from of ports.ids)
     for (const [to, peer] of brokerPorts(from).peers) {
       const names = peerProxyNames(from, to);
-      proxies.push([names.controller, peer.controller, brokerPorts(to).controller]);
+      proxies.push([names.controller, peer.controller, brokerPorts(to).controllers.get(from)!]);
       proxies.push([names.replication, peer.replication, brokerPorts(to).replication.get(from)!]);
     }
 

@@ -32,6 +32,7 @@ export interface NativeKafkaOptions {
     readonly clusterId: string;
     readonly voters: readonly (readonly [number, Address])[];
     readonly replication: { readonly own: string; readonly listeners: readonly ReplicationListener[] };
+    readonly controllers: { readonly own: string; readonly listeners: readonly ReplicationListener[] };
   };
 }
 
@@ -137,6 +138,7 @@ export class NativeKafka {
             brokers: o.cluster.brokers,
             voters: o.cluster.voters,
             replication: o.cluster.replication,
+            controllers: o.cluster.controllers,
           }
         : {}),
     });
