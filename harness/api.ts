@@ -90,6 +90,8 @@ export interface StartStackOptions {
   readonly basePort?: number;
   /** Containers only: image per service. */
   readonly images?: StackOptions['images'];
+  /** 1 (default) or 3: a KRaft cluster, topics with replication factor 3. */
+  readonly kafkaBrokers?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -129,6 +131,8 @@ export interface RunScenarioOptions {
   readonly provider?: 'native' | 'containers' | 'auto';
   readonly basePort?: number;
   readonly images?: StackOptions['images'];
+  /** Kafka brokers of a stack started for the call: 1 (default) or 3. */
+  readonly kafkaBrokers?: number;
   /** Progress lines (seed, stack start, one per execution when onRun is absent). */
   readonly log?: (line: string) => void;
   /** Told of every execution as it ends. */
@@ -241,6 +245,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
     provider: options.provider,
     basePort: options.basePort,
     images: options.images,
+    kafkaBrokers: options.kafkaBrokers,
     log: options.log,
     onRun: options.onRun,
   });

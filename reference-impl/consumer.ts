@@ -79,6 +79,9 @@ async function applyChunk(
   }
 }
 
+/** How long commits may keep failing with NOT_COORDINATOR before the consumer restarts. */
+const STALE_COORDINATOR_MS = 5_000;
+
 async function main(): Promise<void> {
   const topic = required('TOPIC');
   const groupId = required('GROUP_ID');
@@ -93,6 +96,28 @@ async function main(): Promise<void> {
   const consumer = await subscribedConsumer(topic, groupId);
   let applied = 0;
   let skipped = 0;
+
+  // KafkaJS keeps the group coordinator it found at join time while its connection stays open.
+  // When the coordinator role moves to another broker of a cluster (a leader election on the
+  // offsets topic) and the old broker stays up, every commit answers NOT_COORDINATOR and KafkaJS
+  // retries against the same broker for ever. The effects are idempotent (the inbox), so the
+  // way out is a restart with a fresh client: exit, and the supervisor starts this consumer again.
+  let staleCoordinatorSince: number | undefined;
+  const commit = async (partition: number, offset: string): Promise<void> => {
+    try {
+      await commitPast(consumer, topic, partition, { offset });
+      staleCoordinatorSince = undefined;
+    } catch (err) {
+      if ((err as { type?: string }).type === 'NOT_COORDINATOR_FOR_GROUP') {
+        staleCoordinatorSince ??= Date.now();
+        if (Date.now() - staleCoordinatorSince > STALE_COORDINATOR_MS) {
+          logLine({ consumer: process.pid, exiting: 'the group coordinator moved and KafkaJS keeps the old one' });
+          process.exit(3);
+        }
+      }
+      throw err;
+    }
+  };
 
   const eachBatch = async ({
     batch,
@@ -122,7 +147,7 @@ async function main(): Promise<void> {
       };
       if (bugIs('offset-before-effect')) {
         // Broken: the offset moves on before the effect is durable.
-        await commitPast(consumer, topic, partition, { offset: commitTo });
+        await commit(partition, commitTo);
         crashPoint('consumer.after-offset-before-effect');
         count(await applyChunk(pool, topic, partition, chunk));
       } else {
@@ -131,7 +156,7 @@ async function main(): Promise<void> {
         // The effects are durable. If the batch went stale meanwhile, leave the offset alone:
         // committing would overwrite the position that superseded it, and a replay is harmless.
         if (isStale()) return;
-        await commitPast(consumer, topic, partition, { offset: commitTo });
+        await commit(partition, commitTo);
       }
       resolveOffset(last.offset);
       await heartbeat();

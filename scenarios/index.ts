@@ -1,4 +1,5 @@
 import type { Scenario } from '../harness/run/scenario.ts';
+import { brokerFailover } from './broker-failover.ts';
 import { brokerRestart } from './broker-restart.ts';
 import { concurrentRelays } from './concurrent-relays.ts';
 import { consumerCrash } from './consumer-crash.ts';
@@ -8,6 +9,7 @@ import { mixed } from './mixed.ts';
 import { pgPartition } from './pg-partition.ts';
 import { pgRestart } from './pg-restart.ts';
 import { relayCrash } from './relay-crash.ts';
+import { uncleanElection } from './unclean-election.ts';
 
 /** Every scenario, in the order reports list them. A new scenario is one file and one line here. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -20,6 +22,8 @@ export const SCENARIOS: readonly Scenario[] = [
   concurrentRelays,
   duplicateDelivery,
   mixed,
+  brokerFailover,
+  uncleanElection,
 ];
 
 export function scenarioNamed(name: string): Scenario {

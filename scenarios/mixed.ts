@@ -3,7 +3,8 @@ import type { Scenario } from '../harness/run/scenario.ts';
 
 export const mixed: Scenario = {
   name: 'mixed',
-  description: 'Everything at once: process, network and infrastructure faults over every role and link.',
+  description:
+    'Everything at once: process, network and infrastructure faults over every role and link (and over the brokers, on a cluster).',
   concurrency: { relays: { min: 1, max: 3 }, consumers: { min: 1, max: 2 }, partitions: { min: 1, max: 4 } },
   faults: [
     { fault: 'crash-point' },
@@ -15,5 +16,10 @@ export const mixed: Scenario = {
     { fault: 'pg-restart' },
     { fault: 'rebalance' },
     { fault: 'service-pause' },
+    // Drawn only on a three-broker cluster; a single broker's schedules stay as they were.
+    { fault: 'broker-down' },
+    { fault: 'broker-isolate' },
+    { fault: 'slow-follower' },
+    { fault: 'unclean-election' },
   ],
 };

@@ -17,7 +17,7 @@ import { BENCH_AGGREGATES } from './workload.ts';
 
 export type { BenchReport, SutReport } from './types.ts';
 
-export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort' | 'images'> {
+export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort' | 'images' | 'kafkaBrokers'> {
   /** Manifest paths, or "reference" for the reference's own manifest. */
   readonly suts: readonly string[];
   /** The main backlog: events per drain in the replicas x batch size runs, and for the limits. */
@@ -64,6 +64,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     provider: options.provider,
     basePort: options.basePort,
     images: options.images,
+    kafkaBrokers: options.kafkaBrokers,
     log,
   });
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-bench-'));

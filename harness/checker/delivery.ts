@@ -11,12 +11,18 @@ export const lostChecker: Checker = {
     const anomalies: Anomaly[] = [];
     const byAggregate = new Map<string, string[]>();
     for (const c of lost) byAggregate.set(c.aggregateId, [...(byAggregate.get(c.aggregateId) ?? []), c.eventId]);
+    // A fault that made Kafka itself drop acknowledged messages (an unclean leader election) is
+    // named beside the loss: the SUT may have done everything right.
+    const causes = (input.faults ?? []).flatMap((f) => (f.dataLoss ? [`${f.faultId}: ${f.dataLoss}`] : []));
+    const cause = causes.length
+      ? `; this run had faults that make Kafka lose acknowledged messages, so the loss came from them, not necessarily from the SUT (${causes.join('; ')})`
+      : '';
     for (const [aggregateId, ids] of byAggregate) {
       anomalies.push({
         kind: 'lost',
         aggregateId,
         eventIds: sample(ids),
-        detail: `${ids.length} committed event(s) of ${aggregateId} never reached Kafka`,
+        detail: `${ids.length} committed event(s) of ${aggregateId} never reached Kafka${cause}`,
       });
     }
     return {

@@ -43,6 +43,12 @@ export function stackFlags(cmd: Command): Command {
       `run the stack on fixed ports from n (${NATIVE_PORT_COUNT} of them) instead of free ones`,
       positiveInt('--base-port'),
     )
+    .addOption(
+      new Option(
+        '--kafka-brokers <n>',
+        'Kafka brokers: 1 (default), or a KRaft cluster of 3 (topics with replication factor 3 and min.insync.replicas=2)',
+      ).choices(['1', '3']),
+    )
     .option(
       '--postgres-image <image>',
       `containers: the PostgreSQL image (default ${OFFICIAL_IMAGES.postgres}; env ${IMAGE_ENV.postgres}; OUTBOX_CHAOS_IMAGES=local for all local builds)`,
@@ -60,13 +66,16 @@ export function stackFlags(cmd: Command): Command {
 export interface StackFlags {
   provider: string;
   basePort?: number;
+  kafkaBrokers?: string;
   postgresImage?: string;
   kafkaImage?: string;
   toxiproxyImage?: string;
 }
 
 /** The stack a command asked for. */
-export function stackOptions(flags: StackFlags): Pick<StackOptions, 'provider' | 'basePort' | 'images'> {
+export function stackOptions(
+  flags: StackFlags,
+): Pick<StackOptions, 'provider' | 'basePort' | 'images' | 'kafkaBrokers'> {
   const provider = flags.provider as NonNullable<StackOptions['provider']>;
   const images = {
     ...(flags.postgresImage ? { postgres: flags.postgresImage } : {}),
@@ -79,7 +88,12 @@ export function stackOptions(flags: StackFlags): Pick<StackOptions, 'provider' |
     );
   if (flags.basePort !== undefined && provider === 'containers')
     throw new HarnessError('--base-port applies to --provider native; the containers provider maps free host ports');
-  return { provider, basePort: flags.basePort, images };
+  return {
+    provider,
+    basePort: flags.basePort,
+    images,
+    ...(flags.kafkaBrokers ? { kafkaBrokers: Number(flags.kafkaBrokers) } : {}),
+  };
 }
 
 /** The flags of every command that runs scenarios against a SUT: which SUT, how hard, where reports go. */

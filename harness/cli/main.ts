@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../common/errors.ts';
 import { requireNativePrerequisites } from '../infra/prerequisites.ts';
-import { NATIVE_PORT_COUNT } from '../infra/native/index.ts';
+import { nativePortCount } from '../infra/native/index.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerFalseAlarms } from './commands/false-alarms.ts';
@@ -40,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
   // A command that will start a native stack checks the machine first, before it reads a manifest
   // (whose prepare step may take minutes) or provisions anything.
   program.hook('preAction', async (_program, action) => {
-    if (action.opts().provider === 'native') await requireNativePrerequisites({ ports: NATIVE_PORT_COUNT });
+    if (action.opts().provider === 'native')
+      await requireNativePrerequisites({ ports: nativePortCount(Number(action.opts().kafkaBrokers ?? 1)) });
   });
 
   try {

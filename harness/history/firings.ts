@@ -13,6 +13,10 @@ export interface FaultFiring {
   /** False when the fault could not be started (it then acted on nothing). */
   readonly started: boolean;
   readonly affects: readonly string[];
+  /** What the firing found and did (its fault-end detail). */
+  readonly detail?: string;
+  /** How the fault itself made the infrastructure lose acknowledged data, if it did. */
+  readonly dataLoss?: string;
 }
 
 /** One write as the writer saw it: when it was sent, when its answer came, and what it committed. */
@@ -72,6 +76,8 @@ export function faultFirings(events: readonly HistoryEvent[]): FaultFiring[] {
         endedAt: e.wall,
         started,
         affects: e.affects ?? [],
+        ...(e.detail ? { detail: e.detail } : {}),
+        ...(e.dataLoss ? { dataLoss: e.dataLoss } : {}),
       });
     }
   }

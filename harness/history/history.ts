@@ -44,6 +44,8 @@ export interface FaultEvent extends Base {
   /** On fault-end: the lanes it acted on (links, processes, services), known once it started. */
   readonly affects?: readonly string[];
   readonly detail?: string;
+  /** On fault-end: how the fault itself made the infrastructure lose acknowledged data, if it did. */
+  readonly dataLoss?: string;
 }
 
 export interface ProcessLifecycleEvent extends Base {

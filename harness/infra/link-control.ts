@@ -23,12 +23,9 @@ export interface Endpoint {
   readonly port: number;
 }
 
-/** One proxied link, as the nemesis sees it. */
-export interface LinkControl {
-  readonly name: LinkName;
-  /** Where SUT processes on this link connect. */
-  readonly endpoint: Endpoint;
-  /** Partition: the proxy stops listening and drops its open connections. */
+/** One or more Toxiproxy proxies acted on as one: a link, or the proxies between two brokers. */
+export interface ProxyControl {
+  /** Partition: the proxies stop listening and drop their open connections. */
   disable(): Promise<void>;
   enable(): Promise<void>;
   /** Returns the toxic's name, for removeToxic. */
@@ -36,8 +33,15 @@ export interface LinkControl {
   removeToxic(name: string): Promise<void>;
   /** Enabled, no toxics. */
   heal(): Promise<void>;
-  /** What the proxy server reports now. */
+  /** What the proxy server reports now (of the first proxy when there are several). */
   state(): Promise<LinkState>;
+}
+
+/** One proxied link, as the nemesis sees it. */
+export interface LinkControl extends ProxyControl {
+  readonly name: LinkName;
+  /** Where SUT processes on this link connect (the first broker's proxy on a Kafka cluster). */
+  readonly endpoint: Endpoint;
 }
 
 export interface LinkState {
@@ -47,53 +51,74 @@ export interface LinkState {
 
 let toxicSerial = 0;
 
-export function linkControl(client: Toxiproxy, name: LinkName, endpoint: Endpoint): LinkControl {
-  const proxy = () => client.get(name);
+/**
+ * Proxies acted on together. On a Kafka cluster one link is a proxy per broker (each broker
+ * advertises its own), and a partition of the link must cut every one of them, or a client would
+ * simply carry on through another broker.
+ */
+export function proxyControl(client: Toxiproxy, label: string, proxies: readonly string[]): ProxyControl {
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (err) {
-      throw new HarnessError(`toxiproxy: could not ${what} on link ${name}: ${describeError(err)}`);
+      throw new HarnessError(`toxiproxy: could not ${what} on ${label}: ${describeError(err)}`);
     }
   };
+  const each = async (fn: (p: Proxy) => Promise<void>) => {
+    for (const name of proxies) await fn(await client.get(name));
+  };
   const setEnabled = (enabled: boolean) =>
-    guard(enabled ? 'enable' : 'disable', async () => {
-      const p = await proxy();
-      await p.update({ listen: p.listen, upstream: p.upstream, enabled });
-    });
+    guard(enabled ? 'enable' : 'disable', () =>
+      each(async (p) => {
+        await p.update({ listen: p.listen, upstream: p.upstream, enabled });
+      }),
+    );
   return {
-    name,
-    endpoint,
     disable: () => setEnabled(false),
     enable: () => setEnabled(true),
     addToxic: (spec) =>
       guard(`add a ${spec.type} toxic`, async () => {
         const toxicName = spec.name ?? `${spec.type}-${spec.stream}-${++toxicSerial}`;
-        await (
-          await proxy()
-        ).addToxic({
-          name: toxicName,
-          type: spec.type,
-          stream: spec.stream,
-          toxicity: spec.toxicity ?? 1,
-          attributes: spec.attributes,
+        await each(async (p) => {
+          await p.addToxic({
+            name: toxicName,
+            type: spec.type,
+            stream: spec.stream,
+            toxicity: spec.toxicity ?? 1,
+            attributes: spec.attributes,
+          });
         });
         return toxicName;
       }),
     removeToxic: (toxicName) =>
-      guard(`remove toxic ${toxicName}`, async () => (await (await proxy()).getToxic(toxicName)).remove()),
+      guard(`remove toxic ${toxicName}`, () =>
+        each(async (p) => {
+          await (await p.getToxic(toxicName)).remove();
+        }),
+      ),
     heal: () =>
-      guard('heal', async () => {
-        const p = await proxy();
-        for (const toxic of await listToxics(p)) await (await p.getToxic(toxic.name)).remove();
-        if (!p.enabled) await p.update({ listen: p.listen, upstream: p.upstream, enabled: true });
-      }),
+      guard('heal', () =>
+        each(async (p) => {
+          for (const toxic of await listToxics(p)) await (await p.getToxic(toxic.name)).remove();
+          if (!p.enabled) await p.update({ listen: p.listen, upstream: p.upstream, enabled: true });
+        }),
+      ),
     state: () =>
       guard('read the state', async () => {
-        const p = await proxy();
+        const p = await client.get(proxies[0]!);
         return { enabled: p.enabled, toxics: await listToxics(p) };
       }),
   };
+}
+
+/** A link's control; its proxies are named after it unless given (one per broker on a cluster). */
+export function linkControl(
+  client: Toxiproxy,
+  name: LinkName,
+  endpoint: Endpoint,
+  proxies: readonly string[] = [name],
+): LinkControl {
+  return { name, endpoint, ...proxyControl(client, `link ${name}`, proxies) };
 }
 
 /** The client's Proxy does not keep its toxics, so they are read from the server's REST API. */

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
+import type { Admin } from 'kafkajs';
 import type pg from 'pg';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { HarnessError, describeError } from '../common/errors.ts';
 import { withKafkaAdmin } from './kafka-client.ts';
-import { linkControl, type Endpoint, type LinkControl } from './link-control.ts';
+import { linkControl, proxyControl, type Endpoint, type LinkControl, type ProxyControl } from './link-control.ts';
 import { LINK_NAMES, LINKS, type LinkName } from './links.ts';
 import { quoteIdent, withPgClient } from './pg-client.ts';
 
@@ -30,6 +31,23 @@ export interface ServiceControl {
   resume(): Promise<void>;
 }
 
+/** One Kafka broker of the stack (the only one, or one node of a cluster). */
+export interface Broker {
+  /** Its node id: 1, 2, 3. */
+  readonly id: number;
+  readonly control: ServiceControl;
+  /** Its observer listener, never proxied. */
+  readonly direct: Endpoint;
+}
+
+/** The proxies between two brokers of a cluster, one way: controller traffic and replica fetches. */
+export interface PeerProxies {
+  /** from's connection to to's controller (Raft and broker heartbeats). */
+  readonly controller: string;
+  /** from's fetches, as a follower, from to as the leader. */
+  readonly replication: string;
+}
+
 export interface RunOptions {
   readonly partitions?: number;
   /** A database prepared with prepareTemplate; an empty one otherwise. */
@@ -54,9 +72,17 @@ export interface Stack {
   readonly id: string;
   readonly provider: ProviderName;
   readonly postgres: ServiceControl;
+  /** Kafka as a whole: on a cluster, crash, restart and pause act on every broker at once. */
   readonly kafka: ServiceControl;
+  /** Each broker on its own; one on a single-node stack. */
+  readonly brokers: readonly Broker[];
   readonly toxiproxyUrl: string;
   link(name: LinkName): LinkControl;
+  /**
+   * The proxies from one broker to another, one way: replica fetches and controller traffic of
+   * from towards to. Only on a cluster.
+   */
+  peer(from: number, to: number, which?: readonly (keyof PeerProxies)[]): ProxyControl;
   /** Every proxy enabled, every toxic removed. */
   healAll(): Promise<void>;
   pgUrl(database: string, route: Route): string;
@@ -78,8 +104,17 @@ export interface StackParts {
   readonly kafka: ServiceControl;
   /** The observer's Kafka listener. */
   readonly kafkaDirect: Endpoint;
+  /** A cluster's brokers; a single-node stack leaves it out (the one broker is kafka). */
+  readonly brokers?: readonly Broker[];
+  /** A cluster's proxies between brokers, by from and to. */
+  readonly peerProxies?: (from: number, to: number) => PeerProxies;
   readonly toxiproxyUrl: string;
   readonly linkEndpoints: Record<LinkName, Endpoint>;
+  /**
+   * On a cluster, each Kafka link is one proxy per broker, in broker order: each broker
+   * advertises its own. Left out, a link is the one proxy named after it.
+   */
+  readonly brokerLinks?: Partial<Record<LinkName, readonly { readonly proxy: string; readonly endpoint: Endpoint }[]>>;
   readonly dirs: readonly string[];
   pids(): number[];
   teardown(): Promise<void>;
@@ -91,7 +126,21 @@ export function newStackId(): string {
 
 export function assembleStack(parts: StackParts): Stack {
   const toxiproxy = new Toxiproxy(parts.toxiproxyUrl);
-  const links = new Map(LINK_NAMES.map((name) => [name, linkControl(toxiproxy, name, parts.linkEndpoints[name])]));
+  const links = new Map(
+    LINK_NAMES.map((name) => {
+      const perBroker = parts.brokerLinks?.[name];
+      return [
+        name,
+        linkControl(
+          toxiproxy,
+          name,
+          parts.linkEndpoints[name],
+          perBroker?.map((b) => b.proxy),
+        ),
+      ];
+    }),
+  );
+  const brokers: readonly Broker[] = parts.brokers ?? [{ id: 1, control: parts.kafka, direct: parts.kafkaDirect }];
   let stopped: Promise<void> | undefined;
 
   const endpointFor = (target: 'postgres' | 'kafka', route: Route): Endpoint => {
@@ -105,6 +154,13 @@ export function assembleStack(parts: StackParts): Stack {
     return `postgres://postgres@${e.host}:${e.port}/${encodeURIComponent(database)}`;
   };
   const kafkaBrokers = (route: Route) => {
+    // Every broker, so that a client can bootstrap while one of them is down.
+    if (route === 'direct') return brokers.map((b) => `${b.direct.host}:${b.direct.port}`);
+    const perBroker = parts.brokerLinks?.[route];
+    if (perBroker) {
+      endpointFor('kafka', route);
+      return perBroker.map((b) => `${b.endpoint.host}:${b.endpoint.port}`);
+    }
     const e = endpointFor('kafka', route);
     return [`${e.host}:${e.port}`];
   };
@@ -120,6 +176,7 @@ export function assembleStack(parts: StackParts): Stack {
     provider: parts.provider,
     postgres: parts.postgres,
     kafka: parts.kafka,
+    brokers,
     toxiproxyUrl: parts.toxiproxyUrl,
     dirs: parts.dirs,
     pids: () => parts.pids(),
@@ -129,6 +186,18 @@ export function assembleStack(parts: StackParts): Stack {
       const control = links.get(name);
       if (!control) throw new HarnessError(`unknown link "${name}"; links are: ${LINK_NAMES.join(', ')}`);
       return control;
+    },
+    peer(from, to, which = ['controller', 'replication']) {
+      if (!parts.peerProxies)
+        throw new HarnessError('a single Kafka broker has no peers: start the stack with 3 brokers');
+      if (from === to || !brokers.some((b) => b.id === from) || !brokers.some((b) => b.id === to))
+        throw new HarnessError(`no proxies from broker ${from} to broker ${to}`);
+      const proxies = parts.peerProxies(from, to);
+      return proxyControl(
+        toxiproxy,
+        `broker ${from} -> broker ${to}`,
+        which.map((w) => proxies[w]),
+      );
     },
     async healAll() {
       try {
@@ -181,10 +250,23 @@ export function assembleStack(parts: StackParts): Stack {
       }
       await withKafkaAdmin(kafkaBrokers('direct'), 'outbox-chaos-admin', async (a) => {
         const created = await a.createTopics({
-          topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-          waitForLeaders: true,
+          topics: [
+            {
+              topic,
+              numPartitions: partitions,
+              // Every broker holds every partition: RF 3 on a cluster, and min.insync.replicas=2
+              // comes with the brokers' own defaults (kafka-config.ts).
+              replicationFactor: brokers.length,
+              configEntries: [
+                { name: 'min.insync.replicas', value: brokers.length >= 3 ? '2' : '1' },
+                { name: 'unclean.leader.election.enable', value: 'false' },
+              ],
+            },
+          ],
+          waitForLeaders: brokers.length === 1,
         });
         if (!created) throw new HarnessError(`topic ${topic} already existed`);
+        if (brokers.length > 1) await topicReady(a, topic, partitions, brokers.length);
       });
       return {
         id,
@@ -208,6 +290,33 @@ export function assembleStack(parts: StackParts): Stack {
     },
   };
   return stack;
+}
+
+/**
+ * On a cluster a broker that has not yet caught up with the new topic answers "unknown topic",
+ * which KafkaJS's own wait for leaders does not retry. The topic is ready when several reads in a
+ * row, from whichever brokers answer, show every partition led and fully in sync.
+ */
+async function topicReady(admin: Admin, topic: string, partitions: number, replicas: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let good = 0;
+  let last = 'no answer';
+  while (good < 3) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      const ps = meta.topics[0]?.partitions ?? [];
+      const ready = ps.length === partitions && ps.every((p) => p.leader >= 0 && p.isr.length === replicas);
+      good = ready ? good + 1 : 0;
+      last = JSON.stringify(ps.map((p) => ({ p: p.partitionId, leader: p.leader, isr: p.isr })));
+    } catch (err) {
+      good = 0;
+      last = describeError(err);
+    }
+    if (good >= 3) return;
+    if (Date.now() > deadline)
+      throw new HarnessError(`topic ${topic} was not ready on every broker within 30 s: ${last}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Ends the walsenders of a database's replication slots, then drops the slots. */

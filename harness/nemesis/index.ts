@@ -1,9 +1,13 @@
+import { brokerDown } from './faults/broker-down.ts';
+import { brokerIsolate } from './faults/broker-isolate.ts';
 import { crashPoint } from './faults/crash-point.ts';
 import { kafkaRestart, pgRestart, rebalance } from './faults/infra.ts';
 import { partition } from './faults/partition.ts';
 import { kill, pause } from './faults/process.ts';
 import { servicePause } from './faults/service-pause.ts';
+import { slowFollower } from './faults/slow-follower.ts';
 import { toxic } from './faults/toxic.ts';
+import { uncleanElection } from './faults/unclean-election.ts';
 import type { FaultKind } from './types.ts';
 
 export {
@@ -29,6 +33,10 @@ const REGISTERED: readonly FaultKind<any>[] = [
   pgRestart,
   rebalance,
   servicePause,
+  brokerDown,
+  brokerIsolate,
+  slowFollower,
+  uncleanElection,
 ];
 
 /** Every fault by name. */

@@ -1,5 +1,5 @@
 import type fc from 'fast-check';
-import type { Stack } from '../infra/stack.ts';
+import type { RunEnv, Stack } from '../infra/stack.ts';
 import type { SutCluster } from '../sut/cluster.ts';
 import type { Role, SutDefinition } from '../sut/definition.ts';
 
@@ -8,6 +8,8 @@ export interface FaultContext {
   readonly stack: Stack;
   readonly cluster: SutCluster;
   readonly def: SutDefinition;
+  /** The run's own database, topic and group: a broker fault finds its partition leaders here. */
+  readonly run?: RunEnv;
 }
 
 /** The kinds of lane on the report's timeline: a link, one SUT process, or a piece of the infrastructure. */
@@ -21,6 +23,13 @@ export interface ActiveFault<G extends LaneGroup = LaneGroup> {
   heal(): Promise<void>;
   /** The lanes this firing hit, all of its fault's kind of lane. */
   readonly affects: readonly FaultLane<G>[];
+  /** What the firing found and did, once started: which broker and partition it hit, say. */
+  readonly detail?: () => string | undefined;
+  /**
+   * Set when the firing made the infrastructure itself lose acknowledged data (an unclean leader
+   * election truncating Kafka's log): the checker names it beside any loss it reports.
+   */
+  readonly dataLoss?: () => string | undefined;
 }
 
 /** Picks a replica of a role: an index taken modulo the number running, so shrinking stays valid. */
@@ -57,6 +66,10 @@ export interface FaultLimits {
   readonly def: SutDefinition;
   readonly roles?: readonly Role[];
   readonly links?: readonly string[];
+  /** Kafka brokers of the stack: broker faults need a cluster. */
+  readonly brokers?: number;
+  /** The scenario lets the run's topic elect an out-of-sync replica as leader. */
+  readonly uncleanElection?: boolean;
 }
 
 export function resolveTarget(cluster: SutCluster, target: ProcessTarget): string {

@@ -82,6 +82,8 @@ export interface ScenarioResults {
   readonly scenario: string;
   readonly profile: string;
   readonly seed: number;
+  /** Kafka brokers the runs had, when more than one: a replay starts as many. */
+  readonly kafkaBrokers?: number;
   readonly startedAt: string;
   readonly executions: number;
   readonly anomalies: readonly Anomaly[];
@@ -124,6 +126,7 @@ export function writeScenarioResults(
     outcome: ScenarioRecord;
     replay: string;
     shard?: ShardSlice;
+    kafkaBrokers?: number;
   },
 ): ScenarioResults {
   const { outcome } = o;
@@ -137,6 +140,7 @@ export function writeScenarioResults(
     scenario: outcome.scenario,
     profile: outcome.profile,
     seed: outcome.seed,
+    ...((o.kafkaBrokers ?? 1) > 1 ? { kafkaBrokers: o.kafkaBrokers } : {}),
     startedAt: o.startedAt.toISOString(),
     executions: outcome.executions,
     anomalies: failure?.result.verdict?.anomalies ?? [],

@@ -74,7 +74,7 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
       onEvent: (e) =>
         history.record({ type: 'process', process: e.process, what: e.what, pid: e.pid, detail: e.detail }),
     });
-    const ctx: FaultContext = { stack, cluster, def };
+    const ctx: FaultContext = { stack, cluster, def, run: thisRun };
     load = new LoadRunner(schedule, cluster, def, history);
     timeline = new FaultTimeline(schedule.faults, ctx, history);
 

@@ -5,8 +5,8 @@ import { verdictWord } from '../checker/index.ts';
 import { scheduleArb } from '../workload/generators.ts';
 import { executeSchedule } from './execute.ts';
 import { profileNamed } from './profiles.ts';
-import { faultArbs, shapeOf, type Scenario } from './scenario.ts';
-import { folderStamp, loadSut, withRunSettings, type StackChoice } from './setup.ts';
+import { faultArbs, inAll, shapeOf, type Scenario } from './scenario.ts';
+import { folderStamp, loadSut, stackBrokers, withRunSettings, type StackChoice } from './setup.ts';
 
 export interface FalseAlarmOptions extends StackChoice {
   /** The scenarios to cycle through (scenarios/index.ts for the CLI). */
@@ -42,7 +42,9 @@ export interface FalseAlarmReport {
 export async function falseAlarms(options: FalseAlarmOptions): Promise<FalseAlarmReport> {
   const def = loadSut(options.sut);
   const profile = profileNamed(options.profile);
-  const catalogue = options.catalogue;
+  // Scenarios that need a cluster are left out on a single broker.
+  const brokers = stackBrokers(options);
+  const catalogue = options.catalogue.filter((s) => inAll(s, brokers));
   const seed = options.seed ?? Date.now() & 0x7fffffff;
   const dir = path.join(options.reportDir, `${folderStamp()}-${options.sut}-false-alarms`);
   fs.mkdirSync(dir, { recursive: true });
@@ -54,7 +56,7 @@ export async function falseAlarms(options: FalseAlarmOptions): Promise<FalseAlar
       const shape = shapeOf(scenario, profile, def);
       return {
         scenario,
-        samples: fc.sample(scheduleArb(shape, faultArbs(scenario, def, shape)), {
+        samples: fc.sample(scheduleArb(shape, faultArbs(scenario, def, shape, { brokers })), {
           seed: seed + scenario.name.length,
           numRuns: perScenario,
         }),

@@ -87,15 +87,22 @@ export class FaultTimeline {
     const heal = active.heal;
     this.heals.add(heal);
     await this.sleepUntil(until);
+    const found = () => {
+      const detail = active.detail?.();
+      const dataLoss = active.dataLoss?.();
+      return { ...(detail ? { detail } : {}), ...(dataLoss ? { dataLoss } : {}) };
+    };
     try {
       await heal();
-      this.history.record({ type: 'fault-end', ...base, affects: active.affects });
+      this.history.record({ type: 'fault-end', ...base, affects: active.affects, ...found() });
     } catch (err) {
+      const { detail, ...rest } = found();
       this.history.record({
         type: 'fault-end',
         ...base,
         affects: active.affects,
-        detail: `heal failed: ${describeError(err)}`,
+        ...rest,
+        detail: `${detail ? `${detail}; ` : ''}heal failed: ${describeError(err)}`,
       });
     } finally {
       this.heals.delete(heal);

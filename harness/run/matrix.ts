@@ -2,7 +2,8 @@ import type { Validity } from '../checker/index.ts';
 import { HarnessError } from '../common/errors.ts';
 import { scheduleSize } from '../workload/schedule.ts';
 import type { ScenarioOutcome } from './property.ts';
-import { loadSut, withStack, type StackChoice } from './setup.ts';
+import { scenariosFor } from './scenario.ts';
+import { loadSut, stackBrokers, withStack, type StackChoice } from './setup.ts';
 import { runSuite, type SuiteOptions } from './suite.ts';
 
 export interface MatrixOptions extends StackChoice {
@@ -63,9 +64,14 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
   for (const v of variants)
     if (!all.includes(v)) throw new HarnessError(`unknown variant "${v}"; variants: ${all.join(', ')}`);
   const known = options.catalogue.map((s) => s.name);
-  const scenarios = options.scenarios === 'all' ? known : options.scenarios;
-  for (const s of scenarios)
+  const asked = options.scenarios === 'all' ? known : options.scenarios;
+  for (const s of asked)
     if (!known.includes(s)) throw new HarnessError(`unknown scenario "${s}"; scenarios: ${known.join(', ')}, all`);
+  const scenarios = scenariosFor(
+    asked.map((name) => options.catalogue.find((s) => s.name === name)!),
+    options.scenarios === 'all',
+    stackBrokers(options),
+  ).map((s) => s.name);
 
   const rows = await withStack(options, async (stack) => {
     const out: MatrixReport['variants'][number][] = [];

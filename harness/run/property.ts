@@ -85,7 +85,10 @@ export interface ScenarioOutcome extends ScenarioRecord {
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioOutcome> {
   const { settings, scenario, profile } = options;
   const shape = shapeOf(scenario, profile, settings.def);
-  const arb = scheduleArb(shape, faultArbs(scenario, settings.def, shape, options.draw));
+  const arb = scheduleArb(
+    shape,
+    faultArbs(scenario, settings.def, shape, { ...options.draw, brokers: settings.stack.brokers.length }),
+  );
   const seed = options.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
   const shrinkBudget = options.shrinkRuns ?? profile.shrinkRuns;
   options.log?.(`${scenario.name}: seed ${seed}, profile ${profile.name}`);

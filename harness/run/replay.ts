@@ -26,7 +26,10 @@ export async function replayReport(dir: string, choice: StackChoice): Promise<Re
   }
   const def = loadSut(results.sutSource);
   const profile = profileNamed(results.profile);
-  const result = await withRunSettings({ ...choice, def, profile, bug: results.bug ?? undefined }, (settings) =>
+  // The runs' broker count, unless the command asked for another.
+  const kafkaBrokers = choice.kafkaBrokers ?? results.kafkaBrokers;
+  const setup = { ...choice, kafkaBrokers, def, profile, bug: results.bug ?? undefined };
+  const result = await withRunSettings(setup, (settings) =>
     executeSchedule(settings, schedule, path.join(dir, 'replays', folderStamp())),
   );
   return { results, result };

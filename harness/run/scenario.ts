@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { HarnessError } from '../common/errors.ts';
 import type { LinkName } from '../infra/links.ts';
 import { FAULTS } from '../nemesis/index.ts';
 import { EXTRA_SHAPES, type Role, type SutDefinition } from '../sut/definition.ts';
@@ -44,12 +45,44 @@ export interface Scenario {
    * hunts (an outage must outlast a relay's retry budget before a give-up bug loses anything).
    */
   readonly longWindowWeight?: number;
+  /** The Kafka brokers it needs (3: a cluster); it is left out of "all" on fewer. */
+  readonly kafkaBrokers?: number;
+  /** Lets the run's topic elect an out-of-sync replica as its leader (unclean leader election). */
+  readonly uncleanElection?: boolean;
+  /**
+   * Left out of "all": a scenario in which the infrastructure itself loses acknowledged data,
+   * which no SUT can pass; it shows how the harness reports such a loss.
+   */
+  readonly byNameOnly?: boolean;
 }
 
 /** Options that change what a scenario may draw, whatever the scenario. */
 export interface DrawOptions {
   /** Leave out crash points: black-box, as for a SUT that declares none. */
   readonly withoutCrashPoints?: boolean;
+  /** Kafka brokers of the stack: faults that need a cluster are drawn only on one. */
+  readonly brokers?: number;
+}
+
+/** Whether a scenario can run on a stack with this many brokers. */
+export function scenarioFits(scenario: Scenario, brokers: number): boolean {
+  return brokers >= (scenario.kafkaBrokers ?? 1);
+}
+
+/** Whether "all" takes a scenario on a stack with this many brokers. */
+export function inAll(scenario: Scenario, brokers: number): boolean {
+  return !scenario.byNameOnly && scenarioFits(scenario, brokers);
+}
+
+/** The scenarios asked for that this stack can run: all that fit, or the named ones, each of which must fit. */
+export function scenariosFor<S extends Scenario>(asked: readonly S[], all: boolean, brokers: number): S[] {
+  if (all) return asked.filter((s) => inAll(s, brokers));
+  const misfit = asked.find((s) => !scenarioFits(s, brokers));
+  if (misfit)
+    throw new HarnessError(
+      `scenario ${misfit.name} needs ${misfit.kafkaBrokers} Kafka brokers: run it with --kafka-brokers ${misfit.kafkaBrokers}`,
+    );
+  return [...asked];
 }
 
 export function shapeOf(scenario: Scenario, profile: Profile, def: SutDefinition): ScheduleShape {
@@ -79,7 +112,13 @@ export function faultArbs(
     if (!kind) throw new Error(`scenario ${scenario.name}: unknown fault "${choice.fault}"`);
     if (options.withoutCrashPoints && choice.fault === 'crash-point') continue;
     const restricted = choice.points ? { ...def, crashPoints: restrictPoints(def, choice.points) } : def;
-    const params = kind.params({ def: restricted, roles: choice.roles, links: choice.links });
+    const params = kind.params({
+      def: restricted,
+      roles: choice.roles,
+      links: choice.links,
+      brokers: options.brokers,
+      uncleanElection: scenario.uncleanElection,
+    });
     if (!params) continue;
     const step = faultStepArb(shape, choice.fault, params, kind.repeatable ?? false);
     for (let i = 0; i < (choice.weight ?? 1); i++) arbs.push(step);

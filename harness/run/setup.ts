@@ -9,7 +9,7 @@ import type { RunSettings } from './execute.ts';
 import type { Profile } from './profiles.ts';
 
 /** Where a job's stack comes from: one already running (tests, a matrix), or one started for it. */
-export interface StackChoice extends Pick<StackOptions, 'provider' | 'basePort' | 'images'> {
+export interface StackChoice extends Pick<StackOptions, 'provider' | 'basePort' | 'images' | 'kafkaBrokers'> {
   /** An already running stack to use; otherwise one is started and stopped. */
   readonly stack?: Stack;
   readonly log?: (line: string) => void;
@@ -51,6 +51,11 @@ export function loadSut(sut: string): SutDefinition {
   );
 }
 
+/** How many Kafka brokers the stack has, or will have once started. */
+export function stackBrokers(choice: StackChoice): number {
+  return choice.stack?.brokers.length ?? choice.kafkaBrokers ?? 1;
+}
+
 /** Runs work on the stack asked for; a stack started here is stopped afterwards, whatever happens. */
 export async function withStack<T>(choice: StackChoice, work: (stack: Stack) => Promise<T>): Promise<T> {
   const stack =
@@ -59,6 +64,7 @@ export async function withStack<T>(choice: StackChoice, work: (stack: Stack) => 
       provider: choice.provider,
       basePort: choice.basePort,
       images: choice.images,
+      kafkaBrokers: choice.kafkaBrokers,
       log: choice.log,
     }));
   try {

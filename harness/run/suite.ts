@@ -4,8 +4,8 @@ import type { Validity } from '../checker/index.ts';
 import { HarnessError } from '../common/errors.ts';
 import { profileNamed, type Profile } from './profiles.ts';
 import { runScenario, type RunProgress, type ScenarioOutcome } from './property.ts';
-import type { Scenario } from './scenario.ts';
-import { folderStamp, loadSutFrom, withRunSettings, type LoadedSut, type StackChoice } from './setup.ts';
+import { scenariosFor, type Scenario } from './scenario.ts';
+import { folderStamp, loadSutFrom, stackBrokers, withRunSettings, type LoadedSut, type StackChoice } from './setup.ts';
 import { writeScenarioResults } from '../report/results.ts';
 import { writeShardRecord, type ShardSliceRecord } from '../report/shard-record.ts';
 import { rebuildIndex, writeScenarioReport } from '../report/write.ts';
@@ -86,6 +86,7 @@ function resolveSuite(options: SuiteOptions): ResolvedSuite {
       throw new HarnessError(`unknown scenario "${n}"; scenarios: ${catalogue.map((s) => s.name).join(', ')}, all`);
     return scenario;
   });
+  const fitting = scenariosFor(scenarios, options.scenarios === 'all', stackBrokers(options));
   if (options.path !== undefined && scenarios.length !== 1)
     throw new HarnessError('--path replays one scenario: name it with --scenario');
   if (options.path !== undefined && options.seed === undefined)
@@ -96,7 +97,7 @@ function resolveSuite(options: SuiteOptions): ResolvedSuite {
     throw new HarnessError(
       '--shard needs --seed: every shard must draw from the same seed (in CI, e.g. --seed ${{ github.run_id }})',
     );
-  return { def, profile, scenarios };
+  return { def, profile, scenarios: fitting };
 }
 
 /** The reproducible command for one failure. */
@@ -108,12 +109,14 @@ export function replayCommand(o: {
   seed: number;
   path: string;
   withoutCrashPoints?: boolean;
+  kafkaBrokers?: number;
 }): string {
   const bug = o.bug ? ` --bug ${o.bug}` : '';
+  const brokers = (o.kafkaBrokers ?? 1) > 1 ? ` --kafka-brokers ${o.kafkaBrokers}` : '';
   // The schedule at a path is drawn from the scenario's faults as they were offered, so a failure
   // found without crash points replays only without them.
   const draw = o.withoutCrashPoints ? ' --no-crash-points' : '';
-  return `npx outbox-chaos replay --sut ${o.sut}${bug} --scenario ${o.scenario} --profile ${o.profile}${draw} --seed ${o.seed} --path ${o.path}`;
+  return `npx outbox-chaos replay --sut ${o.sut}${bug} --scenario ${o.scenario} --profile ${o.profile}${draw} --seed ${o.seed} --path ${o.path}${brokers}`;
 }
 
 /**
@@ -174,6 +177,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
                   seed,
                   path: p,
                   withoutCrashPoints: options.withoutCrashPoints,
+                  kafkaBrokers: settings.stack.brokers.length,
                 }),
         });
         writeScenarioResults(dir, {
@@ -183,6 +187,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
           startedAt,
           outcome,
           replay: `npx outbox-chaos replay ${dir}`,
+          kafkaBrokers: settings.stack.brokers.length,
           ...(options.shard ? { shard: { ...options.shard, from: slice.from, count: slice.count } } : {}),
         });
         writeScenarioReport(dir);

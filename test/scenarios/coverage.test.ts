@@ -16,5 +16,19 @@ it('every registered scenario is run against the reference on the native stack b
       ),
     )
     .map((s) => s.slice(1, -1));
-  expect(named.sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
+  expect(named.sort()).toEqual(
+    SCENARIOS.filter((s) => !s.byNameOnly)
+      .map((s) => s.name)
+      .sort(),
+  );
+});
+
+it('every scenario no SUT can pass (run by name only) is run by a test that checks how it fails', () => {
+  const dir = path.dirname(new URL(import.meta.url).pathname);
+  const text = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts') && f !== 'coverage.test.ts')
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+    .join('\n');
+  for (const s of SCENARIOS.filter((x) => x.byNameOnly)) expect(text).toContain(`scenarios: ['${s.name}']`);
 });

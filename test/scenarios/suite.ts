@@ -9,10 +9,15 @@ import { SCENARIOS } from '../../scenarios/index.ts';
 import { useSuiteStack } from '../helpers.ts';
 import { TEST_SEED } from '../seed.ts';
 
-export function referenceScenarioSuite(scenarios: readonly string[], stackOptions: StackOptions = {}): void {
+/** Returns the file's stack, for more tests on it. */
+export function referenceScenarioSuite(
+  scenarios: readonly string[],
+  stackOptions: StackOptions = {},
+): ReturnType<typeof useSuiteStack> {
   const suite = useSuiteStack('outbox-scenarios-', stackOptions);
 
-  describe(`the reference passes every scenario (quick profile, ${stackOptions.provider ?? 'native'} stack)`, () => {
+  const brokers = (stackOptions.kafkaBrokers ?? 1) > 1 ? `, ${stackOptions.kafkaBrokers} brokers` : '';
+  describe(`the reference passes every scenario (quick profile, ${stackOptions.provider ?? 'native'} stack${brokers})`, () => {
     for (const scenario of scenarios) {
       it(
         scenario,
@@ -35,4 +40,5 @@ export function referenceScenarioSuite(scenarios: readonly string[], stackOption
       );
     }
   });
+  return suite;
 }

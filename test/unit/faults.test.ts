@@ -22,10 +22,10 @@ describe('every registered fault', () => {
     expect(new Set(faults.map(([, k]) => k.colour)).size).toBe(faults.length);
   });
 
-  it('draws plain-JSON parameters for the reference, and describes them in one line', () => {
+  it('draws plain-JSON parameters for the reference on a three-broker stack, and describes them in one line', () => {
     const def = referenceSut();
     for (const [name, kind] of faults) {
-      const arb = kind.params({ def, roles: ROLES, links: LINK_NAMES });
+      const arb = kind.params({ def, roles: ROLES, links: LINK_NAMES, brokers: 3 });
       expect(arb, `${name} draws nothing for the reference`).toBeDefined();
       for (const params of fc.sample(arb!, { seed: 1, numRuns: 20 })) {
         expect(JSON.parse(JSON.stringify(params))).toEqual(params);
@@ -33,6 +33,15 @@ describe('every registered fault', () => {
         expect(line.length).toBeGreaterThan(0);
         expect(line).not.toContain('\n');
       }
+    }
+  });
+
+  it('leaves the faults that need peers out on a single broker', () => {
+    const def = referenceSut();
+    const clusterOnly = ['broker-down', 'broker-isolate', 'slow-follower', 'unclean-election'];
+    for (const name of clusterOnly) {
+      expect(faults.find(([n]) => n === name)![1].params({ def, brokers: 1 }), name).toBeUndefined();
+      expect(faults.find(([n]) => n === name)![1].params({ def, brokers: 3 }), name).toBeDefined();
     }
   });
 });

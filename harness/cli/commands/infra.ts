@@ -18,6 +18,7 @@ export function registerInfra(program: Command, ctx: CommandContext): void {
         '--provider',
         flags.provider,
         ...(flags.basePort ? ['--base-port', String(flags.basePort)] : []),
+        ...(flags.kafkaBrokers ? ['--kafka-brokers', flags.kafkaBrokers] : []),
         ...(flags.postgresImage ? ['--postgres-image', flags.postgresImage] : []),
         ...(flags.kafkaImage ? ['--kafka-image', flags.kafkaImage] : []),
         ...(flags.toxiproxyImage ? ['--toxiproxy-image', flags.toxiproxyImage] : []),

@@ -10,14 +10,16 @@ import { signalTree } from '../processes.ts';
 import { requireNativePrerequisites } from '../prerequisites.ts';
 import { ensureProvisioned, type Provisioned } from '../provision.ts';
 import { assembleStack, newStackId, type ServiceControl, type Stack } from '../stack.ts';
-import { NativeKafka, type KafkaLinkListener } from './kafka.ts';
+import { clusterId, NativeKafka, type KafkaLinkListener } from './kafka.ts';
 import { NativePostgres } from './postgres.ts';
 import { NativeToxiproxy } from './toxiproxy.ts';
 
 export interface NativeStackOptions {
   readonly log?: (line: string) => void;
-  /** Kafka's -Xmx; the default suits a 2-core, 24 GiB machine. */
+  /** Kafka's -Xmx per broker; the default suits a 2-core, 24 GiB machine. */
   readonly kafkaHeap?: string;
+  /** 1 (the default): one KRaft node. 3: a cluster of three combined controller+broker nodes. */
+  readonly kafkaBrokers?: number;
   /**
    * Fixed, consecutive ports from here (NATIVE_PORT_COUNT of them), so that other programs can be
    * pointed at a known address. Unset: free ports are chosen at run time.
@@ -73,19 +75,34 @@ async function component(name: string, work: () => Promise<void>): Promise<void>
 
 const PORT_CLASH = /address already in use|EADDRINUSE|could not bind/i;
 
-/** PostgreSQL, the Kafka controller, Kafka's direct listener, Toxiproxy's API, then a proxy per link and a Kafka listener per Kafka link. */
-export const NATIVE_PORT_COUNT = 4 + LINK_NAMES.length + linksTo('kafka').length;
-
-function fixedPorts(base: number): number[] {
-  if (!Number.isInteger(base) || base < 1024 || base + NATIVE_PORT_COUNT - 1 > 65535) {
-    throw new HarnessError(
-      `--base-port must be a whole number from 1024 to ${65535 - NATIVE_PORT_COUNT + 1} (the stack takes ${NATIVE_PORT_COUNT} ports)`,
-    );
-  }
-  return Array.from({ length: NATIVE_PORT_COUNT }, (_, i) => base + i);
+/**
+ * PostgreSQL, Toxiproxy's API, a proxy per link (per broker for the Kafka links) and, per broker,
+ * its controller, its direct listener and a listener per Kafka link. A cluster adds, per broker,
+ * a replication listener per broker, and per ordered pair of brokers a controller proxy and a
+ * replication proxy.
+ */
+export function nativePortCount(brokers = 1): number {
+  const kafkaLinks = linksTo('kafka').length;
+  const pgLinks = LINK_NAMES.length - kafkaLinks;
+  // Per broker a replication listener and a controller listener per peer (its own controller
+  // port is already counted), and per ordered pair a controller and a replication proxy.
+  const cluster = brokers > 1 ? brokers * brokers + brokers * (brokers - 1) + 2 * brokers * (brokers - 1) : 0;
+  return 2 + pgLinks + brokers * (2 + 2 * kafkaLinks) + cluster;
 }
 
-const portRange = (base: number) => `127.0.0.1:${base}-${base + NATIVE_PORT_COUNT - 1}`;
+/** The ports of the one-broker stack, which is the default. */
+export const NATIVE_PORT_COUNT = nativePortCount(1);
+
+function fixedPorts(base: number, count: number): number[] {
+  if (!Number.isInteger(base) || base < 1024 || base + count - 1 > 65535) {
+    throw new HarnessError(
+      `--base-port must be a whole number from 1024 to ${65535 - count + 1} (the stack takes ${count} ports)`,
+    );
+  }
+  return Array.from({ length: count }, (_, i) => base + i);
+}
+
+const portRange = (base: number, count: number) => `127.0.0.1:${base}-${base + count - 1}`;
 
 async function assertPortsFree(ports: readonly number[]): Promise<void> {
   const taken = (await Promise.all(ports.map(async (p) => ((await portInUse(p)) ? p : undefined)))).filter(
@@ -93,7 +110,7 @@ async function assertPortsFree(ports: readonly number[]): Promise<void> {
   );
   if (taken.length > 0) {
     throw new HarnessError(
-      `port clash: ${taken.map((p) => `127.0.0.1:${p}`).join(', ')} ${taken.length === 1 ? 'is' : 'are'} already in use; the stack needs ${portRange(ports[0]!)} free (choose another --base-port, or leave it out to use free ports)`,
+      `port clash: ${taken.map((p) => `127.0.0.1:${p}`).join(', ')} ${taken.length === 1 ? 'is' : 'are'} already in use; the stack needs ${portRange(ports[0]!, ports.length)} free (choose another --base-port, or leave it out to use free ports)`,
     );
   }
 }
@@ -107,15 +124,17 @@ const START_ATTEMPTS = 3;
  * take one in between. Such a clash is retried with fresh ports a few times before it is reported.
  */
 export async function startNativeStack(options: NativeStackOptions = {}): Promise<Stack> {
-  await requireNativePrerequisites({ ports: NATIVE_PORT_COUNT });
-  if (options.basePort !== undefined) await assertPortsFree(fixedPorts(options.basePort));
+  const brokers = kafkaBrokerCount(options.kafkaBrokers);
+  const count = nativePortCount(brokers);
+  await requireNativePrerequisites({ ports: count });
+  if (options.basePort !== undefined) await assertPortsFree(fixedPorts(options.basePort, count));
   const provisioned = await ensureProvisioned({ log: options.log });
   if (options.basePort !== undefined) {
     // Fixed ports were asked for: a clash is the caller's to resolve, not ours to retry around.
     return startOnce(provisioned, options).catch((err: unknown) => {
       const message = describeError(err);
       throw PORT_CLASH.test(message)
-        ? new HarnessError(`port clash in ${portRange(options.basePort!)}: ${message}`)
+        ? new HarnessError(`port clash in ${portRange(options.basePort!, count)}: ${message}`)
         : err;
     });
   }
@@ -135,6 +154,71 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
   }
 }
 
+/** 1 or 3: a KRaft quorum of two would stop at the first failure, and more do not fit this machine. */
+export function kafkaBrokerCount(n: number | undefined): number {
+  if (n === undefined) return 1;
+  if (n !== 1 && n !== 3) throw new HarnessError(`--kafka-brokers must be 1 or 3 (got ${n})`);
+  return n;
+}
+
+/** Proxy names of a cluster: a Kafka link per broker, and the pairs of brokers. */
+const brokerLinkProxy = (link: LinkName, broker: number) => `${link}@kafka-${broker}`;
+const peerProxyNames = (from: number, to: number) => ({
+  controller: `controller:kafka-${from}->kafka-${to}`,
+  replication: `replication:kafka-${from}->kafka-${to}`,
+});
+
+interface BrokerPorts {
+  readonly controller: number;
+  readonly direct: number;
+  /** Where the broker listens for each Kafka link (the upstream of that link's proxy). */
+  readonly listeners: Map<LinkName, number>;
+  /** That link's proxy in front of this broker. */
+  readonly proxies: Map<LinkName, number>;
+  /** Cluster only: the broker's replication listener Rj, by j. */
+  readonly replication: Map<number, number>;
+  /** Cluster only: the broker's controller listener Cj, by j (Cj of itself is `controller`). */
+  readonly controllers: Map<number, number>;
+  /** Cluster only: the proxies from this broker to each other one. */
+  readonly peers: Map<number, { readonly controller: number; readonly replication: number }>;
+}
+
+/**
+ * Hands out the stack's ports in a fixed order. With one broker the order is the one the stack
+ * always had: PostgreSQL, controller, direct listener, Toxiproxy, a proxy per link, a Kafka
+ * listener per Kafka link.
+ */
+function allocatePorts(ports: readonly number[], brokerCount: number) {
+  let next = 0;
+  const take = () => ports[next++]!;
+  const kafkaLinks = linksTo('kafka');
+  const ids = Array.from({ length: brokerCount }, (_, i) => i + 1);
+  const pg = take();
+  const first = { controller: take(), direct: take() };
+  const api = take();
+  const pgProxies = new Map<LinkName, number>();
+  const brokerProxies = new Map(ids.map((id) => [id, new Map<LinkName, number>()]));
+  for (const link of LINK_NAMES) {
+    if (LINKS[link].target === 'postgres') pgProxies.set(link, take());
+    else for (const id of ids) brokerProxies.get(id)!.set(link, take());
+  }
+  const brokers = new Map<number, BrokerPorts>();
+  for (const id of ids) {
+    const own = id === 1 ? first : { controller: take(), direct: take() };
+    brokers.set(id, {
+      ...own,
+      listeners: new Map(kafkaLinks.map((link) => [link, take()])),
+      proxies: brokerProxies.get(id)!,
+      replication: new Map(brokerCount > 1 ? ids.map((j) => [j, take()]) : []),
+      controllers: new Map(brokerCount > 1 ? ids.map((j) => [j, j === id ? own.controller : take()]) : []),
+      peers: new Map(
+        brokerCount > 1 ? ids.filter((j) => j !== id).map((j) => [j, { controller: take(), replication: take() }]) : [],
+      ),
+    });
+  }
+  return { pg, api, pgProxies, brokers, ids };
+}
+
 async function startOnce(provisioned: Provisioned, options: NativeStackOptions): Promise<Stack> {
   const id = newStackId();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `outbox-chaos-${id}-`));
@@ -142,73 +226,187 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
   // PostgreSQL runs as another user when we are root and must reach its folder below this one.
   fs.chmodSync(dir, 0o755);
 
+  const brokerCount = kafkaBrokerCount(options.kafkaBrokers);
+  const cluster = brokerCount > 1;
+  const count = nativePortCount(brokerCount);
   const kafkaLinks = linksTo('kafka');
-  const [pgPort, controllerPort, directPort, apiPort, ...rest] =
-    options.basePort === undefined ? await freePorts(NATIVE_PORT_COUNT) : fixedPorts(options.basePort);
-  const proxyPorts = new Map(LINK_NAMES.map((link, i) => [link, rest[i]!]));
-  const kafkaListenerPorts = new Map(kafkaLinks.map((link, i) => [link, rest[LINK_NAMES.length + i]!]));
+  const ports = allocatePorts(
+    options.basePort === undefined ? await freePorts(count) : fixedPorts(options.basePort, count),
+    brokerCount,
+  );
+  const brokerPorts = (b: number) => ports.brokers.get(b)!;
+  const local = (port: number) => ({ host: HOST, port });
+  const sharedClusterId = clusterId();
 
-  const postgres = new NativePostgres({ dir: path.join(dir, 'postgres'), port: pgPort!, bins: provisioned.postgres });
-  const kafka = new NativeKafka({
-    dir: path.join(dir, 'kafka'),
-    java: provisioned.java,
-    libs: provisioned.kafkaLibs,
-    controllerPort: controllerPort!,
-    directPort: directPort!,
-    heap: options.kafkaHeap,
-    links: Object.fromEntries(
-      kafkaLinks.map((link): [LinkName, KafkaLinkListener] => [
-        link,
-        { port: kafkaListenerPorts.get(link)!, advertisedPort: proxyPorts.get(link)! },
-      ]),
-    ),
+  const postgres = new NativePostgres({ dir: path.join(dir, 'postgres'), port: ports.pg, bins: provisioned.postgres });
+  const kafkas = ports.ids.map((b) => {
+    const own = brokerPorts(b);
+    return new NativeKafka({
+      dir: path.join(dir, cluster ? `kafka-${b}` : 'kafka'),
+      java: provisioned.java,
+      libs: provisioned.kafkaLibs,
+      controllerPort: own.controller,
+      directPort: own.direct,
+      // Three JVMs share a small machine: a smaller heap each.
+      heap: options.kafkaHeap ?? (cluster ? CLUSTER_HEAP : undefined),
+      links: Object.fromEntries(
+        kafkaLinks.map((link): [LinkName, KafkaLinkListener] => [
+          link,
+          { port: own.listeners.get(link)!, advertisedPort: own.proxies.get(link)! },
+        ]),
+      ),
+      ...(cluster
+        ? {
+            cluster: {
+              nodeId: b,
+              brokers: brokerCount,
+              clusterId: sharedClusterId,
+              // This node dials every other controller through the proxy of that pair.
+              voters: ports.ids.map(
+                (j) => [j, local(j === b ? own.controller : own.peers.get(j)!.controller)] as const,
+              ),
+              // The same plan for controller traffic: peer j reaches this node's controller on
+              // Cj, through the proxy of the pair j -> b, at the address this node reports too.
+              controllers: {
+                own: `C${b}`,
+                listeners: ports.ids.map((j) => ({
+                  name: `C${j}`,
+                  bind: local(own.controllers.get(j)!),
+                  advertised: local(j === b ? own.controllers.get(j)! : brokerPorts(j).peers.get(b)!.controller),
+                })),
+              },
+              replication: {
+                own: `R${b}`,
+                // Follower j fetches from this node on Rj, through the proxy of the pair j -> b.
+                listeners: ports.ids.map((j) => ({
+                  name: `R${j}`,
+                  bind: local(own.replication.get(j)!),
+                  advertised: local(j === b ? own.replication.get(j)! : brokerPorts(j).peers.get(b)!.replication),
+                })),
+              },
+            },
+          }
+        : {}),
+    });
   });
-  const toxiproxy = new NativeToxiproxy({ dir, binary: provisioned.toxiproxyServer, apiPort: apiPort! });
+  const toxiproxy = new NativeToxiproxy({ dir, binary: provisioned.toxiproxyServer, apiPort: ports.api });
 
   const teardown = async () => {
     // The data is throwaway, so no graceful shutdown: kill -9 is faster and just as clean.
-    const results = await Promise.allSettled([postgres.crash(), kafka.crash(), toxiproxy.stop()]);
+    const results = await Promise.allSettled([postgres.crash(), ...kafkas.map((k) => k.crash()), toxiproxy.stop()]);
     fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     untrackDir(dir);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   };
 
-  const upstreamPort = (link: LinkName) =>
-    LINKS[link].target === 'postgres' ? pgPort! : kafkaListenerPorts.get(link)!;
+  // Every proxy: [name, listen port, upstream port].
+  const proxies: [string, number, number][] = [];
+  for (const link of LINK_NAMES) {
+    if (LINKS[link].target === 'postgres') proxies.push([link, ports.pgProxies.get(link)!, ports.pg]);
+    else
+      for (const b of ports.ids)
+        proxies.push([
+          cluster ? brokerLinkProxy(link, b) : link,
+          brokerPorts(b).proxies.get(link)!,
+          brokerPorts(b).listeners.get(link)!,
+        ]);
+  }
+  for (const from of ports.ids)
+    for (const [to, peer] of brokerPorts(from).peers) {
+      const names = peerProxyNames(from, to);
+      proxies.push([names.controller, peer.controller, brokerPorts(to).controllers.get(from)!]);
+      proxies.push([names.replication, peer.replication, brokerPorts(to).replication.get(from)!]);
+    }
 
+  // Toxiproxy first on a cluster: the brokers reach one another only through it.
+  const startToxiproxy = component('toxiproxy', async () => {
+    await toxiproxy.start();
+    for (const [name, listen, upstream] of proxies)
+      await toxiproxy.createProxy(name, `${HOST}:${listen}`, `${HOST}:${upstream}`);
+  });
+  const startKafka = (k: NativeKafka, b: number) =>
+    component(cluster ? `kafka-${b}` : 'kafka', async () => {
+      await k.init();
+      if (cluster) await startToxiproxy;
+      await k.start();
+    });
   const started = await Promise.allSettled([
     component('postgres', () => postgres.init().then(() => postgres.start())),
-    component('kafka', () => kafka.init().then(() => kafka.start())),
-    component('toxiproxy', () =>
-      toxiproxy.start().then(async () => {
-        for (const link of LINK_NAMES) {
-          await toxiproxy.createProxy(link, `${HOST}:${proxyPorts.get(link)}`, `${HOST}:${upstreamPort(link)}`);
-        }
-      }),
-    ),
+    startToxiproxy,
+    ...kafkas.map((k, i) => startKafka(k, ports.ids[i]!)),
   ]);
   const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) {
     await teardown().catch(() => {});
-    const why = failures.map((f) => describeError(f.reason)).join('\n\n');
+    const why = [...new Set(failures.map((f) => describeError(f.reason)))].join('\n\n');
     throw new HarnessError(`the native stack did not start:\n${why}`);
   }
 
   const linkEndpoints = Object.fromEntries(
-    LINK_NAMES.map((link): [LinkName, Endpoint] => [link, { host: HOST, port: proxyPorts.get(link)! }]),
+    LINK_NAMES.map((link): [LinkName, Endpoint] => [
+      link,
+      local(LINKS[link].target === 'postgres' ? ports.pgProxies.get(link)! : brokerPorts(1).proxies.get(link)!),
+    ]),
   ) as Record<LinkName, Endpoint>;
+  const brokers = kafkas.map((k, i) => {
+    const b = ports.ids[i]!;
+    return { id: b, control: serviceControl(local(brokerPorts(b).direct), k), direct: local(brokerPorts(b).direct) };
+  });
 
   return assembleStack({
     id,
     provider: 'native',
-    postgres: serviceControl({ host: HOST, port: pgPort! }, postgres),
-    kafka: serviceControl({ host: HOST, port: directPort! }, kafka),
-    kafkaDirect: { host: HOST, port: directPort! },
+    postgres: serviceControl(local(ports.pg), postgres),
+    kafka: cluster ? wholeCluster(brokers.map((b) => b.control)) : brokers[0]!.control,
+    kafkaDirect: local(brokerPorts(1).direct),
+    ...(cluster
+      ? {
+          brokers,
+          peerProxies: peerProxyNames,
+          brokerLinks: Object.fromEntries(
+            kafkaLinks.map((link) => [
+              link,
+              ports.ids.map((b) => ({
+                proxy: brokerLinkProxy(link, b),
+                endpoint: local(brokerPorts(b).proxies.get(link)!),
+              })),
+            ]),
+          ),
+        }
+      : {}),
     toxiproxyUrl: toxiproxy.apiUrl,
     linkEndpoints,
     dirs: [dir],
-    pids: () => [postgres.pid, kafka.pid, toxiproxy.pid].filter((p): p is number => p !== undefined),
+    pids: () => [postgres.pid, ...kafkas.map((k) => k.pid), toxiproxy.pid].filter((p): p is number => p !== undefined),
     teardown,
   });
+}
+
+/** -Xmx of each broker of a cluster. */
+export const CLUSTER_HEAP = '384m';
+
+/**
+ * Kafka as one service on a cluster, for the faults that act on Kafka as a whole (kafka-restart,
+ * service-pause): every broker at once. Restarting them together lets the quorum form again.
+ */
+function wholeCluster(brokers: readonly ServiceControl[]): ServiceControl {
+  return {
+    endpoint: brokers[0]!.endpoint,
+    get pid() {
+      return brokers[0]!.pid;
+    },
+    crash: async () => {
+      await Promise.all(brokers.map((b) => b.crash()));
+    },
+    restart: async () => {
+      await Promise.all(brokers.map((b) => b.restart()));
+    },
+    pause: async () => {
+      for (const b of brokers) if (b.pid !== undefined) await b.pause();
+    },
+    resume: async () => {
+      await Promise.all(brokers.map((b) => b.resume()));
+    },
+  };
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runCommand } from '../command.ts';
 import { probeBroker } from '../kafka-client.ts';
-import { kraftProperties } from '../kafka-config.ts';
+import { kraftProperties, type Address, type ReplicationListener } from '../kafka-config.ts';
 import type { LinkName } from '../links.ts';
 import { ManagedProcess } from '../processes.ts';
 import { waitUntilHealthy } from '../../common/wait.ts';
@@ -25,6 +25,15 @@ export interface NativeKafkaOptions {
   readonly links: Partial<Record<LinkName, KafkaLinkListener>>;
   readonly heap?: string;
   readonly startTimeoutMs?: number;
+  /** One node of a cluster: its id, the quorum as it dials it, its replication listeners. */
+  readonly cluster?: {
+    readonly nodeId: number;
+    readonly brokers: number;
+    readonly clusterId: string;
+    readonly voters: readonly (readonly [number, Address])[];
+    readonly replication: { readonly own: string; readonly listeners: readonly ReplicationListener[] };
+    readonly controllers: { readonly own: string; readonly listeners: readonly ReplicationListener[] };
+  };
 }
 
 const HOST = '127.0.0.1';
@@ -65,7 +74,7 @@ export class NativeKafka {
         'kafka.tools.StorageTool',
         'format',
         '-t',
-        clusterId(),
+        this.options.cluster?.clusterId ?? clusterId(),
         '-c',
         this.propsFile,
         '--ignore-formatted',
@@ -77,7 +86,7 @@ export class NativeKafka {
   async start(): Promise<void> {
     if (this.proc?.running) return;
     this.proc = ManagedProcess.start({
-      label: 'kafka',
+      label: this.options.cluster ? `kafka-${this.options.cluster.nodeId}` : 'kafka',
       command: this.options.java,
       args: [...this.jvmArgs(), 'kafka.Kafka', this.propsFile],
       logFile: this.logFile,
@@ -100,7 +109,8 @@ export class NativeKafka {
   private jvmArgs(): string[] {
     return [
       `-Xmx${this.options.heap ?? '1g'}`,
-      '-Xms256m',
+      // A cluster runs three of these on a small machine: start small and let the heap grow.
+      this.options.cluster ? '-Xms64m' : '-Xms256m',
       '-XX:+UseG1GC',
       '-XX:MaxGCPauseMillis=20',
       '-XX:+ExitOnOutOfMemoryError',
@@ -122,6 +132,15 @@ export class NativeKafka {
         ([link, l]) => [link, { bind: local(l.port), advertised: local(l.advertisedPort) }] as const,
       ),
       logDirs: path.join(o.dir, 'data'),
+      ...(o.cluster
+        ? {
+            nodeId: o.cluster.nodeId,
+            brokers: o.cluster.brokers,
+            voters: o.cluster.voters,
+            replication: o.cluster.replication,
+            controllers: o.cluster.controllers,
+          }
+        : {}),
     });
     return `${properties.map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
   }

@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { broker, brokerLane, describePartition, needsCluster, partitionState, requireRun } from '../kafka-cluster.ts';
+import { healOnce, type FaultKind } from '../types.ts';
+
+export interface BrokerTarget {
+  /** leader: the broker leading one of the run's partitions at fault time; broker: a fixed one. */
+  readonly target: 'leader' | 'broker';
+  /** The partition (leader) or the broker (broker), modulo how many there are. */
+  readonly index: number;
+}
+
+export interface BrokerDownParams extends BrokerTarget {
+  /** kill: kill -9, restarted on its data at the heal; pause: SIGSTOP, SIGCONT at the heal. */
+  readonly mode: 'kill' | 'pause';
+}
+
+export const brokerTargetArb: fc.Arbitrary<BrokerTarget> = fc.oneof(
+  // Mostly a leader: that is where acknowledged but unreplicated writes live.
+  {
+    weight: 3,
+    arbitrary: fc.record({ target: fc.constant('leader' as const), index: fc.integer({ min: 0, max: 3 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ target: fc.constant('broker' as const), index: fc.integer({ min: 0, max: 2 }) }),
+  },
+);
+
+export const describeBrokerTarget = (p: BrokerTarget) =>
+  p.target === 'leader' ? `the leader of partition ${p.index}` : `broker #${p.index}`;
+
+/** Which broker a target names now, and what it leads when it was chosen as a leader. */
+export async function resolveBroker(
+  ctx: Parameters<FaultKind['start']>[0],
+  p: BrokerTarget,
+): Promise<{ id: number; why: string }> {
+  if (p.target === 'broker') {
+    const ids = ctx.stack.brokers.map((b) => b.id);
+    const id = ids[p.index % ids.length]!;
+    return { id, why: `broker ${id}` };
+  }
+  const state = await partitionState(ctx.stack, requireRun(ctx), p.index);
+  if (state.leader < 0) throw new Error(`${describePartition(state)} has no leader now`);
+  return { id: state.leader, why: `broker ${state.leader}, leader of ${describePartition(state)}` };
+}
+
+/**
+ * Leader failover: one broker of the cluster dies (kill -9) or freezes (SIGSTOP), most often the
+ * current leader of a partition the run writes to, so leadership moves to another in-sync replica.
+ * A producer that took the old leader's word for a write it had not replicated (acks=1) loses it.
+ */
+export const brokerDown: FaultKind<BrokerDownParams, 'service'> = {
+  name: 'broker-down',
+  colour: '#393b79',
+  lane: 'service',
+  repeatable: true,
+  params: (limits) =>
+    needsCluster(limits.brokers)
+      ? fc
+          .tuple(
+            brokerTargetArb,
+            fc.oneof(
+              { weight: 2, arbitrary: fc.constant('kill' as const) },
+              { weight: 1, arbitrary: fc.constant('pause' as const) },
+            ),
+          )
+          .map(([t, mode]) => ({ ...t, mode }))
+      : undefined,
+  describe: (p) => `${p.mode === 'kill' ? 'kill -9' : 'pause'} ${describeBrokerTarget(p)}`,
+  async start(ctx, p) {
+    const { id, why } = await resolveBroker(ctx, p);
+    const control = broker(ctx.stack, id).control;
+    if (p.mode === 'kill') await control.crash();
+    else await control.pause();
+    return {
+      heal: healOnce(() => (p.mode === 'kill' ? control.restart() : control.resume())),
+      affects: [brokerLane(id)],
+      detail: () => `${p.mode === 'kill' ? 'killed' : 'paused'} ${why}`,
+    };
+  },
+};
