@@ -193,11 +193,11 @@ export class ManagedProcess {
     await this.waitGone(10_000, tree);
   }
 
-  /** SIGTERM, then SIGKILL after graceMs. */
-  async stop(graceMs = 5_000): Promise<void> {
+  /** `first` (SIGTERM unless said otherwise), then SIGKILL after graceMs. */
+  async stop(graceMs = 5_000, first: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const tree = processTree(this.pid);
     if (!this.running && tree.length === 0) return this.release();
-    this.signal('SIGTERM');
+    this.signal(first);
     const finished = await Promise.race([
       this.exited.then(() => true),
       new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref()),

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +11,11 @@ import { probePostgres } from '../../harness/infra/pg-client.ts';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-chaos-pgcrash-'));
 fs.chmodSync(dir, 0o755);
 let pg: NativePostgres | undefined;
+let holder: ChildProcess | undefined;
 
 afterAll(async () => {
-  await pg?.stop();
+  holder?.kill('SIGKILL');
+  await pg?.shutdown();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -31,7 +33,7 @@ function segmentsOf(creator: number): { shmid: number; attached: number }[] {
 // still attached to the cluster's shared memory. A process outside the tree that attaches the
 // segment stands in for it, deterministically.
 it.skipIf(!fs.existsSync('/proc/sysvipc/shm'))(
-  'after a crash nothing holds the cluster shared memory, the segment is removed, and the server restarts',
+  'after a crash nothing holds the cluster shared memory, the restart removes the old segment, and teardown leaves none',
   async () => {
     const [port] = await freePorts(1);
     pg = new NativePostgres({ dir, port: port!, bins: findPostgres() });
@@ -41,7 +43,7 @@ it.skipIf(!fs.existsSync('/proc/sysvipc/shm'))(
     const [segment] = segmentsOf(postmaster);
     expect(segment).toBeDefined();
 
-    const holder = spawn(
+    const stand = spawn(
       'python3',
       [
         '-c',
@@ -50,19 +52,28 @@ it.skipIf(!fs.existsSync('/proc/sysvipc/shm'))(
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const exited = new Promise<number | null>((r) => holder.on('exit', (code) => r(code)));
+    holder = stand;
+    const exited = new Promise<number | null>((r) => stand.on('exit', (code) => r(code)));
     await new Promise<void>((resolve, reject) => {
-      holder.stdout.on('data', (d: Buffer) => (String(d).includes('attached') ? resolve() : undefined));
-      holder.on('exit', (code) => reject(new Error(`the stand-in could not attach (exit ${code})`)));
+      stand.on('error', (err) => reject(new Error(`the stand-in could not start: ${err.message}`)));
+      stand.stdout.on('data', (d: Buffer) => (String(d).includes('attached') ? resolve() : undefined));
+      stand.on('exit', (code) => reject(new Error(`the stand-in could not attach (exit ${code})`)));
     });
     expect(segmentsOf(postmaster)[0]!.attached).toBeGreaterThan(1);
 
     await pg.crash();
     await exited;
-    expect(segmentsOf(postmaster)).toEqual([]);
+    expect(segmentsOf(postmaster).map((s) => s.attached)).toEqual([0]);
 
     await pg.start();
     await probePostgres(pg.url('postgres'));
+    // The restarted server found the crashed one's segment unused and removed it itself.
+    expect(segmentsOf(postmaster)).toEqual([]);
+
+    const restarted = pg.pid!;
+    expect(segmentsOf(restarted)).toHaveLength(1);
+    await pg.shutdown();
+    expect(segmentsOf(restarted)).toEqual([]);
   },
   60_000,
 );

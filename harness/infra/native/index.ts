@@ -293,7 +293,7 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
 
   const teardown = async () => {
     // The data is throwaway, so no graceful shutdown: kill -9 is faster and just as clean.
-    const results = await Promise.allSettled([postgres.crash(), ...kafkas.map((k) => k.crash()), toxiproxy.stop()]);
+    const results = await Promise.allSettled([postgres.shutdown(), ...kafkas.map((k) => k.crash()), toxiproxy.stop()]);
     fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     untrackDir(dir);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

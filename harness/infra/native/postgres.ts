@@ -53,16 +53,12 @@ function processesMapping(shmids: ReadonlySet<number>): number[] {
   return pids;
 }
 
-async function killSharedMemoryHolders(postmaster: number, timeoutMs = 10_000): Promise<void> {
+async function killSharedMemoryHolders(postmaster: number, timeoutMs = 10_000): Promise<SharedSegment[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const mine = sharedSegments().filter((s) => s.creator === postmaster);
     const held = mine.filter((s) => s.attached > 0);
-    if (held.length === 0) {
-      // Nothing uses them any more; a crashed server never removes its own, and each would outlive the run.
-      for (const s of mine) spawnSync('ipcrm', ['-m', String(s.shmid)], { stdio: 'ignore' });
-      return;
-    }
+    if (held.length === 0) return mine;
     if (Date.now() > deadline) {
       throw new HarnessError(
         `PostgreSQL's shared memory (segment ${held.map((s) => s.shmid).join(', ')}) is still attached ${timeoutMs} ms after the crash`,
@@ -182,7 +178,9 @@ export class NativePostgres {
    * kill -9 of the postmaster and every backend at once. Backends are session leaders of their
    * own, so one forked just as the kill lands escapes the process tree and is left orphaned,
    * holding the cluster's shared memory: the next start then refuses to run. Whatever still maps
-   * a segment this postmaster created is therefore killed too, until nothing is attached.
+   * a segment this postmaster created is therefore killed too, until nothing is attached. The
+   * segment itself stays: the restarted server reads it to find and remove the crashed one's
+   * dynamic shared memory, then deletes it.
    */
   async crash(): Promise<void> {
     const postmaster = this.proc?.pid;
@@ -192,6 +190,20 @@ export class NativePostgres {
 
   async stop(): Promise<void> {
     await this.proc?.stop(5_000);
+  }
+
+  /**
+   * For teardown: an immediate shutdown (SIGQUIT) ends every backend at once and still removes the
+   * server's shared memory, which kill -9 would leave behind with no server left to clean it up.
+   * If it has not finished within the grace time, kill -9, and remove what is left of the segments.
+   */
+  async shutdown(graceMs = 5_000): Promise<void> {
+    const postmaster = this.proc?.pid;
+    await this.proc?.stop(graceMs, 'SIGQUIT');
+    if (postmaster === undefined) return;
+    for (const s of await killSharedMemoryHolders(postmaster)) {
+      spawnSync('ipcrm', ['-m', String(s.shmid)], { stdio: 'ignore' });
+    }
   }
 
   url(database: string, port = this.options.port): string {
