@@ -102,6 +102,26 @@ export function signalTree(root: number, signal: NodeJS.Signals): void {
   signalTargets([-root, ...processTree(root)], signal);
 }
 
+/**
+ * SIGSTOP to a whole tree, until every member is stopped. A child forked between the listing of
+ * the tree and the parent's stop (PostgreSQL starts backends and autovacuum workers at any time)
+ * would otherwise keep running through the freeze; once the parent is stopped it forks no more.
+ */
+export async function stopTree(root: number, timeoutMs = 5_000): Promise<void> {
+  signalTree(root, 'SIGSTOP');
+  if (!HAVE_PROC) return;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const running = processTree(root).filter((pid) => procStat(pid)?.state !== 'T');
+    if (running.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new HarnessError(`process ${running.join(', ')} of tree ${root} did not stop within ${timeoutMs} ms`);
+    }
+    signalTargets(running, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Spawns a child in its own process group, its output appended to its log. */
 function spawnChild(spec: ProcessSpec): ChildProcess {
   const fd = fs.openSync(spec.logFile, 'a');

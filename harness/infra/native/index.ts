@@ -6,7 +6,7 @@ import { HarnessError, describeError } from '../../common/errors.ts';
 import type { Endpoint } from '../link-control.ts';
 import { LINK_NAMES, LINKS, linksTo, type LinkName } from '../links.ts';
 import { freePorts, portInUse } from '../ports.ts';
-import { signalTree } from '../processes.ts';
+import { signalTree, stopTree } from '../processes.ts';
 import { requireNativePrerequisites } from '../prerequisites.ts';
 import { ensureProvisioned, type Provisioned } from '../provision.ts';
 import { assembleStack, newStackId, type ServiceControl, type Stack } from '../stack.ts';
@@ -52,8 +52,8 @@ function serviceControl(
     async pause() {
       const pid = node.pid;
       if (pid === undefined) throw new HarnessError('cannot pause a service that is not running');
-      signalTree(pid, 'SIGSTOP');
       frozen = pid;
+      await stopTree(pid);
     },
     async resume() {
       if (frozen === undefined) return;
