@@ -15,20 +15,26 @@ afterAll(() => removeTempDir(dir));
 
 const POLLING = path.join(PROJECT_ROOT, 'thirdparty', 'pg-transactional-outbox', 'outbox-chaos.polling.json');
 
-/** A drain either has a rate and every event in Kafka, or says how far it got, and no rate. */
-function expectObserved(d: DrainFigure, backlog: number): void {
+/**
+ * A drain either has a rate and every one of its event ids in Kafka, or no rate and says where it
+ * stopped: stalled or timed out at the count it reached, or lost with the rest accounted for.
+ */
+function expectConsistent(d: DrainFigure, backlog: number): void {
   expect(d.backlog).toBe(backlog);
+  expect(d.duplicates).toBeGreaterThanOrEqual(0);
   if (d.eventsPerSec !== null) {
-    expect(d.delivered).toBe(backlog);
-    expect(d.lost).toBe(0);
+    expect(d).toMatchObject({ delivered: backlog, lost: 0 });
     expect(d.stalled).toBeUndefined();
     expect(d.ms).toBeGreaterThan(0);
-    expect(d.eventsPerSec).toBe(Math.round((backlog / d.ms!) * 1000));
-  } else {
+  } else if (d.stalled) {
+    expect(d.ms).toBeNull();
+    expect(d.stalled).toMatchObject({ delivered: d.delivered, events: backlog });
     expect(d.delivered).toBeLessThan(backlog);
-    expect(Boolean(d.stalled) || d.lost > 0).toBe(true);
+  } else {
+    expect(d.ms).toBeNull();
+    expect(d.lost).toBeGreaterThan(0);
+    expect(d.delivered + d.lost).toBe(backlog);
   }
-  expect(d.duplicates).toBeGreaterThanOrEqual(0);
 }
 
 it('measures the reference and a manifest-based SUT side by side, every figure observed in Kafka, and writes JSON and plots', async () => {
@@ -43,17 +49,20 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
     limits: true,
     limitConcurrencies: [2],
     drainTimeoutSeconds: 60,
+    // A relay that gains nothing for 15 s on a 600-event backlog is stuck, not slow; the default
+    // minute would make a stuck relay cost this test several minutes.
+    stallSeconds: 15,
   });
   expect(report.suts.map((s) => s.name)).toEqual(['reference', 'pg-transactional-outbox-polling']);
   for (const s of report.suts) {
     expect(s.error).toBeUndefined();
     expect(s.curve).toHaveLength(1);
-    expectObserved(s.curve[0]!, 200);
+    expectConsistent(s.curve[0]!, 200);
     expect(s.drains.map((d) => [d.replicas, d.batchSize])).toEqual([
       [1, 100],
       [2, 100],
     ]);
-    for (const d of s.drains) expectObserved(d, 600);
+    for (const d of s.drains) expectConsistent(d, 600);
     expect(s.writerCeiling).toBeGreaterThan(0);
     const [steady] = s.steady.runs;
     expect(steady!.rate).toBe(100);
@@ -69,7 +78,8 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
   // event has a publish latency and an effect latency no earlier than it.
   const reference: SutReport = report.suts[0]!;
   for (const d of [...reference.curve, ...reference.drains]) expect(d.eventsPerSec).not.toBeNull();
-  expect(reference.best?.eventsPerSec).toBe(Math.max(...reference.drains.map((d) => d.eventsPerSec!)));
+  expect(reference.shortfalls).toEqual({ drains: 3, lost: 0, stalled: 0, timedOut: 0, lostEvents: 0 });
+  expect(reference.fractionOfLimit).toBeGreaterThan(0);
   expect(reference.apply).toMatchObject({ events: 600, applied: 600 });
   expect(reference.apply!.effectsPerSec).toBeGreaterThan(0);
   const steady = reference.steady.runs[0]!;
@@ -82,22 +92,18 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
   }
   expect(steady.effectMs.p50!).toBeGreaterThanOrEqual(steady.publishMs.p50!);
 
-  // The limits: both PostgreSQL forms and the producer measured; min(limits) and each fraction follow from them.
+  // Polling on this small backlog is slow (tens of events/s, one batch per poll) but keeps gaining,
+  // so it never goes 15 s without a message: it delivers every event of every drain, and loses none.
+  const polling = report.suts[1]!;
+  for (const d of [...polling.curve, ...polling.drains]) expect(d).toMatchObject({ delivered: d.backlog, lost: 0 });
+  expect(polling.shortfalls).toEqual({ drains: 3, lost: 0, stalled: 0, timedOut: 0, lostEvents: 0 });
+
+  // The limits: both PostgreSQL forms and the producer measured, each at the one concurrency asked for.
   const limits = report.limits!;
   for (const l of [limits.pgClaimMark, limits.pgSingleStatement, limits.kafkaProducer]) {
     expect(l.concurrency).toBe(2);
     expect(l.eventsPerSec).toBeGreaterThan(0);
   }
-  expect(limits.eventsPerSec).toBe(
-    Math.min(
-      Math.max(limits.pgClaimMark.eventsPerSec, limits.pgSingleStatement.eventsPerSec),
-      limits.kafkaProducer.eventsPerSec,
-    ),
-  );
-  for (const s of report.suts)
-    expect(s.fractionOfLimit).toBe(
-      s.best ? Math.round((s.best.eventsPerSec! / limits.eventsPerSec) * 1000) / 1000 : null,
-    );
 
   const html = writeBenchReport(report, path.join(dir, 'bench.json'));
   expect(JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8'))).toEqual(report);

@@ -54,6 +54,10 @@ describe('outbox-chaos CLI', () => {
     [['infra', 'up', '--name', 'a/b'], /--name must be letters, digits/],
     [['bench', '--replicas', '1,0'], /--replicas takes whole numbers >= 1, comma-separated: "1,0"/],
     [
+      ['bench', '--stall-seconds', '0'],
+      /--stall-seconds <s>' argument '0' is invalid. --stall-seconds must be a whole number >= 1/,
+    ],
+    [
       ['run', '--sut', '/nonexistent/outbox-chaos.json'],
       /cannot read the SUT manifest \/nonexistent\/outbox-chaos.json: no such file/,
     ],

@@ -1,13 +1,12 @@
 import { chartLibrary, escapeHtml as h, scriptJson } from '../report/assets.ts';
-import { applyRate, drainRate } from './lines.ts';
+import { applyRate, drainRate, fractionCell, replicaCell } from './lines.ts';
+import { bestDrain, shortfallLines } from './outcome.ts';
 import { formatLatency as fmt } from './steady.ts';
 import type { BenchReport, SutReport } from './types.ts';
 
-/** The best delivered drain of a SUT at n replicas (over batch sizes), or null. */
-function bestAt(s: SutReport, n: number): number | null {
-  const rates = s.drains.filter((d) => d.replicas === n && d.eventsPerSec !== null).map((d) => d.eventsPerSec!);
-  return rates.length ? Math.max(...rates) : null;
-}
+/** The best delivered drain of a SUT at n replicas (over batch sizes), or null: the plot's point. */
+const bestAt = (s: SutReport, n: number): number | null =>
+  bestDrain(s.drains.filter((d) => d.replicas === n))?.eventsPerSec ?? null;
 
 /**
  * Side by side: drain throughput against relay replicas (the limits as flat lines), drain rate
@@ -53,20 +52,16 @@ export function renderBenchHtml(r: BenchReport): string {
     .map((s) => {
       const top = s.steady.runs.filter((f) => f.sustained).at(-1);
       return `<tr><td>${h(s.name)}</td>${replicas
-        .map((n) => {
-          const runs = s.drains.filter((d) => d.replicas === n);
-          const best = bestAt(s, n);
-          return cell(best !== null ? String(best) : runs.length ? drainRate(runs[0]!) : '-');
-        })
+        .map((n) => cell(replicaCell(s, n)))
         .join(
           '',
-        )}${cell(s.fractionOfLimit === null ? '-' : String(s.fractionOfLimit))}${cell(applyRate(s.apply))}${cell(String(s.writerCeiling ?? '-'))}${cell(String(s.steady.sustainedMaxRate ?? 'none'))}${cell(top ? fmt(top.publishMs) : '-')}${cell(top ? fmt(top.effectMs) : '-')}</tr>`;
+        )}${cell(fractionCell(s))}${cell(applyRate(s.apply))}${cell(String(s.writerCeiling ?? '-'))}${cell(String(s.steady.sustainedMaxRate ?? 'none'))}${cell(top ? fmt(top.publishMs) : '-')}${cell(top ? fmt(top.effectMs) : '-')}</tr>`;
     })
     .join('');
-  const errors = r.suts
-    .filter((s) => s.error)
-    .map((s) => `<p><strong>${h(s.name)}</strong> not measured: ${h(s.error!)}</p>`)
-    .join('');
+  const errors = [
+    ...r.suts.filter((s) => s.error).map((s) => `<p><strong>${h(s.name)}</strong> not measured: ${h(s.error!)}</p>`),
+    ...shortfallLines(r.suts).map((line) => `<p>${h(line)}</p>`),
+  ].join('');
   const drainRows = r.suts
     .flatMap((s) =>
       [...s.curve, ...s.drains].map(

@@ -10,7 +10,8 @@ import { REFERENCE_MANIFEST } from '../sut/reference.ts';
 import { relayDrain, type ApplyFigure, type DrainFigure, type SutBench } from './drain.ts';
 import { renderBenchHtml } from './html.ts';
 import { measureLimits, type Limits } from './limits.ts';
-import { drainLine, steadyLine } from './lines.ts';
+import { applyRate, drainLine, steadyLine } from './lines.ts';
+import { bestDrain, countShortfalls } from './outcome.ts';
 import { steadyState, writerCeiling, type SteadyFigure } from './steady.ts';
 import type { BenchReport, SutReport } from './types.ts';
 import { BENCH_AGGREGATES } from './workload.ts';
@@ -35,6 +36,8 @@ export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort'
   readonly limitConcurrencies?: readonly number[];
   /** The most one drain may take; a relay still short of the backlog then is reported as such. */
   readonly drainTimeoutSeconds?: number;
+  /** How long Kafka may gain nothing before a drain (or the consumer) counts as stalled; 60 by default. */
+  readonly stallSeconds?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -70,7 +73,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-bench-'));
   trackDir(logDir);
   try {
-    const reports: Omit<SutReport, 'fractionOfLimit'>[] = [];
+    const drafts: SutDraft[] = [];
     for (const [i, { def, manifest }] of suts.entries()) {
       const template = `bench_template_${i}`;
       await stack.prepareTemplate(template, def.schemaSql);
@@ -82,34 +85,30 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         partitions: PARTITIONS,
         logDir,
         timeoutMs: (options.drainTimeoutSeconds ?? 600) * 1000,
-        stallMs: 60_000,
+        stallMs: (options.stallSeconds ?? 60) * 1000,
       };
+      const draft: SutDraft = {
+        name: def.name,
+        manifest: path.relative(process.cwd(), manifest) || manifest,
+        curve: [],
+        drains: [],
+        apply: null,
+        writerCeiling: null,
+        steady: [],
+      };
+      drafts.push(draft);
       try {
-        reports.push(await benchSut(ctx, manifest, options, log));
+        await benchSut(ctx, draft, options, log);
       } catch (err) {
         // One SUT that cannot be measured (it crashes, it never starts) is a finding for the
-        // table, not a reason to lose every other SUT's figures.
-        const error = describeError(err);
-        log(`${def.name}: not measured: ${error}`);
-        reports.push({
-          name: def.name,
-          error,
-          manifest: path.relative(process.cwd(), manifest) || manifest,
-          curve: [],
-          drains: [],
-          best: null,
-          apply: null,
-          writerCeiling: null,
-          steady: { windowSeconds: options.steadySeconds, runs: [], sustainedMaxRate: null },
-        });
+        // table, not a reason to lose every other SUT's figures, nor its own figures so far.
+        draft.error = describeError(err);
+        log(`${def.name}: not measured: ${draft.error}`);
       }
     }
     let limits: Limits | null = null;
     if (options.limits) {
-      const fastest = reports
-        .flatMap((r) => r.drains)
-        .filter((d) => d.eventsPerSec !== null)
-        .reduce<DrainFigure | undefined>((a, b) => (a && a.eventsPerSec! >= b.eventsPerSec! ? a : b), undefined);
+      const fastest = bestDrain(drafts.flatMap((r) => r.drains));
       const batchSize = fastest?.batchSize ?? Math.max(...options.batchSizes);
       limits = await measureLimits(
         stack,
@@ -134,11 +133,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       partitions: PARTITIONS,
       aggregates: BENCH_AGGREGATES,
       limits,
-      suts: reports.map((r) => ({
-        ...r,
-        fractionOfLimit:
-          limits && r.best?.eventsPerSec ? Math.round((r.best.eventsPerSec / limits.eventsPerSec) * 1000) / 1000 : null,
-      })),
+      suts: drafts.map((d) => finishSut(d, options.steadySeconds, limits)),
     };
   } finally {
     await stack.stop();
@@ -147,30 +142,63 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   }
 }
 
+/** What benchSut has measured of one SUT so far: every figure is pushed as soon as it is taken. */
+interface SutDraft {
+  readonly name: string;
+  readonly manifest: string;
+  error?: string;
+  readonly curve: DrainFigure[];
+  readonly drains: DrainFigure[];
+  apply: ApplyFigure | null;
+  writerCeiling: number | null;
+  readonly steady: SteadyFigure[];
+}
+
+/** The figures derived from a draft's own: the best drain, the rate sustained, the fraction of the limits, the shortfalls. */
+function finishSut(d: SutDraft, windowSeconds: number, limits: Limits | null): SutReport {
+  const best = bestDrain(d.drains);
+  const sustained = d.steady.filter((f) => f.sustained).map((f) => f.rate);
+  return {
+    name: d.name,
+    ...(d.error !== undefined ? { error: d.error } : {}),
+    manifest: d.manifest,
+    curve: d.curve,
+    drains: d.drains,
+    best,
+    fractionOfLimit:
+      limits && best?.eventsPerSec ? Math.round((best.eventsPerSec / limits.eventsPerSec) * 1000) / 1000 : null,
+    shortfalls: countShortfalls([...d.curve, ...d.drains], d.steady),
+    apply: d.apply,
+    writerCeiling: d.writerCeiling,
+    steady: {
+      windowSeconds,
+      runs: d.steady,
+      sustainedMaxRate: sustained.length ? Math.max(...sustained) : null,
+    },
+  };
+}
+
 async function benchSut(
   ctx: SutBench,
-  manifest: string,
+  draft: SutDraft,
   options: BenchOptions,
   log: (line: string) => void,
-): Promise<Omit<SutReport, 'fractionOfLimit'>> {
+): Promise<void> {
   const name = ctx.def.name;
   const batchSizes = ctx.bench.batchSizeEnv ? [...options.batchSizes].sort((a, b) => a - b) : [null];
   const largest = batchSizes[batchSizes.length - 1]!;
-  const curve: DrainFigure[] = [];
   for (const backlog of options.backlogs) {
     const { drain } = await relayDrain(ctx, { backlog, replicas: 1, batchSize: largest });
     log(`${name}  curve  ${drainLine(drain)}`);
-    curve.push(drain);
+    draft.curve.push(drain);
   }
   const replicas = options.replicas.filter((r) => r <= (ctx.bench.maxReplicas ?? Infinity));
   if (replicas.length < options.replicas.length)
     log(`${name}: at most ${ctx.bench.maxReplicas} relay replica(s), as its manifest says`);
-  const drains: DrainFigure[] = [];
-  let apply: ApplyFigure | null = null;
   for (const batchSize of batchSizes) {
     for (const r of replicas) {
       // The consumer's apply rate is measured once, on the topic the first drain filled.
-      const measureApply = apply === null && r === replicas[0] && batchSize === largest;
+      const measureApply = draft.apply === null && r === replicas[0] && batchSize === largest;
       const result = await relayDrain(ctx, {
         backlog: options.events,
         replicas: r,
@@ -178,20 +206,16 @@ async function benchSut(
         applyRate: measureApply,
       });
       log(`${name}  drain  ${drainLine(result.drain)}`);
-      drains.push(result.drain);
+      draft.drains.push(result.drain);
       if (result.apply) {
-        apply = result.apply;
-        log(
-          `${name}  consumer applies ${apply.effectsPerSec === null ? `nothing more after ${apply.applied} of ${apply.events} (stalled)` : `${apply.effectsPerSec} effects/s`}`,
-        );
+        draft.apply = result.apply;
+        log(`${name}  consumer applies ${applyRate(result.apply)}`);
       }
     }
   }
-  const delivered = drains.filter((d) => d.eventsPerSec !== null);
-  const best = delivered.length ? delivered.reduce((a, b) => (b.eventsPerSec! > a.eventsPerSec! ? b : a)) : null;
-  const ceiling = await writerCeiling(ctx, WRITER_CEILING_MS);
-  log(`${name}  writers' ceiling: ${ceiling} one-event transactions/s over 8 connections`);
-  const steady: SteadyFigure[] = [];
+  const best = bestDrain(draft.drains);
+  draft.writerCeiling = await writerCeiling(ctx, WRITER_CEILING_MS);
+  log(`${name}  writers' ceiling: ${draft.writerCeiling} one-event transactions/s over 8 connections`);
   for (const rate of options.rates) {
     const figure = await steadyState(ctx, {
       rate,
@@ -199,23 +223,8 @@ async function benchSut(
       batchSize: best?.batchSize ?? largest,
     });
     log(`${name}  steady ${steadyLine(figure)}`);
-    steady.push(figure);
+    draft.steady.push(figure);
   }
-  const sustained = steady.filter((f) => f.sustained).map((f) => f.rate);
-  return {
-    name,
-    manifest: path.relative(process.cwd(), manifest) || manifest,
-    curve,
-    drains,
-    best,
-    apply,
-    writerCeiling: ceiling,
-    steady: {
-      windowSeconds: options.steadySeconds,
-      runs: steady,
-      sustainedMaxRate: sustained.length ? Math.max(...sustained) : null,
-    },
-  };
 }
 
 /** The JSON and, next to it, a self-contained HTML page of the same figures. */

@@ -1,5 +1,7 @@
 import type { ApplyFigure, DrainFigure } from './drain.ts';
+import { bestDrain, countShortfalls, shortfallText } from './outcome.ts';
 import { formatLatency, type SteadyFigure } from './steady.ts';
+import type { SutReport } from './types.ts';
 
 /** "N events/s", or what happened instead: a stalled or lossy relay never gets a rate. */
 export function drainRate(d: DrainFigure): string {
@@ -7,6 +9,27 @@ export function drainRate(d: DrainFigure): string {
   if (d.stalled) return `stalled at ${d.stalled.delivered} of ${d.stalled.events}`;
   if (d.lost > 0) return `lost ${d.lost} of ${d.backlog}`;
   return `${d.eventsPerSec} events/s`;
+}
+
+/**
+ * A SUT at n relay replicas, over its batch sizes: the best rate, marked with the drains that got
+ * none ("14925 (1 of 2 lost)"); when none did, what the first one did instead. '-' when not run.
+ */
+export function replicaCell(s: Pick<SutReport, 'drains'>, n: number): string {
+  const runs = s.drains.filter((d) => d.replicas === n);
+  if (runs.length === 0) return '-';
+  const best = bestDrain(runs);
+  const text = best ? String(best.eventsPerSec) : drainRate(runs[0]!);
+  // A single run that got no rate already says what happened.
+  const marks = best || runs.length > 1 ? shortfallText(countShortfalls(runs), runs.length) : '';
+  return marks ? `${text} (${marks})` : text;
+}
+
+/** The fraction of the limits, marked with every drain of the SUT that got no rate. */
+export function fractionCell(s: Pick<SutReport, 'fractionOfLimit' | 'shortfalls'>): string {
+  if (s.fractionOfLimit === null) return '-';
+  const marks = shortfallText(s.shortfalls, s.shortfalls.drains, ' drains');
+  return marks ? `${s.fractionOfLimit} (${marks})` : String(s.fractionOfLimit);
 }
 
 export function drainLine(d: DrainFigure): string {

@@ -1,5 +1,6 @@
 import type { ApplyFigure, DrainFigure } from './drain.ts';
 import type { Limits } from './limits.ts';
+import type { DrainShortfalls } from './outcome.ts';
 import type { SteadyFigure } from './steady.ts';
 
 /** One SUT's figures, every one observed in Kafka (and in its effects) through its manifest. */
@@ -13,10 +14,15 @@ export interface SutReport {
   readonly curve: readonly DrainFigure[];
   /** Drain rate for each replicas x batch size, at the main backlog. */
   readonly drains: readonly DrainFigure[];
-  /** The fastest drain that delivered everything; null when none did. */
+  /**
+   * The fastest drain that delivered everything; null when none did. Other drains of the same SUT
+   * may have lost or stalled: `shortfalls` counts them.
+   */
   readonly best: DrainFigure | null;
   /** best / limits.eventsPerSec; null without limits or without a best drain. */
   readonly fractionOfLimit: number | null;
+  /** Its drains (curve and replicas x batch size) that got no rate, and the events it lost. */
+  readonly shortfalls: DrainShortfalls;
   readonly apply: ApplyFigure | null;
   /** One-event transactions per second that WRITERS connections commit through its preload statement. */
   readonly writerCeiling: number | null;

@@ -1,6 +1,7 @@
 // How the commands print their outcomes: tables for people, JSON for programs.
-import type { BenchReport, SutReport } from '../bench/index.ts';
-import { applyRate, drainRate, steadyLine } from '../bench/lines.ts';
+import type { BenchReport } from '../bench/index.ts';
+import { applyRate, drainRate, fractionCell, replicaCell, steadyLine } from '../bench/lines.ts';
+import { shortfallLines } from '../bench/outcome.ts';
 import { powerWarnings, summarizePower, verdictWord, type Validity } from '../checker/index.ts';
 import { describeFault } from '../nemesis/index.ts';
 import type { MergeOutcome } from '../report/merge.ts';
@@ -153,12 +154,6 @@ export function printBench(r: BenchReport, print: (line: string) => void): void 
   print(`${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions`);
   const replicas = [...new Set(r.suts.flatMap((s) => s.drains.map((d) => d.replicas)))].sort((a, b) => a - b);
   const backlogs = [...new Set(r.suts.flatMap((s) => s.curve.map((d) => d.backlog)))].sort((a, b) => a - b);
-  const bestAt = (s: SutReport, n: number) => {
-    const runs = s.drains.filter((d) => d.replicas === n);
-    const ok = runs.filter((d) => d.eventsPerSec !== null);
-    if (ok.length) return `${Math.max(...ok.map((d) => d.eventsPerSec!))}`;
-    return runs.length ? drainRate(runs[0]!) : '-';
-  };
   // At least one space between columns, however long a "N of M in T s" gets.
   const col = (v: string, w = 14) => ` ${v.padStart(w - 1)}`;
   print('');
@@ -168,10 +163,11 @@ export function printBench(r: BenchReport, print: (line: string) => void): void 
   for (const s of r.suts) {
     const top = s.steady.runs.filter((f) => f.sustained).at(-1);
     print(
-      `${s.name.padEnd(36)}${replicas.map((n) => col(bestAt(s, n))).join('')}${col(s.fractionOfLimit === null ? '-' : String(s.fractionOfLimit), 9)}${col(applyRate(s.apply), 17)}${col(String(s.writerCeiling ?? '-'), 9)}${col(String(s.steady.sustainedMaxRate ?? 'none'), 10)}${col(top?.publishMs.p99 == null ? '-' : `${Math.round(top.publishMs.p99)} ms`, 12)}`,
+      `${s.name.padEnd(36)}${replicas.map((n) => col(replicaCell(s, n))).join('')}${col(fractionCell(s), 9)}${col(applyRate(s.apply), 17)}${col(String(s.writerCeiling ?? '-'), 9)}${col(String(s.steady.sustainedMaxRate ?? 'none'), 10)}${col(top?.publishMs.p99 == null ? '-' : `${Math.round(top.publishMs.p99)} ms`, 12)}`,
     );
   }
   for (const s of r.suts) if (s.error) print(`${s.name}: not measured: ${s.error}`);
+  for (const line of shortfallLines(r.suts)) print(line);
   print(
     'events/s per relay replicas (best batch); consumer: effects/s on a preloaded topic; writers: one-event transactions/s (8 connections); sustained: highest steady rate kept; p99 publish: at that rate',
   );

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { runBench, writeBenchReport } from '../../bench/index.ts';
+import { benchExitCode } from '../../bench/outcome.ts';
 import { HarnessError } from '../../common/errors.ts';
 import { list, positiveInt, stackFlags, stackOptions, type StackFlags } from '../args.ts';
 import { out, type CommandContext } from '../context.ts';
@@ -16,6 +17,7 @@ interface BenchFlags extends StackFlags {
   steadySeconds: number;
   limits: boolean;
   drainTimeout: number;
+  stallSeconds: number;
   json?: string;
 }
 
@@ -29,7 +31,10 @@ function counts(name: string, value: string): number[] {
   });
 }
 
-/** `bench`: drain throughput and latency of any SUT, through its manifest, beside raw limits, on one stack. */
+/**
+ * `bench`: drain throughput and latency of any SUT, through its manifest, beside raw limits, on one
+ * stack. Exits 1 when a SUT lost events, 2 when one could not be measured, else 0.
+ */
 export function registerBench(program: Command, ctx: CommandContext): void {
   stackFlags(program.command('bench'))
     .description(
@@ -52,6 +57,12 @@ export function registerBench(program: Command, ctx: CommandContext): void {
       positiveInt('--drain-timeout'),
       600,
     )
+    .option(
+      '--stall-seconds <s>',
+      'how long Kafka may gain nothing before a drain counts as "stalled at N of M" (and the consumer as stalled)',
+      positiveInt('--stall-seconds'),
+      60,
+    )
     .option('--no-limits', 'skip the PostgreSQL and Kafka limits')
     .option('--json <file>', 'write the figures as JSON, and a plot next to it (.html)')
     .action(async (flags: BenchFlags) => {
@@ -67,6 +78,7 @@ export function registerBench(program: Command, ctx: CommandContext): void {
         steadySeconds: flags.steadySeconds,
         limits: flags.limits,
         drainTimeoutSeconds: flags.drainTimeout,
+        stallSeconds: flags.stallSeconds,
         ...stackOptions(flags),
         log: ctx.progress.log,
       });
@@ -75,5 +87,7 @@ export function registerBench(program: Command, ctx: CommandContext): void {
         process.stderr.write(`wrote ${path.resolve(flags.json)} and ${html}\n`);
       }
       printBench(report, out);
+      // Like run: 1 when events were lost, 2 when a SUT was not measured at all.
+      ctx.setCode(benchExitCode(report.suts));
     });
 }
