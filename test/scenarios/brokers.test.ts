@@ -123,7 +123,12 @@ describe('three brokers: each broker fault takes effect, and its heal undoes it'
       // Cut off from its peers, broker 1 is fenced: it leads nothing and is in no ISR.
       const isolated = await fire('broker-isolate', { target: 'broker', index: 0 });
       const others = ids().filter((id) => id !== 1);
-      const fenced = await until(run, others, (ps) => ps.every((p) => p.leader !== 1 && !p.isr.includes(1)), 30_000);
+      const fenced = await until(
+        run,
+        others,
+        (ps) => ps.length === run.partitions && ps.every((p) => p.leader !== 1 && !p.isr.includes(1)),
+        30_000,
+      );
       expect(fenced.ok, `while broker 1 is isolated: ${fenced.last}`).toBe(true);
       await isolated.heal();
       await healthy(run);
