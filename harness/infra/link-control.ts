@@ -33,7 +33,7 @@ export interface ProxyControl {
   removeToxic(name: string): Promise<void>;
   /** Enabled, no toxics. */
   heal(): Promise<void>;
-  /** What the proxy server reports now (of the first proxy when there are several). */
+  /** What the proxy server reports now: enabled only if every proxy is, and the toxics of any. */
   state(): Promise<LinkState>;
 }
 
@@ -64,8 +64,20 @@ export function proxyControl(client: Toxiproxy, label: string, proxies: readonly
       throw new HarnessError(`toxiproxy: could not ${what} on ${label}: ${describeError(err)}`);
     }
   };
+  // Every proxy is tried even when one fails: a heal that stopped at the first error would leave
+  // the others cut. The first error is thrown once all have been tried.
   const each = async (fn: (p: Proxy) => Promise<void>) => {
-    for (const name of proxies) await fn(await client.get(name));
+    let first: unknown;
+    let failed = false;
+    for (const name of proxies) {
+      try {
+        await fn(await client.get(name));
+      } catch (err) {
+        if (!failed) first = err;
+        failed = true;
+      }
+    }
+    if (failed) throw first;
   };
   const setEnabled = (enabled: boolean) =>
     guard(enabled ? 'enable' : 'disable', () =>
@@ -74,20 +86,41 @@ export function proxyControl(client: Toxiproxy, label: string, proxies: readonly
       }),
     );
   return {
-    disable: () => setEnabled(false),
+    async disable() {
+      try {
+        await setEnabled(false);
+      } catch (err) {
+        // A partition that failed half-way is not reported as started, so it must not stay half cut.
+        await setEnabled(true).catch(() => {});
+        throw err;
+      }
+    },
     enable: () => setEnabled(true),
     addToxic: (spec) =>
       guard(`add a ${spec.type} toxic`, async () => {
         const toxicName = spec.name ?? `${spec.type}-${spec.stream}-${++toxicSerial}`;
-        await each(async (p) => {
-          await p.addToxic({
-            name: toxicName,
-            type: spec.type,
-            stream: spec.stream,
-            toxicity: spec.toxicity ?? 1,
-            attributes: spec.attributes,
-          });
-        });
+        const added: Proxy[] = [];
+        try {
+          for (const name of proxies) {
+            const p = await client.get(name);
+            await p.addToxic({
+              name: toxicName,
+              type: spec.type,
+              stream: spec.stream,
+              toxicity: spec.toxicity ?? 1,
+              attributes: spec.attributes,
+            });
+            added.push(p);
+          }
+        } catch (err) {
+          // Taken back from the proxies that got it, as the caller will not remove what failed.
+          for (const p of added)
+            await p
+              .getToxic(toxicName)
+              .then((t) => t.remove())
+              .catch(() => {});
+          throw err;
+        }
         return toxicName;
       }),
     removeToxic: (toxicName) =>
@@ -105,8 +138,16 @@ export function proxyControl(client: Toxiproxy, label: string, proxies: readonly
       ),
     state: () =>
       guard('read the state', async () => {
-        const p = await client.get(proxies[0]!);
-        return { enabled: p.enabled, toxics: await listToxics(p) };
+        // Enabled only when every proxy is; the toxics of each, once per name, so that a heal that
+        // reached only some of a link's proxies does not look healthy.
+        let enabled = true;
+        const toxics = new Map<string, LinkState['toxics'][number]>();
+        for (const name of proxies) {
+          const p = await client.get(name);
+          enabled &&= p.enabled;
+          for (const t of await listToxics(p)) if (!toxics.has(t.name)) toxics.set(t.name, t);
+        }
+        return { enabled, toxics: [...toxics.values()] };
       }),
   };
 }

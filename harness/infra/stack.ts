@@ -83,7 +83,7 @@ export interface Stack {
    * from towards to. Only on a cluster.
    */
   peer(from: number, to: number, which?: readonly (keyof PeerProxies)[]): ProxyControl;
-  /** Every proxy enabled, every toxic removed. */
+  /** Every proxy enabled, every toxic removed, every server thawed and running. */
   healAll(): Promise<void>;
   pgUrl(database: string, route: Route): string;
   kafkaBrokers(route: Route): string[];
@@ -200,11 +200,29 @@ export function assembleStack(parts: StackParts): Stack {
       );
     },
     async healAll() {
+      const problems: string[] = [];
       try {
         await toxiproxy.reset();
       } catch (err) {
-        throw new HarnessError(`toxiproxy: could not heal all links: ${describeError(err)}`);
+        problems.push(`toxiproxy: could not heal all links: ${describeError(err)}`);
       }
+      // A fault whose heal failed or never ran (a restart that timed out, a pause cut short) would
+      // leave a server down or frozen, and every later run on this stack would see it as a fault.
+      const services: [string, ServiceControl][] = [
+        ['PostgreSQL', parts.postgres],
+        ...brokers.map((b): [string, ServiceControl] => [`Kafka broker ${b.id}`, b.control]),
+      ];
+      await Promise.all(
+        services.map(async ([name, service]) => {
+          try {
+            await service.resume();
+            if (service.pid === undefined) await service.restart();
+          } catch (err) {
+            problems.push(`${name}: could not bring it back: ${describeError(err)}`);
+          }
+        }),
+      );
+      if (problems.length) throw new HarnessError(problems.join('; '));
     },
     async prepareTemplate(name, setupSql) {
       // The schema's hash is kept as the database's comment: the same schema is not set up twice.

@@ -72,5 +72,9 @@ export async function waitForPartition(
   }
 }
 
+/** What every fault on Kafka's brokers holds alone (FaultKind.exclusive). */
+export const KAFKA_EXCLUSIVE = 'kafka';
+export const onKafka = (): string => KAFKA_EXCLUSIVE;
+
 export const brokerLane = (id: number) => `service:kafka-${id}` as const;
 export const describePartition = (s: PartitionState) => `${s.topic}/${s.partition}`;

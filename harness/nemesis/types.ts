@@ -55,6 +55,13 @@ export interface FaultKind<P = unknown, G extends LaneGroup = LaneGroup> {
    * only what is in flight during a narrow moment, so more firings under load find more.
    */
   readonly repeatable?: boolean;
+  /**
+   * What a firing needs to itself, if anything: two faults naming the same thing are never active
+   * at once. Every fault on Kafka's brokers names "kafka", one broker or all of them: two brokers
+   * of three down together lose the controller quorum, and a whole-cluster restart or pause
+   * tramples a single broker's fault and its heal.
+   */
+  exclusive?(params: P): string | undefined;
   /** Parameters for this fault, limited to what the scenario allows (roles, links, ...). */
   params(limits: FaultLimits): fc.Arbitrary<P> | undefined;
   /** One line for people: what it hits and how. */

@@ -13,6 +13,8 @@ export class FaultTimeline {
   private readonly heals = new Set<() => Promise<void>>();
   private stopping = false;
   private wakeAll: (() => void)[] = [];
+  /** Per thing a fault holds alone (FaultKind.exclusive): resolves when the last firing on it has healed. */
+  private readonly held = new Map<string, Promise<void>>();
 
   constructor(
     private readonly faults: readonly FaultStep[],
@@ -66,6 +68,33 @@ export class FaultTimeline {
   /** One firing: start, hold until `until`, heal; each recorded in the history. */
   private async fire(index: number, step: FaultStep, cycle: number | undefined, until: number): Promise<void> {
     const kind = faultKind(step.fault);
+    // The schedule keeps such faults apart, but a heal can outlast its window (a broker restart
+    // waits until it is healthy): the next one waits for it rather than take a second broker down.
+    const key = kind.exclusive?.(step.params);
+    if (key === undefined) return this.fireNow(kind, index, step, cycle, until);
+    const before = this.held.get(key) ?? Promise.resolve();
+    let release = () => {};
+    const mine = new Promise<void>((r) => (release = r));
+    this.held.set(
+      key,
+      before.then(() => mine),
+    );
+    try {
+      await before;
+      if (this.stopping) return;
+      await this.fireNow(kind, index, step, cycle, until);
+    } finally {
+      release();
+    }
+  }
+
+  private async fireNow(
+    kind: ReturnType<typeof faultKind>,
+    index: number,
+    step: FaultStep,
+    cycle: number | undefined,
+    until: number,
+  ): Promise<void> {
     const faultId = cycle === undefined ? `f${index}` : `f${index}.${cycle}`;
     const target = kind.describe(step.params);
     const base = {

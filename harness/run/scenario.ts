@@ -3,8 +3,7 @@ import { HarnessError } from '../common/errors.ts';
 import type { LinkName } from '../infra/links.ts';
 import { FAULTS } from '../nemesis/index.ts';
 import { EXTRA_SHAPES, type Role, type SutDefinition } from '../sut/definition.ts';
-import { faultStepArb, type Range, type ScheduleShape } from '../workload/generators.ts';
-import type { FaultStep } from '../workload/schedule.ts';
+import { faultStepArb, type DrawnStep, type Range, type ScheduleShape } from '../workload/generators.ts';
 import type { Profile } from './profiles.ts';
 
 /** Which faults a scenario draws, and on what. */
@@ -105,8 +104,8 @@ export function faultArbs(
   def: SutDefinition,
   shape: ScheduleShape,
   options: DrawOptions = {},
-): fc.Arbitrary<Omit<FaultStep, 'atMs'>>[] {
-  const arbs: fc.Arbitrary<Omit<FaultStep, 'atMs'>>[] = [];
+): fc.Arbitrary<DrawnStep>[] {
+  const arbs: fc.Arbitrary<DrawnStep>[] = [];
   for (const choice of scenario.faults) {
     const kind = FAULTS[choice.fault];
     if (!kind) throw new Error(`scenario ${scenario.name}: unknown fault "${choice.fault}"`);
@@ -120,7 +119,7 @@ export function faultArbs(
       uncleanElection: scenario.uncleanElection,
     });
     if (!params) continue;
-    const step = faultStepArb(shape, choice.fault, params, kind.repeatable ?? false);
+    const step = faultStepArb(shape, choice.fault, params, kind.repeatable ?? false, kind.exclusive?.bind(kind));
     for (let i = 0; i < (choice.weight ?? 1); i++) arbs.push(step);
   }
   return arbs;

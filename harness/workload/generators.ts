@@ -85,6 +85,13 @@ const cycleArb: fc.Arbitrary<Cycle> = fc.record({
 });
 
 /**
+ * A fault step as drawn, before the timeline places it. exclusive: what the step needs to itself
+ * (the fault's own say, from its parameters); steps naming the same thing never overlap. It only
+ * guides placement and is not part of the schedule.
+ */
+export type DrawnStep = Omit<FaultStep, 'atMs'> & { readonly exclusive?: string };
+
+/**
  * One fault's generator: its parameters, window, and (when the fault repeats) a cycle. Parameters
  * are drawn without fast-check's bias towards the first choice, which would otherwise send most
  * faults to the first link, role or crash point a scenario lists.
@@ -94,7 +101,8 @@ export function faultStepArb(
   fault: string,
   params: fc.Arbitrary<unknown>,
   repeatable: boolean,
-): fc.Arbitrary<Omit<FaultStep, 'atMs'>> {
+  exclusive?: (params: unknown) => string | undefined,
+): fc.Arbitrary<DrawnStep> {
   const longWeight = Math.round(100 * shape.longWindowWeight);
   const windowMs = fc.oneof(
     { weight: 100 - longWeight, arbitrary: uniform(shape.windowMs) },
@@ -103,17 +111,21 @@ export function faultStepArb(
   const cycle = repeatable ? fc.option(cycleArb, { nil: undefined, freq: 2 }) : fc.constant(undefined);
   return fc
     .record({ fault: fc.constant(fault), params: fc.noBias(params), windowMs, cycle })
-    .map(({ cycle: c, ...rest }) => (c ? { ...rest, cycle: c } : rest));
+    .map(({ cycle: c, ...rest }) => {
+      const held = exclusive?.(rest.params);
+      return { ...rest, ...(c ? { cycle: c } : {}), ...(held === undefined ? {} : { exclusive: held }) };
+    });
 }
 
 /**
  * The fault timeline: faults drawn from the scenario's catalogue, placed by gaps so that any
  * shrink of a gap or window still yields a valid timeline. Without overlap each fault starts after
- * the previous one healed; with it, after the previous one started.
+ * the previous one healed; with it, after the previous one started, but never before the end of
+ * an earlier step that holds the same thing (exclusive) alone.
  */
 export function timelineArb(
   shape: ScheduleShape,
-  faults: readonly fc.Arbitrary<Omit<FaultStep, 'atMs'>>[],
+  faults: readonly fc.Arbitrary<DrawnStep>[],
 ): fc.Arbitrary<FaultStep[]> {
   if (faults.length === 0) return fc.constant([]);
   // keep: fast-check shrinks an array by cutting it from the front, so a fault behind one that is
@@ -133,14 +145,19 @@ export function timelineArb(
       let previousStart = 0;
       let previousEnd = 0;
       let longWindows = 0;
-      for (const [i, { step: drawn, gapMs }] of entries.filter((e, i) => i === 0 || e.keep > 0).entries()) {
+      const heldUntil = new Map<string, number>();
+      for (const [i, { step: drawnStep, gapMs }] of entries.filter((e, i) => i === 0 || e.keep > 0).entries()) {
+        const { exclusive, ...drawn } = drawnStep;
         const long = drawn.windowMs > shape.windowMs.max;
         const step =
           long && shape.maxLongWindows !== undefined && ++longWindows > shape.maxLongWindows
             ? { ...drawn, windowMs: shape.windowMs.max }
             : drawn;
-        const atMs = i === 0 ? leadMs : (shape.overlap ? previousStart : previousEnd) + gapMs;
+        let atMs = i === 0 ? leadMs : (shape.overlap ? previousStart : previousEnd) + gapMs;
+        const busyUntil = exclusive === undefined ? undefined : heldUntil.get(exclusive);
+        if (busyUntil !== undefined) atMs = Math.max(atMs, busyUntil + gapMs);
         out.push({ ...step, atMs });
+        if (exclusive !== undefined) heldUntil.set(exclusive, atMs + step.windowMs);
         previousStart = atMs;
         previousEnd = Math.max(previousEnd, atMs + step.windowMs);
       }
@@ -149,10 +166,7 @@ export function timelineArb(
 }
 
 /** A schedule: concurrency, the load, and a fault timeline drawn apart from the load. */
-export function scheduleArb(
-  shape: ScheduleShape,
-  faults: readonly fc.Arbitrary<Omit<FaultStep, 'atMs'>>[],
-): fc.Arbitrary<Schedule> {
+export function scheduleArb(shape: ScheduleShape, faults: readonly fc.Arbitrary<DrawnStep>[]): fc.Arbitrary<Schedule> {
   // The timeline is drawn first: scenarios offer different faults, so each leaves the random
   // stream somewhere else, and one seed then gives each scenario loads of its own instead of the
   // same few loads in every scenario.

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { broker, brokerLane, describePartition, needsCluster, partitionState, requireRun } from '../kafka-cluster.ts';
+import {
+  broker,
+  brokerLane,
+  describePartition,
+  needsCluster,
+  partitionState,
+  requireRun,
+  onKafka,
+} from '../kafka-cluster.ts';
 import { healOnce, type FaultKind } from '../types.ts';
 
 export interface BrokerTarget {
@@ -54,6 +62,7 @@ export const brokerDown: FaultKind<BrokerDownParams, 'service'> = {
   colour: '#393b79',
   lane: 'service',
   repeatable: true,
+  exclusive: onKafka,
   params: (limits) =>
     needsCluster(limits.brokers)
       ? fc

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { ServiceControl, Stack } from '../../infra/stack.ts';
+import { KAFKA_EXCLUSIVE } from '../kafka-cluster.ts';
 import { healOnce, type FaultKind, type FaultLane } from '../types.ts';
 
 /** kill -9 of one piece of infrastructure; it comes back on the same data when the window ends. */
@@ -9,11 +10,13 @@ function serviceRestart(
   label: string,
   lane: FaultLane<'service'>,
   service: (stack: Stack) => ServiceControl,
+  exclusive?: string,
 ): FaultKind<Record<string, never>, 'service'> {
   return {
     name,
     colour,
     lane: 'service',
+    ...(exclusive === undefined ? {} : { exclusive: () => exclusive }),
     params: () => fc.constant({}),
     describe: () => `kill -9 ${label}`,
     async start(ctx) {
@@ -34,6 +37,7 @@ export const kafkaRestart = serviceRestart(
   'Kafka',
   'service:kafka',
   (stack) => stack.kafka,
+  KAFKA_EXCLUSIVE,
 );
 
 /** PostgreSQL, postmaster and backends; crash recovery runs from the WAL. */

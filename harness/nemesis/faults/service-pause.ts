@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { KAFKA_EXCLUSIVE } from '../kafka-cluster.ts';
 import { healOnce, type FaultKind } from '../types.ts';
 
 export interface ServicePauseParams {
@@ -21,6 +22,7 @@ export const servicePause: FaultKind<ServicePauseParams, 'service'> = {
   colour: '#aec7e8',
   lane: 'service',
   repeatable: true,
+  exclusive: (p) => (p.service === 'kafka' ? KAFKA_EXCLUSIVE : undefined),
   params: () => fc.record({ service: fc.constantFrom('kafka' as const, 'postgres' as const) }),
   describe: (p) => `freeze ${LABELS[p.service]}`,
   async start(ctx, p) {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describePartition, needsCluster, partitionState, requireRun } from '../kafka-cluster.ts';
+import { describePartition, needsCluster, partitionState, requireRun, onKafka } from '../kafka-cluster.ts';
 import { healOnce, type FaultKind } from '../types.ts';
 
 export interface SlowFollowerParams {
@@ -21,6 +21,7 @@ export const slowFollower: FaultKind<SlowFollowerParams, 'link'> = {
   colour: '#8c6d31',
   lane: 'link',
   repeatable: false,
+  exclusive: onKafka,
   params: (limits) =>
     needsCluster(limits.brokers)
       ? fc.record({

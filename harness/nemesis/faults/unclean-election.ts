@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { describeError } from '../../common/errors.ts';
 import { withKafkaAdmin } from '../../infra/kafka-client.ts';
 import {
   broker,
@@ -8,10 +9,14 @@ import {
   partitionState,
   requireRun,
   waitForPartition,
+  onKafka,
 } from '../kafka-cluster.ts';
 import { healOnce, type FaultKind } from '../types.ts';
 
 const TOPIC_RESOURCE = 2;
+
+/** How long a kill waits for a new leader where the topic allows an unclean election. */
+const ELECTION_WAIT_MS = 30_000;
 
 export interface UncleanElectionParams {
   /** The partition, modulo how many the run has. */
@@ -38,6 +43,7 @@ export const uncleanElection: FaultKind<UncleanElectionParams, 'service'> = {
   colour: '#ad494a',
   lane: 'service',
   repeatable: false,
+  exclusive: onKafka,
   params: (limits) =>
     needsCluster(limits.brokers)
       ? fc.record({
@@ -80,13 +86,18 @@ export const uncleanElection: FaultKind<UncleanElectionParams, 'service'> = {
     const cutFirst = stack.peer(first, leader, ['replication']);
     const cutSecond = stack.peer(second, leader, ['replication']);
     const leaderControl = broker(stack, leader).control;
+    let killed = false;
+    let killError: string | undefined;
     let elected: number | undefined;
+    // Whether the new leader was out of the ISR just before the kill, as last read.
+    let electedOutOfSync = false;
     let phase = 'starting';
     const heal = healOnce(async () => {
       await cutFirst.enable();
       await cutSecond.enable();
       if (leaderControl.pid === undefined) await leaderControl.restart();
     });
+    let isrBeforeKill: readonly number[] = [leader];
     try {
       phase = `broker ${first} out of the ISR`;
       await cutFirst.disable();
@@ -94,36 +105,65 @@ export const uncleanElection: FaultKind<UncleanElectionParams, 'service'> = {
       await new Promise((r) => setTimeout(r, p.holdMs));
       phase = `broker ${second} out of the ISR`;
       await cutSecond.disable();
-      await waitForPartition(stack, run, p.partition, phase, (s) => s.isr.length === 1 && s.isr[0] === leader);
+      const shrunk = await waitForPartition(
+        stack,
+        run,
+        p.partition,
+        phase,
+        (s) => s.isr.length === 1 && s.isr[0] === leader,
+      );
+      isrBeforeKill = shrunk.isr;
       phase = `leader ${leader} killed`;
+      // Once the kill has been attempted the fault may have done its damage: from here on nothing
+      // throws, or the firing would be recorded as not started and a late election's loss blamed
+      // on the SUT.
+      killed = true;
       await leaderControl.crash();
-      if (p.allowed) {
-        phase = `broker ${first} elected uncleanly`;
+    } catch (err) {
+      if (!killed) {
+        // Nothing was killed: whatever was cut comes back, and the firing is recorded as not started.
+        await heal().catch(() => {});
+        throw err;
+      }
+      // The kill reported a failure, yet the process may be gone: go on as if it were.
+      killError = describeError(err);
+    }
+    let unobserved: string | undefined;
+    if (p.allowed) {
+      // A controller can take a while to notice the leader is gone and to elect the one replica left.
+      try {
         const after = await waitForPartition(
           stack,
           run,
           p.partition,
-          phase,
+          `a new leader of ${where}`,
           (s) => s.leader >= 0 && s.leader !== leader,
+          ELECTION_WAIT_MS,
         );
         elected = after.leader;
+        electedOutOfSync = !isrBeforeKill.includes(after.leader);
+      } catch (err) {
+        unobserved = describeError(err);
       }
-    } catch (err) {
-      // Whatever was cut or killed comes back; the firing is recorded as not started.
-      await heal().catch(() => {});
-      throw err;
     }
+    const story = `${where}: brokers ${first} then ${second} left the ISR, leader ${leader} killed${killError ? ` (the kill reported: ${killError})` : ''}`;
     return {
       heal,
       affects: [brokerLane(leader), ...(elected === undefined ? [] : [brokerLane(elected)])],
-      detail: () =>
-        elected === undefined
-          ? `${where}: brokers ${first} then ${second} left the ISR, leader ${leader} killed; unclean election forbidden, so the partition waited for its leader`
-          : `${where}: brokers ${first} then ${second} left the ISR, leader ${leader} killed, out-of-sync broker ${elected} elected leader`,
-      dataLoss: () =>
-        elected === undefined
-          ? undefined
-          : `an unclean leader election on ${where} made out-of-sync broker ${elected} the leader after leader ${leader} died; Kafka truncates what only the old in-sync replicas had`,
+      detail: () => {
+        if (!p.allowed) return `${story}; unclean election forbidden, so the partition waited for its leader`;
+        if (elected === undefined)
+          return `${story}; no new leader seen within ${ELECTION_WAIT_MS / 1000} s (${unobserved})`;
+        return `${story}, broker ${elected} elected leader (${electedOutOfSync ? 'out of' : 'in'} the ISR of ${isrBeforeKill.join(', ')} before the kill)`;
+      },
+      dataLoss: () => {
+        if (!p.allowed) return undefined;
+        if (elected === undefined)
+          return `unclean leader election possible on ${where}: leader ${leader} was killed as the only in-sync replica and no new leader was seen within ${ELECTION_WAIT_MS / 1000} s; one elected later may lack acknowledged messages`;
+        if (electedOutOfSync)
+          return `an unclean leader election on ${where} made broker ${elected}, out of the ISR (${isrBeforeKill.join(', ')}) before the kill, the leader after leader ${leader} died; it lacks what only the old leader had, and Kafka truncates it`;
+        return `a leader election on ${where} after unclean leader election was allowed and leader ${leader} died made broker ${elected} the leader; it was in the last ISR read (${isrBeforeKill.join(', ')}), but that read may be stale, so acknowledged messages may be lost`;
+      },
     };
   },
 };
