@@ -238,6 +238,24 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
   const local = (port: number) => ({ host: HOST, port });
   const sharedClusterId = clusterId();
 
+  /**
+   * One listener per node j on node b, named prefix+j: node b binds it on its own port, and
+   * advertises it at the proxy of the pair j -> b, so whatever node j dials there crosses that proxy.
+   */
+  const peerListeners = (
+    b: number,
+    prefix: 'C' | 'R',
+    ownPorts: ReadonlyMap<number, number>,
+    kind: 'controller' | 'replication',
+  ) => ({
+    own: `${prefix}${b}`,
+    listeners: ports.ids.map((j) => ({
+      name: `${prefix}${j}`,
+      bind: local(ownPorts.get(j)!),
+      advertised: local(j === b ? ownPorts.get(j)! : brokerPorts(j).peers.get(b)![kind]),
+    })),
+  });
+
   const postgres = new NativePostgres({ dir: path.join(dir, 'postgres'), port: ports.pg, bins: provisioned.postgres });
   const kafkas = ports.ids.map((b) => {
     const own = brokerPorts(b);
@@ -267,23 +285,9 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
               ),
               // The same plan for controller traffic: peer j reaches this node's controller on
               // Cj, through the proxy of the pair j -> b, at the address this node reports too.
-              controllers: {
-                own: `C${b}`,
-                listeners: ports.ids.map((j) => ({
-                  name: `C${j}`,
-                  bind: local(own.controllers.get(j)!),
-                  advertised: local(j === b ? own.controllers.get(j)! : brokerPorts(j).peers.get(b)!.controller),
-                })),
-              },
-              replication: {
-                own: `R${b}`,
-                // Follower j fetches from this node on Rj, through the proxy of the pair j -> b.
-                listeners: ports.ids.map((j) => ({
-                  name: `R${j}`,
-                  bind: local(own.replication.get(j)!),
-                  advertised: local(j === b ? own.replication.get(j)! : brokerPorts(j).peers.get(b)!.replication),
-                })),
-              },
+              controllers: peerListeners(b, 'C', own.controllers, 'controller'),
+              // Follower j fetches from this node on Rj, through the proxy of the pair j -> b.
+              replication: peerListeners(b, 'R', own.replication, 'replication'),
             },
           }
         : {}),
