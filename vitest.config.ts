@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/longest-first-sequencer.ts';
 
 /** What every test job shares: the stack set-up, and time and worker limits for real servers. */
 export const sharedTestOptions = {
@@ -22,5 +23,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Third-party implementations run in their own job (npm run test:thirdparty): see README.
     exclude: ['test/thirdparty/**', '**/node_modules/**'],
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

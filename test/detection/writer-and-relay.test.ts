@@ -1,3 +1,3 @@
 import { detectionSuite } from './detection.ts';
 
-detectionSuite(['dual-write', 'publish-before-commit', 'mark-before-ack', 'id-cursor', 'drop-after-retries']);
+detectionSuite(['publish-before-commit', 'dual-write', 'mark-before-ack', 'id-cursor', 'drop-after-retries']);

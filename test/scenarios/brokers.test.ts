@@ -1,6 +1,7 @@
 // A three-broker KRaft cluster, one stack for the file: the reference stays valid through leader
 // failover, isolation, a slow follower and dead in-sync replicas; the weak-acks variant (no
-// idempotence, no acks=all) is caught by broker-failover, which has no crash points; and each broker
+// idempotence, no acks=all) is caught by broker-failover, which has no crash points; an unclean
+// election that the topic allows is reported as a loss that Kafka itself caused; and each broker
 // fault takes effect and heals.
 import { describe, expect, it } from 'vitest';
 import { printSuite } from '../../harness/cli/summary.ts';
@@ -34,6 +35,15 @@ async function onCluster(options: Pick<SuiteOptions, 'scenarios' | 'bug' | 'runs
 }
 
 describe('three brokers: what the cluster adds', () => {
+  it('an unclean election the topic allows: the loss is reported, and blamed on the election', async () => {
+    const { outcome, summary } = await onCluster({ scenarios: ['unclean-election'], runs: 1, shrinkRuns: 0 });
+    const result = outcome.scenarios[0]!.results[0]!;
+    expect(result.valid, summary).toBe(false);
+    const lost = result.verdict!.anomalies.filter((a) => a.kind === 'lost');
+    expect(lost.length, summary).toBeGreaterThan(0);
+    for (const a of lost) expect(a.detail, summary).toMatch(/unclean leader election/);
+  }, 600_000);
+
   it('weak-acks is caught in broker-failover (no crash points in it), in at most 5 steps', async () => {
     // The quick profile draws at most two faults, so any counterexample has at most 3 steps;
     // shrinking would only spend the file's time.
