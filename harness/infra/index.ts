@@ -27,8 +27,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     case 'native':
       return startNativeStack(options);
     case 'containers':
-      if ((options.kafkaBrokers ?? 1) !== 1)
-        throw new HarnessError('--kafka-brokers 3 runs on the native provider only, for now');
       if (options.basePort !== undefined)
         throw new HarnessError(
           '--base-port applies to the native provider; the containers provider maps free host ports',

@@ -42,9 +42,11 @@ export async function roundTripEveryLink(stack: Stack, run: RunEnv): Promise<Lin
   for (const link of linksTo('kafka')) {
     const started = performance.now();
     const kafka = harnessKafka(run.kafkaBrokers(link), `roundtrip-${link}`);
-    const advertised = await advertisedBrokers(kafka);
-    const proxy = run.kafkaBrokers(link)[0]!;
-    if (advertised.length !== 1 || advertised[0] !== proxy) {
+    const advertised = (await advertisedBrokers(kafka)).sort();
+    // One proxy per broker on a cluster: the brokers, together, must name exactly those.
+    const proxies = [...run.kafkaBrokers(link)].sort();
+    const proxy = proxies.join(',');
+    if (advertised.join(',') !== proxy) {
       throw new Error(`${link}: broker advertises ${advertised.join(',')} instead of the proxy ${proxy}`);
     }
     const value = `${link}-${Math.random().toString(36).slice(2)}`;

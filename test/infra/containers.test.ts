@@ -1,13 +1,14 @@
 // The containers provider: the stack's whole contract (the same suite the native stack passes),
 // then what is its own: cleanup of containers and networks on stop, Ctrl-C and SIGKILL; clear
-// errors for missing images; --provider auto. Runs on the locally built images.
+// errors for missing images; --provider auto; three brokers, each in a container of its own, whose
+// peer traffic crosses Toxiproxy as on the native cluster. Runs on the locally built images.
 import { describe, expect, it } from 'vitest';
 import { tracked } from '../../harness/infra/cleanup.ts';
 import { stackLabel } from '../../harness/infra/containers/index.ts';
 import { docker } from '../../harness/infra/containers/engine.ts';
 import { resolveProvider, startStack } from '../../harness/infra/index.ts';
 import { roundTripEveryLink } from '../../harness/infra/roundtrip.ts';
-import { eventually, useLocalImages } from '../helpers.ts';
+import { eventually, expectClusterHealed, expectFenced, faultStarter, useLocalImages } from '../helpers.ts';
 import { holdStack } from './hold-stack.ts';
 import { stackSuite } from './stack-suite.ts';
 
@@ -84,4 +85,34 @@ describe('containers lifecycle', () => {
       else process.env.DOCKER_HOST = saved;
     }
   });
+});
+
+describe('three brokers on containers', () => {
+  it('full ISRs; an isolated broker is fenced and comes back; a killed one restarts; all removed on stop', async () => {
+    const stack = await startStack({ provider: 'containers', kafkaBrokers: 3 });
+    try {
+      expect(stack.brokers.map((b) => b.id)).toEqual([1, 2, 3]);
+      // PostgreSQL, Toxiproxy and a container per broker.
+      expect(leftovers(stack.id).containers).toHaveLength(5);
+      const run = await stack.newRun({ partitions: 3 });
+      // Every broker advertises its own proxy on each Kafka link.
+      expect(new Set(run.kafkaBrokers('relay-kafka')).size).toBe(3);
+      expect(await roundTripEveryLink(stack, run)).toHaveLength(6);
+      await expectClusterHealed(stack, run);
+      const fire = faultStarter(stack, run);
+
+      const isolated = await fire('broker-isolate', { target: 'broker', index: 0 });
+      await expectFenced(stack, run, 1);
+      await isolated.heal();
+      await expectClusterHealed(stack, run);
+
+      const down = await fire('broker-down', { target: 'broker', index: 1, mode: 'kill' });
+      expect(stack.brokers.find((b) => b.id === 2)!.control.pid).toBeUndefined();
+      await down.heal();
+      await expectClusterHealed(stack, run);
+    } finally {
+      await stack.stop();
+    }
+    expect(leftovers(stack.id)).toEqual({ containers: [], networks: [] });
+  }, 240_000);
 });

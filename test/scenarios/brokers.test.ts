@@ -5,14 +5,11 @@
 // fault takes effect and heals.
 import { describe, expect, it } from 'vitest';
 import { printSuite } from '../../harness/cli/summary.ts';
-import { withKafkaAdmin } from '../../harness/infra/kafka-client.ts';
 import type { RunEnv } from '../../harness/infra/stack.ts';
-import { FAULTS, type ActiveFault, type FaultContext } from '../../harness/nemesis/index.ts';
-import type { SutCluster } from '../../harness/sut/cluster.ts';
-import { referenceSut } from '../../harness/sut/reference.ts';
+import type { ActiveFault } from '../../harness/nemesis/index.ts';
 import { runSuite, type SuiteOptions } from '../../harness/run/suite.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
-import { eventually } from '../helpers.ts';
+import { expectClusterHealed, expectFenced, faultStarter } from '../helpers.ts';
 import { TEST_SEED } from '../seed.ts';
 import { referenceScenarioSuite } from './suite.ts';
 
@@ -58,79 +55,19 @@ describe('three brokers: what the cluster adds', () => {
 });
 
 describe('three brokers: each broker fault takes effect, and its heal undoes it', () => {
-  interface Part {
-    readonly partition: number;
-    readonly leader: number;
-    readonly isr: readonly number[];
-  }
-
-  /** The run's partitions as the given brokers see them (an isolated broker's own view is stale). */
-  const partitions = async (run: RunEnv, ask: readonly number[]): Promise<Part[]> => {
-    const stack = suite.stack;
-    const direct = stack.brokers.filter((b) => ask.includes(b.id)).map((b) => `${b.direct.host}:${b.direct.port}`);
-    return withKafkaAdmin(direct, 'outbox-chaos-test', async (admin) => {
-      const meta = await admin.fetchTopicMetadata({ topics: [run.topic] });
-      return meta.topics[0]!.partitions.map((p) => ({ partition: p.partitionId, leader: p.leader, isr: p.isr }));
-    });
-  };
-  const ids = () => suite.stack.brokers.map((b) => b.id);
   const lane = (a: ActiveFault, prefix: string) => a.affects.find((l) => l.startsWith(prefix));
-
-  /** Polls until holds() is true of the partitions, reads that fail counting as not yet. */
-  const until = async (run: RunEnv, ask: readonly number[], holds: (ps: Part[]) => boolean, ms: number) => {
-    let last = 'no answer';
-    const ok = await eventually(
-      async () => {
-        try {
-          const ps = await partitions(run, ask);
-          last = JSON.stringify(ps);
-          return holds(ps);
-        } catch (err) {
-          last = String(err);
-          return false;
-        }
-      },
-      ms,
-      250,
-    );
-    return { ok, last };
-  };
-
-  /** Healed: every peer proxy enabled without toxics, every broker running, every ISR whole. */
-  const healthy = async (run: RunEnv) => {
-    const stack = suite.stack;
-    for (const from of ids())
-      for (const to of ids())
-        if (from !== to) expect(await stack.peer(from, to).state()).toEqual({ enabled: true, toxics: [] });
-    for (const b of stack.brokers) expect(b.control.pid, `broker ${b.id}`).toBeDefined();
-    const { ok, last } = await until(
-      run,
-      ids(),
-      (ps) => ps.length === run.partitions && ps.every((p) => p.isr.length === 3),
-      60_000,
-    );
-    expect(ok, `ISRs after the heal: ${last}`).toBe(true);
-  };
+  const healthy = (run: RunEnv) => expectClusterHealed(suite.stack, run);
 
   it('broker-isolate, broker-down and slow-follower', async () => {
     const stack = suite.stack;
     const run = await stack.newRun({ partitions: 3 });
-    // The broker faults act on the stack and the run's topic only; no SUT process runs here.
-    const ctx: FaultContext = { stack, run, def: referenceSut(), cluster: undefined as unknown as SutCluster };
-    const fire = (name: string, params: unknown) => FAULTS[name]!.start(ctx, params);
+    const fire = faultStarter(stack, run);
     try {
       await healthy(run);
 
       // Cut off from its peers, broker 1 is fenced: it leads nothing and is in no ISR.
       const isolated = await fire('broker-isolate', { target: 'broker', index: 0 });
-      const others = ids().filter((id) => id !== 1);
-      const fenced = await until(
-        run,
-        others,
-        (ps) => ps.length === run.partitions && ps.every((p) => p.leader !== 1 && !p.isr.includes(1)),
-        30_000,
-      );
-      expect(fenced.ok, `while broker 1 is isolated: ${fenced.last}`).toBe(true);
+      await expectFenced(stack, run, 1);
       await isolated.heal();
       await healthy(run);
 

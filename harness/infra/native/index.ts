@@ -4,13 +4,25 @@ import path from 'node:path';
 import { trackDir, untrackDir } from '../cleanup.ts';
 import { HarnessError, describeError } from '../../common/errors.ts';
 import type { Endpoint } from '../link-control.ts';
+import {
+  brokerIds,
+  brokerLinkProxy,
+  CLUSTER_HEAP,
+  clusterId,
+  clusterNode,
+  kafkaBrokerCount,
+  peerProxyNames,
+  peerProxySpecs,
+  wholeCluster,
+  type ClusterPlan,
+} from '../cluster-layout.ts';
 import { LINK_NAMES, LINKS, linksTo, type LinkName } from '../links.ts';
 import { freePorts, portInUse } from '../ports.ts';
 import { signalTree, stopTree } from '../processes.ts';
 import { requireNativePrerequisites } from '../prerequisites.ts';
 import { ensureProvisioned, type Provisioned } from '../provision.ts';
 import { assembleStack, newStackId, type ServiceControl, type Stack } from '../stack.ts';
-import { clusterId, NativeKafka, type KafkaLinkListener } from './kafka.ts';
+import { NativeKafka, type KafkaLinkListener } from './kafka.ts';
 import { NativePostgres } from './postgres.ts';
 import { NativeToxiproxy } from './toxiproxy.ts';
 
@@ -154,20 +166,6 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
   }
 }
 
-/** 1 or 3: a KRaft quorum of two would stop at the first failure, and more do not fit this machine. */
-export function kafkaBrokerCount(n: number | undefined): number {
-  if (n === undefined) return 1;
-  if (n !== 1 && n !== 3) throw new HarnessError(`--kafka-brokers must be 1 or 3 (got ${n})`);
-  return n;
-}
-
-/** Proxy names of a cluster: a Kafka link per broker, and the pairs of brokers. */
-const brokerLinkProxy = (link: LinkName, broker: number) => `${link}@kafka-${broker}`;
-const peerProxyNames = (from: number, to: number) => ({
-  controller: `controller:kafka-${from}->kafka-${to}`,
-  replication: `replication:kafka-${from}->kafka-${to}`,
-});
-
 interface BrokerPorts {
   readonly controller: number;
   readonly direct: number;
@@ -192,7 +190,7 @@ function allocatePorts(ports: readonly number[], brokerCount: number) {
   let next = 0;
   const take = () => ports[next++]!;
   const kafkaLinks = linksTo('kafka');
-  const ids = Array.from({ length: brokerCount }, (_, i) => i + 1);
+  const ids = brokerIds(brokerCount);
   const pg = take();
   const first = { controller: take(), direct: take() };
   const api = take();
@@ -236,25 +234,20 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
   );
   const brokerPorts = (b: number) => ports.brokers.get(b)!;
   const local = (port: number) => ({ host: HOST, port });
-  const sharedClusterId = clusterId();
 
-  /**
-   * One listener per node j on node b, named prefix+j: node b binds it on its own port, and
-   * advertises it at the proxy of the pair j -> b, so whatever node j dials there crosses that proxy.
-   */
-  const peerListeners = (
-    b: number,
-    prefix: 'C' | 'R',
-    ownPorts: ReadonlyMap<number, number>,
-    kind: 'controller' | 'replication',
-  ) => ({
-    own: `${prefix}${b}`,
-    listeners: ports.ids.map((j) => ({
-      name: `${prefix}${j}`,
-      bind: local(ownPorts.get(j)!),
-      advertised: local(j === b ? ownPorts.get(j)! : brokerPorts(j).peers.get(b)![kind]),
-    })),
-  });
+  // Every peer address is a loopback port: where a listener or proxy binds is where it is dialed.
+  const plan: ClusterPlan = {
+    ids: ports.ids,
+    clusterId: clusterId(),
+    listener: (b, j, kind) => {
+      const port = (kind === 'controller' ? brokerPorts(b).controllers : brokerPorts(b).replication).get(j)!;
+      return { bind: local(port), dial: local(port) };
+    },
+    proxy: (from, to, kind) => {
+      const port = brokerPorts(from).peers.get(to)![kind];
+      return { bind: local(port), dial: local(port) };
+    },
+  };
 
   const postgres = new NativePostgres({ dir: path.join(dir, 'postgres'), port: ports.pg, bins: provisioned.postgres });
   const kafkas = ports.ids.map((b) => {
@@ -273,24 +266,7 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
           { port: own.listeners.get(link)!, advertisedPort: own.proxies.get(link)! },
         ]),
       ),
-      ...(cluster
-        ? {
-            cluster: {
-              nodeId: b,
-              brokers: brokerCount,
-              clusterId: sharedClusterId,
-              // This node dials every other controller through the proxy of that pair.
-              voters: ports.ids.map(
-                (j) => [j, local(j === b ? own.controller : own.peers.get(j)!.controller)] as const,
-              ),
-              // The same plan for controller traffic: peer j reaches this node's controller on
-              // Cj, through the proxy of the pair j -> b, at the address this node reports too.
-              controllers: peerListeners(b, 'C', own.controllers, 'controller'),
-              // Follower j fetches from this node on Rj, through the proxy of the pair j -> b.
-              replication: peerListeners(b, 'R', own.replication, 'replication'),
-            },
-          }
-        : {}),
+      ...(cluster ? { cluster: clusterNode(plan, b) } : {}),
     });
   });
   const toxiproxy = new NativeToxiproxy({ dir, binary: provisioned.toxiproxyServer, apiPort: ports.api });
@@ -316,12 +292,7 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
           brokerPorts(b).listeners.get(link)!,
         ]);
   }
-  for (const from of ports.ids)
-    for (const [to, peer] of brokerPorts(from).peers) {
-      const names = peerProxyNames(from, to);
-      proxies.push([names.controller, peer.controller, brokerPorts(to).controllers.get(from)!]);
-      proxies.push([names.replication, peer.replication, brokerPorts(to).replication.get(from)!]);
-    }
+  if (cluster) for (const p of peerProxySpecs(plan)) proxies.push([p.name, p.listen.port, p.upstream.port]);
 
   // Toxiproxy first on a cluster: the brokers reach one another only through it.
   const startToxiproxy = component('toxiproxy', async () => {
@@ -385,32 +356,4 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
     pids: () => [postgres.pid, ...kafkas.map((k) => k.pid), toxiproxy.pid].filter((p): p is number => p !== undefined),
     teardown,
   });
-}
-
-/** -Xmx of each broker of a cluster. */
-export const CLUSTER_HEAP = '384m';
-
-/**
- * Kafka as one service on a cluster, for the faults that act on Kafka as a whole (kafka-restart,
- * service-pause): every broker at once. Restarting them together lets the quorum form again.
- */
-function wholeCluster(brokers: readonly ServiceControl[]): ServiceControl {
-  return {
-    endpoint: brokers[0]!.endpoint,
-    get pid() {
-      return brokers[0]!.pid;
-    },
-    crash: async () => {
-      await Promise.all(brokers.map((b) => b.crash()));
-    },
-    restart: async () => {
-      await Promise.all(brokers.map((b) => b.restart()));
-    },
-    pause: async () => {
-      for (const b of brokers) if (b.pid !== undefined) await b.pause();
-    },
-    resume: async () => {
-      await Promise.all(brokers.map((b) => b.resume()));
-    },
-  };
 }

@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCommand } from '../command.ts';
 import { probeBroker } from '../kafka-client.ts';
-import { kraftProperties, type Address, type ReplicationListener } from '../kafka-config.ts';
+import { clusterId, type ClusterNode } from '../cluster-layout.ts';
+import { kraftProperties } from '../kafka-config.ts';
 import type { LinkName } from '../links.ts';
 import { ManagedProcess } from '../processes.ts';
 import { waitUntilHealthy } from '../../common/wait.ts';
@@ -25,15 +25,8 @@ export interface NativeKafkaOptions {
   readonly links: Partial<Record<LinkName, KafkaLinkListener>>;
   readonly heap?: string;
   readonly startTimeoutMs?: number;
-  /** One node of a cluster: its id, the quorum as it dials it, its replication listeners. */
-  readonly cluster?: {
-    readonly nodeId: number;
-    readonly brokers: number;
-    readonly clusterId: string;
-    readonly voters: readonly (readonly [number, Address])[];
-    readonly replication: { readonly own: string; readonly listeners: readonly ReplicationListener[] };
-    readonly controllers: { readonly own: string; readonly listeners: readonly ReplicationListener[] };
-  };
+  /** One node of a cluster: its id, the quorum as it dials it, its peer listeners. */
+  readonly cluster?: ClusterNode;
 }
 
 const HOST = '127.0.0.1';
@@ -147,18 +140,6 @@ export class NativeKafka {
 
   private probe(): Promise<void> {
     return probeBroker(this.directBrokers);
-  }
-}
-
-/**
- * Kafka's cluster ids are 16 random bytes, base64url without padding. One that starts with "-"
- * reads as an option to kafka-storage's argument parser (1 start in 64 failed that way in CI), so,
- * as Kafka's own Uuid.randomUuid does, such ids are drawn again.
- */
-export function clusterId(): string {
-  for (;;) {
-    const id = crypto.randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
   }
 }
 
