@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import { HarnessError } from '../common/errors.ts';
 import type { Address, ReplicationListener } from './kafka-config.ts';
-import type { LinkName } from './links.ts';
-import type { PeerProxies, ServiceControl } from './stack.ts';
+import type { Endpoint } from './link-control.ts';
+import { linksTo, type LinkName } from './links.ts';
+import type { Broker, PeerProxies, ServiceControl, StackParts } from './stack.ts';
 
 /**
  * The layout of a three-node KRaft cluster whose peer traffic crosses Toxiproxy, the same for
@@ -28,6 +29,11 @@ export interface ClusterPlan {
   listener(node: number, peer: number, kind: PeerKind): Reach;
   /** The proxy that carries from's traffic of a kind to `to`. */
   proxy(from: number, to: number, kind: PeerKind): Reach;
+}
+
+/** A plan with a fresh cluster id, the one every node of the cluster is formatted with. */
+export function planCluster(where: Omit<ClusterPlan, 'clusterId'>): ClusterPlan {
+  return { ...where, clusterId: clusterId() };
 }
 
 /** What one node of a cluster adds to its KRaft layout (see KraftLayout in kafka-config.ts). */
@@ -111,10 +117,35 @@ export function peerProxySpecs(plan: ClusterPlan): { name: string; listen: Addre
 }
 
 /**
+ * The Kafka part of a stack's parts, for one broker or a cluster: on a cluster Kafka as a whole is
+ * every broker at once, each Kafka link is a proxy per broker (at linkProxy(link, broker) on the
+ * host), and the peer proxies go by their names.
+ */
+export function kafkaStackParts(
+  brokers: readonly Broker[],
+  linkProxy: (link: LinkName, broker: number) => Endpoint,
+): Pick<StackParts, 'kafka' | 'kafkaDirect' | 'brokers' | 'peerProxies' | 'brokerLinks'> {
+  const first = brokers[0]!;
+  if (brokers.length === 1) return { kafka: first.control, kafkaDirect: first.direct };
+  return {
+    kafka: wholeCluster(brokers.map((b) => b.control)),
+    kafkaDirect: first.direct,
+    brokers,
+    peerProxies: peerProxyNames,
+    brokerLinks: Object.fromEntries(
+      linksTo('kafka').map((link) => [
+        link,
+        brokers.map((b) => ({ proxy: brokerLinkProxy(link, b.id), endpoint: linkProxy(link, b.id) })),
+      ]),
+    ),
+  };
+}
+
+/**
  * Kafka as one service on a cluster, for the faults that act on Kafka as a whole (kafka-restart,
  * service-pause): every broker at once. Restarting them together lets the quorum form again.
  */
-export function wholeCluster(brokers: readonly ServiceControl[]): ServiceControl {
+function wholeCluster(brokers: readonly ServiceControl[]): ServiceControl {
   return {
     endpoint: brokers[0]!.endpoint,
     get pid() {

@@ -13,13 +13,11 @@ import {
   brokerIds,
   brokerLinkProxy,
   CLUSTER_HEAP,
-  clusterId,
   clusterNode,
   kafkaBrokerCount,
-  peerProxyNames,
+  kafkaStackParts,
   peerProxySpecs,
-  wholeCluster,
-  type ClusterPlan,
+  planCluster,
   type PeerKind,
 } from '../cluster-layout.ts';
 import { assembleStack, newStackId, type ServiceControl, type Stack } from '../stack.ts';
@@ -123,9 +121,8 @@ export async function startContainersStack(options: ContainersStackOptions = {})
 
     // Inside the network a peer listener binds on every interface and is dialed at its broker's
     // name; a peer proxy listens in the Toxiproxy container and is dialed at that container's name.
-    const plan: ClusterPlan = {
+    const plan = planCluster({
       ids,
-      clusterId: clusterId(),
       listener: (b, j, kind) => {
         const port = j === b && kind === 'controller' ? KAFKA.controller : peerListenerPort(kind, j);
         return { bind: { host: ANY, port }, dial: { host: alias(b), port } };
@@ -134,7 +131,7 @@ export async function startContainersStack(options: ContainersStackOptions = {})
         const port = peerProxyPort(((from - 1) * brokerCount + to - 1) * 2 + (kind === 'controller' ? 0 : 1));
         return { bind: { host: ANY, port }, dial: { host: 'toxiproxy', port } };
       },
-    };
+    });
 
     const base = (image: string, name: string) =>
       new GenericContainer(image)
@@ -257,23 +254,7 @@ export async function startContainersStack(options: ContainersStackOptions = {})
       id,
       provider: 'containers',
       postgres,
-      kafka: cluster ? wholeCluster(brokers.map((b) => b.control)) : brokers[0]!.control,
-      kafkaDirect: direct(1),
-      ...(cluster
-        ? {
-            brokers,
-            peerProxies: peerProxyNames,
-            brokerLinks: Object.fromEntries(
-              kafkaLinks.map((link) => [
-                link,
-                ids.map((b) => ({
-                  proxy: brokerLinkProxy(link, b),
-                  endpoint: { host: HOST, port: hostProxy(link, b).hostPort },
-                })),
-              ]),
-            ),
-          }
-        : {}),
+      ...kafkaStackParts(brokers, (link, b) => ({ host: HOST, port: hostProxy(link, b).hostPort })),
       toxiproxyUrl,
       linkEndpoints,
       dirs: [],

@@ -8,13 +8,11 @@ import {
   brokerIds,
   brokerLinkProxy,
   CLUSTER_HEAP,
-  clusterId,
   clusterNode,
   kafkaBrokerCount,
-  peerProxyNames,
+  kafkaStackParts,
   peerProxySpecs,
-  wholeCluster,
-  type ClusterPlan,
+  planCluster,
 } from '../cluster-layout.ts';
 import { LINK_NAMES, LINKS, linksTo, type LinkName } from '../links.ts';
 import { freePorts, portInUse } from '../ports.ts';
@@ -236,9 +234,8 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
   const local = (port: number) => ({ host: HOST, port });
 
   // Every peer address is a loopback port: where a listener or proxy binds is where it is dialed.
-  const plan: ClusterPlan = {
+  const plan = planCluster({
     ids: ports.ids,
-    clusterId: clusterId(),
     listener: (b, j, kind) => {
       const port = (kind === 'controller' ? brokerPorts(b).controllers : brokerPorts(b).replication).get(j)!;
       return { bind: local(port), dial: local(port) };
@@ -247,7 +244,7 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
       const port = brokerPorts(from).peers.get(to)![kind];
       return { bind: local(port), dial: local(port) };
     },
-  };
+  });
 
   const postgres = new NativePostgres({ dir: path.join(dir, 'postgres'), port: ports.pg, bins: provisioned.postgres });
   const kafkas = ports.ids.map((b) => {
@@ -333,23 +330,7 @@ async function startOnce(provisioned: Provisioned, options: NativeStackOptions):
     id,
     provider: 'native',
     postgres: serviceControl(local(ports.pg), postgres),
-    kafka: cluster ? wholeCluster(brokers.map((b) => b.control)) : brokers[0]!.control,
-    kafkaDirect: local(brokerPorts(1).direct),
-    ...(cluster
-      ? {
-          brokers,
-          peerProxies: peerProxyNames,
-          brokerLinks: Object.fromEntries(
-            kafkaLinks.map((link) => [
-              link,
-              ports.ids.map((b) => ({
-                proxy: brokerLinkProxy(link, b),
-                endpoint: local(brokerPorts(b).proxies.get(link)!),
-              })),
-            ]),
-          ),
-        }
-      : {}),
+    ...kafkaStackParts(brokers, (link, b) => local(brokerPorts(b).proxies.get(link)!)),
     toxiproxyUrl: toxiproxy.apiUrl,
     linkEndpoints,
     dirs: [dir],
