@@ -17,7 +17,7 @@ export const SECONDS: Readonly<Record<string, number>> = {
   'test/cli.test.ts': 200,
   'test/scenarios/processes.test.ts': 175,
   'test/bench.test.ts': 170,
-  'test/infra/containers.test.ts': 160,
+  'test/infra/containers.test.ts': 210,
   'test/reference/variants.test.ts': 125,
   'test/nemesis.test.ts': 120,
   'test/package/install.test.ts': 70,
