@@ -98,7 +98,10 @@ describe('outbox-chaos CLI', () => {
   });
 
   it('a broken variant: exit 1, a counterexample with its replay command, and a report; the replay fails the same way', async () => {
-    // The fixed test seed: this test is about the failure path, not about how often a variant is caught.
+    // This test is about the failure path, not about how often a variant is caught, so it pins one
+    // schedule (seed and path) whose load rolls back dozens of writes after the app published them:
+    // it fails on every run, however fast the machine. An earlier pick failed only through one rare
+    // crash write, which a slower replay did not reach before its load ended, and replayed valid.
     const run = await cli([
       'run',
       '--bug',
@@ -107,10 +110,11 @@ describe('outbox-chaos CLI', () => {
       'relay-crash',
       '--profile',
       'ci',
-      '--runs',
-      '6',
+      // Not TEST_SEED, which OUTBOX_CHAOS_SEED may change: path 2 is that schedule only under this seed.
       '--seed',
-      String(TEST_SEED),
+      '20261122',
+      '--path',
+      '2',
       '--report-dir',
       reportDir,
       '--json',

@@ -202,10 +202,13 @@ export async function infraStatus(
       const res = await fetch(`${e.toxiproxy}/proxies`, { signal: AbortSignal.timeout(3_000) });
       if (!res.ok) throw new Error(`GET /proxies answered ${res.status}`);
       const proxies = (await res.json()) as Record<string, { enabled: boolean }>;
-      const missing = LINK_NAMES.filter((l) => !proxies[l]);
+      // On a cluster a Kafka link is one proxy per broker, named after the link and the broker.
+      const ofLink = (l: string) => Object.keys(proxies).filter((n) => n === l || n.startsWith(`${l}@`));
+      const missing = LINK_NAMES.filter((l) => ofLink(l).length === 0);
       if (missing.length) throw new Error(`proxies missing: ${missing.join(', ')}`);
-      const disabled = LINK_NAMES.filter((l) => !proxies[l]!.enabled);
-      return `${LINK_NAMES.length} proxies at ${e.toxiproxy}${disabled.length ? `, disabled: ${disabled.join(', ')}` : ', all enabled'}`;
+      const disabled = LINK_NAMES.flatMap(ofLink).filter((n) => !proxies[n]!.enabled);
+      const count = LINK_NAMES.flatMap(ofLink).length;
+      return `${count} link proxies at ${e.toxiproxy}${disabled.length ? `, disabled: ${disabled.join(', ')}` : ', all enabled'}`;
     }),
   ]);
   return { state, running, health };
