@@ -4,7 +4,16 @@ import path from 'node:path';
 import { BIN_FILE, CACHE_DIR } from '../common/paths.ts';
 import { describeError, HarnessError } from '../common/errors.ts';
 import { writeFileAtomically } from '../common/files.ts';
-import { LINK_NAMES, startStack, type LinkName, type ProviderName, type Stack, type StackOptions } from './index.ts';
+import {
+  LINK_NAMES,
+  LINKS,
+  startStack,
+  type LinkName,
+  type ProviderName,
+  type Stack,
+  type StackOptions,
+} from './index.ts';
+import { brokerIds, brokerLinkProxy } from './cluster-layout.ts';
 import { withKafkaAdmin } from './kafka-client.ts';
 import { withPgClient } from './pg-client.ts';
 import { isAlive } from './processes.ts';
@@ -202,12 +211,15 @@ export async function infraStatus(
       const res = await fetch(`${e.toxiproxy}/proxies`, { signal: AbortSignal.timeout(3_000) });
       if (!res.ok) throw new Error(`GET /proxies answered ${res.status}`);
       const proxies = (await res.json()) as Record<string, { enabled: boolean }>;
-      // On a cluster a Kafka link is one proxy per broker, named after the link and the broker.
-      const ofLink = (l: string) => Object.keys(proxies).filter((n) => n === l || n.startsWith(`${l}@`));
-      const missing = LINK_NAMES.filter((l) => ofLink(l).length === 0);
+      // On a cluster each Kafka link is a proxy per broker, named as the stack named them.
+      const brokers = brokerIds(e.kafka.split(',').length);
+      const names = LINK_NAMES.flatMap((l) =>
+        brokers.length === 1 || LINKS[l].target === 'postgres' ? [l] : brokers.map((b) => brokerLinkProxy(l, b)),
+      );
+      const missing = names.filter((n) => !proxies[n]);
       if (missing.length) throw new Error(`proxies missing: ${missing.join(', ')}`);
-      const disabled = LINK_NAMES.flatMap(ofLink).filter((n) => !proxies[n]!.enabled);
-      const count = LINK_NAMES.flatMap(ofLink).length;
+      const disabled = names.filter((n) => !proxies[n]!.enabled);
+      const count = names.length;
       return `${count} link proxies at ${e.toxiproxy}${disabled.length ? `, disabled: ${disabled.join(', ')}` : ', all enabled'}`;
     }),
   ]);
