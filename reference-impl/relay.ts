@@ -337,7 +337,9 @@ class Relay {
   }
 
   private async publish(rows: Row[]): Promise<void> {
-    const acks = bugIs('weak-acks') ? 0 : -1;
+    // weak-acks (broken) does not wait at all; leader-acks (broken) waits for the leader's own log only,
+    // so a write the followers have not yet copied is gone when leadership moves.
+    const acks = bugIs('weak-acks') ? 0 : bugIs('leader-acks') ? 1 : -1;
     if (bugIs('unordered-parallel')) {
       // Broken: one send per row, all at once; completion order is not claim order.
       await Promise.all(rows.map((r) => this.send({ topic: this.cfg.topic, acks, messages: [toMessage(r)] })));
@@ -491,11 +493,14 @@ async function main(): Promise<void> {
   });
   pool.on('error', () => {});
   const kafka = kafkaFromEnv(`relay-${cfg.relayId}`);
-  // weak-acks (broken) turns idempotence off, since idempotence requires acks=-1.
+  // weak-acks and leader-acks (broken) turn idempotence off, since idempotence requires acks=-1.
+  // leader-acks keeps one request in flight, as the reference does, so that its only fault is the acks.
   const newProducer = () =>
     bugIs('weak-acks')
       ? kafka.producer({ allowAutoTopicCreation: false })
-      : kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      : bugIs('leader-acks')
+        ? kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false })
+        : kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const stats: RelayStats = { published: 0, failures: 0, deadLettered: 0 };
   let stopping = false;
   const wakeAll = () => relays.forEach((r) => r.notify());

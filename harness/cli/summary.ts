@@ -141,6 +141,10 @@ export function printMatrix(report: MatrixReport, print: (line: string) => void)
     });
     print(`${row.variant.padEnd(24)}${cells.join('')}  ${row.caught ? 'yes' : 'NO'}`);
   }
+  for (const n of report.notRun)
+    print(
+      `${n.variant.padEnd(24)}not run: needs ${n.kafkaBrokers} Kafka brokers, this stack has ${report.kafkaBrokers} (--kafka-brokers ${n.kafkaBrokers})`,
+    );
   print(`crash points: ${report.withoutCrashPoints ? 'withheld (black-box)' : 'used where the SUT declares them'}`);
   print(
     'cell: generated runs to catch / steps in the shrunk counterexample (the load plus each fault) / wall time to catch; - not caught; ? unknown; blank not run',

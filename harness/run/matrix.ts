@@ -1,5 +1,6 @@
 import type { Validity } from '../checker/index.ts';
 import { HarnessError } from '../common/errors.ts';
+import type { SutDefinition } from '../sut/definition.ts';
 import { scheduleSize } from '../workload/schedule.ts';
 import type { ScenarioOutcome } from './property.ts';
 import { scenariosFor } from './scenario.ts';
@@ -45,6 +46,10 @@ export interface MatrixReport {
   readonly withoutCrashPoints: boolean;
   /** The scenarios asked for, in order: the matrix's columns. */
   readonly scenarios: readonly string[];
+  /** Kafka brokers of the stack. */
+  readonly kafkaBrokers: number;
+  /** Variants of "all" left out because no fault can expose them on this few brokers, and what they need. */
+  readonly notRun: readonly { readonly variant: string; readonly kafkaBrokers: number }[];
   readonly variants: readonly {
     readonly variant: string;
     readonly caught: boolean;
@@ -58,19 +63,16 @@ export interface MatrixReport {
  */
 export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
   const def = loadSut(options.sut);
-  const all = def.bugs?.variants ?? [];
-  if (all.length === 0) throw new HarnessError(`${def.name} declares no bug variants`);
-  const variants = options.variants === 'all' ? all : options.variants;
-  for (const v of variants)
-    if (!all.includes(v)) throw new HarnessError(`unknown variant "${v}"; variants: ${all.join(', ')}`);
+  const brokers = stackBrokers(options);
+  const { variants, notRun } = variantsFor(def, options.variants, brokers);
   const known = options.catalogue.map((s) => s.name);
-  const asked = options.scenarios === 'all' ? known : options.scenarios;
-  for (const s of asked)
+  const columns = options.scenarios === 'all' ? known : options.scenarios;
+  for (const s of columns)
     if (!known.includes(s)) throw new HarnessError(`unknown scenario "${s}"; scenarios: ${known.join(', ')}, all`);
   const scenarios = scenariosFor(
-    asked.map((name) => options.catalogue.find((s) => s.name === name)!),
+    columns.map((name) => options.catalogue.find((s) => s.name === name)!),
     options.scenarios === 'all',
-    stackBrokers(options),
+    brokers,
   ).map((s) => s.name);
 
   const rows = await withStack(options, async (stack) => {
@@ -121,8 +123,40 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
     profile: options.profile,
     withoutCrashPoints: options.withoutCrashPoints ?? false,
     scenarios,
+    kafkaBrokers: brokers,
+    notRun,
     variants: rows,
   };
+}
+
+/**
+ * The variants asked for that a stack with this many brokers can catch. A variant that cannot lose
+ * anything there (acks=1 is acks=all without followers) would only show up as a false escape:
+ * "all" leaves it out and says so in notRun; one asked for by name is refused, as a scenario is.
+ */
+export function variantsFor(
+  def: SutDefinition,
+  asked: readonly string[] | 'all',
+  brokers: number,
+): { variants: string[]; notRun: MatrixReport['notRun'][number][] } {
+  const all = def.bugs?.variants ?? [];
+  if (all.length === 0) throw new HarnessError(`${def.name} declares no bug variants`);
+  const named = asked === 'all' ? all : asked;
+  for (const v of named)
+    if (!all.includes(v)) throw new HarnessError(`unknown variant "${v}"; variants: ${all.join(', ')}`);
+  const needs = (v: string) => def.bugs?.kafkaBrokers?.[v] ?? 1;
+  const notRun = named.filter((v) => needs(v) > brokers).map((v) => ({ variant: v, kafkaBrokers: needs(v) }));
+  const most = Math.max(0, ...notRun.map((n) => n.kafkaBrokers));
+  if (asked !== 'all' && notRun.length)
+    throw new HarnessError(
+      `variant ${notRun[0]!.variant} needs ${notRun[0]!.kafkaBrokers} Kafka brokers to be caught: run it with --kafka-brokers ${notRun[0]!.kafkaBrokers}`,
+    );
+  const variants = named.filter((v) => needs(v) <= brokers);
+  if (variants.length === 0)
+    throw new HarnessError(
+      `no variant of ${def.name} can be caught on ${brokers} Kafka broker(s): run with --kafka-brokers ${most}`,
+    );
+  return { variants, notRun };
 }
 
 function secondsToCatch(s: ScenarioOutcome): number {

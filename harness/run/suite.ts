@@ -126,6 +126,12 @@ export function replayCommand(o: {
  */
 export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
   const { def, profile, scenarios } = resolveSuite(options);
+  const needs = options.bug === undefined ? undefined : def.bugs?.kafkaBrokers?.[options.bug];
+  if (needs !== undefined && needs > stackBrokers(options))
+    // Not an error: that nothing is flagged here is itself what a harness must get right.
+    options.log?.(
+      `${options.bug} needs ${needs} Kafka brokers before any fault can expose it: on ${stackBrokers(options)} a valid verdict is correct`,
+    );
   const runs = options.runs ?? profile.numRuns;
   const slices = options.shard
     ? planSlices(

@@ -94,8 +94,15 @@ export interface SutDefinition {
    * crash); the drain waits at least this long without change before calling a state final.
    */
   readonly drainQuietMs?: number;
-  /** Bug variants the SUT can be switched to, via the env var named here. */
-  readonly bugs?: { readonly env: string; readonly variants: readonly string[] };
+  /**
+   * Bug variants the SUT can be switched to, via the env var named here. kafkaBrokers: the variants
+   * that cannot lose anything on fewer brokers (acks=1 is acks=all without followers), with how many they need.
+   */
+  readonly bugs?: {
+    readonly env: string;
+    readonly variants: readonly string[];
+    readonly kafkaBrokers?: Readonly<Record<string, number>>;
+  };
   /** The env var that takes crash points, as <point>@<pass> (see reference-impl/README.md). */
   readonly crashEnv?: string;
   /**

@@ -53,7 +53,7 @@ export interface Manifest {
     relay?: { env?: Record<string, string>; batchSizeEnv?: string; maxReplicas?: number };
   };
   crashPoints?: { env?: string; fileEnv?: string; points: Partial<Record<Role, string[]>> };
-  bugs?: { env: string; variants: string[] };
+  bugs?: { env: string; variants: string[]; kafkaBrokers?: Record<string, number> };
 }
 
 /** The manifest's JSON schema, shipped beside this file. */
@@ -292,6 +292,9 @@ function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
   }
   const declared = new Set(Object.values(m.crashPoints?.points ?? {}).flat());
   if (m.crashPoints && declared.size === 0) problems.push('/crashPoints/points: declares no point');
+  for (const variant of Object.keys(m.bugs?.kafkaBrokers ?? {}))
+    if (!m.bugs!.variants.includes(variant))
+      problems.push(`/bugs/kafkaBrokers/${variant}: not a declared variant; variants: ${m.bugs!.variants.join(', ')}`);
   if (problems.length) throw problemsError(where, problems);
   return {
     name: m.name,
@@ -308,7 +311,15 @@ function fromManifest(m: Manifest, dir: string, where: string): SutDefinition {
     ...(m.drain ? { drainQuietMs: m.drain.quietMs } : {}),
     ...(m.load ? { load: m.load } : {}),
     ...(m.bench ? { bench: benchDefinition(m.bench) } : {}),
-    ...(m.bugs ? { bugs: { env: m.bugs.env, variants: m.bugs.variants } } : {}),
+    ...(m.bugs
+      ? {
+          bugs: {
+            env: m.bugs.env,
+            variants: m.bugs.variants,
+            ...(m.bugs.kafkaBrokers ? { kafkaBrokers: m.bugs.kafkaBrokers } : {}),
+          },
+        }
+      : {}),
     ...(m.crashPoints?.env ? { crashEnv: m.crashPoints.env } : {}),
     ...(m.crashPoints?.fileEnv ? { crashFileEnv: m.crashPoints.fileEnv } : {}),
     ...(m.crashPoints ? { crashPoints: m.crashPoints.points } : {}),

@@ -13,6 +13,7 @@ export const BUGS = [
   'non-idempotent-consumer',
   'offset-before-effect',
   'weak-acks',
+  'leader-acks',
 ] as const;
 export type Bug = (typeof BUGS)[number];
 

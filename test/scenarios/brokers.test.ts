@@ -1,8 +1,8 @@
 // A three-broker KRaft cluster, one stack for the file: the reference stays valid through leader
-// failover, isolation, a slow follower and dead in-sync replicas; the weak-acks variant (no
-// idempotence, no acks=all) is caught by broker-failover, which has no crash points; an unclean
-// election that the topic allows is reported as a loss that Kafka itself caused; and each broker
-// fault takes effect and heals.
+// failover, isolation, a slow follower and dead in-sync replicas; the weak-acks (acks=0) and
+// leader-acks (acks=1) variants, without idempotence, are caught by broker-failover, which has no
+// crash points; an unclean election that the topic allows is reported as a loss that Kafka itself
+// caused; and each broker fault takes effect and heals.
 import { describe, expect, it } from 'vitest';
 import { printSuite } from '../../harness/cli/summary.ts';
 import type { RunEnv } from '../../harness/infra/stack.ts';
@@ -52,6 +52,28 @@ describe('three brokers: what the cluster adds', () => {
     // Whether weak-acks loses messages or reorders them depends on the timing; it must be caught.
     expect(s.failure!.result.verdict?.anomalies.length, summary).toBeGreaterThan(0);
   }, 600_000);
+
+  it('leader-acks (acks=1) loses acknowledged events in broker-failover, in at most 5 steps', async () => {
+    // At this seed the first three schedules move no leader (two slow followers, and an unclean
+    // election the topic forbids, so the old leader comes back with its log): acks=1 cannot lose
+    // anything there. The fourth isolates the partition's leader long enough for the others to
+    // elect a new one, while it goes on acknowledging writes no follower will ever have.
+    const { outcome, summary } = await onCluster({
+      bug: 'leader-acks',
+      scenarios: ['broker-failover'],
+      runs: 4,
+      shrinkRuns: 0,
+    });
+    const s = outcome.scenarios[0]!;
+    expect(outcome.valid, summary).toBe(false);
+    expect(s.failure, summary).toBeDefined();
+    expect(s.failure!.result.schedule.faults.length + 1, summary).toBeLessThanOrEqual(5);
+    // What acks=1 gets wrong is loss, not order: one request in flight, as in the reference.
+    expect(
+      s.failure!.result.verdict?.anomalies.map((a) => a.kind),
+      summary,
+    ).toContain('lost');
+  }, 900_000);
 });
 
 describe('three brokers: each broker fault takes effect, and its heal undoes it', () => {

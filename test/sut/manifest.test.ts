@@ -35,7 +35,21 @@ describe('SUT manifests', () => {
     expect(def.processes.consumer.links).toEqual({ pg: 'consumer-pg', kafka: 'consumer-kafka' });
     expect(def.schemaSql).toMatch(/CREATE TABLE outbox/);
     expect(def.crashFileEnv).toBe('OUTBOX_CRASH_FILE');
-    expect(def.bugs?.variants).toHaveLength(9);
+    expect(def.bugs?.variants).toHaveLength(10);
+    expect(def.bugs?.kafkaBrokers).toEqual({ 'leader-acks': 3 });
+  });
+
+  it('a variant said to need a cluster must be a declared variant, and needs at least two brokers', () => {
+    const bugs = { env: 'MY_BUG', variants: ['broken'] };
+    const schema = { sql: 'CREATE TABLE t (x int);' };
+    const fits = { ...minimal(), schema, bugs: { ...bugs, kafkaBrokers: { broken: 3 } } };
+    expect(loadManifest(write('cluster-bug.json', fits)).bugs?.kafkaBrokers).toEqual({ broken: 3 });
+    const stray = { ...minimal(), schema, bugs: { ...bugs, kafkaBrokers: { other: 3 } } };
+    expect(() => loadManifest(write('cluster-bug-stray.json', stray))).toThrow(
+      /\/bugs\/kafkaBrokers\/other: not a declared variant; variants: broken/,
+    );
+    const one = { ...minimal(), schema, bugs: { ...bugs, kafkaBrokers: { broken: 1 } } };
+    expect(() => loadManifest(write('cluster-bug-one.json', one))).toThrow(/kafkaBrokers\/broken/);
   });
 
   it('a minimal manifest: default links, cwd and offsets; no crash points, no variants', () => {
