@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { variantsFor } from '../../harness/run/matrix.ts';
+import { printMatrix } from '../../harness/cli/summary.ts';
+import { variantsFor, type MatrixReport } from '../../harness/run/matrix.ts';
 import { referenceSut } from '../../harness/sut/reference.ts';
 
 describe('matrix: which variants a stack can catch', () => {
@@ -26,5 +27,23 @@ describe('matrix: which variants a stack can catch', () => {
 
   it('an unknown variant is refused', () => {
     expect(() => variantsFor(def, ['no-such'], 3)).toThrow(/unknown variant "no-such"; variants: dual-write/);
+  });
+
+  it('the printed matrix lists a variant left out as not run, with what it needs, not as caught or escaped', () => {
+    const report: MatrixReport = {
+      sut: 'reference',
+      profile: 'ci',
+      withoutCrashPoints: false,
+      scenarios: ['relay-crash'],
+      kafkaBrokers: 1,
+      notRun: [{ variant: 'leader-acks', kafkaBrokers: 3 }],
+      variants: [{ variant: 'weak-acks', caught: false, cells: [] }],
+    };
+    const lines: string[] = [];
+    printMatrix(report, (l) => lines.push(l));
+    expect(lines.find((l) => l.startsWith('weak-acks'))).toMatch(/NO$/);
+    expect(lines.find((l) => l.startsWith('leader-acks'))).toMatch(
+      /not run: needs 3 Kafka brokers, this stack has 1 \(--kafka-brokers 3\)$/,
+    );
   });
 });
