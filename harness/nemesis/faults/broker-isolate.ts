@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { brokerLane, enableAll, needsCluster, onKafka } from '../kafka-cluster.ts';
+import { brokerLane, needsCluster, onKafka } from '../kafka-cluster.ts';
 import { healOnce, type FaultKind } from '../types.ts';
 import { brokerTargetArb, describeBrokerTarget, resolveBroker, type BrokerTarget } from './broker-down.ts';
 
@@ -20,7 +20,13 @@ export const brokerIsolate: FaultKind<BrokerTarget, 'service'> = {
     const { id, why } = await resolveBroker(ctx, p);
     const peers = ctx.stack.brokers.map((b) => b.id).filter((b) => b !== id);
     const cuts = peers.flatMap((other) => [ctx.stack.peer(id, other), ctx.stack.peer(other, id)]);
-    const heal = healOnce(() => enableAll(cuts));
+    const heal = healOnce(async () => {
+      // Every cut is tried even when one fails, so one bad proxy does not leave the rest cut.
+      const failed = (await Promise.allSettled(cuts.map((cut) => cut.enable()))).filter(
+        (r): r is PromiseRejectedResult => r.status === 'rejected',
+      );
+      if (failed.length) throw failed[0]!.reason;
+    });
     try {
       for (const cut of cuts) await cut.disable();
     } catch (err) {
