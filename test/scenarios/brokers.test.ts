@@ -56,8 +56,8 @@ describe('three brokers: what the cluster adds', () => {
   it('leader-acks (acks=1) loses acknowledged events in broker-failover, in at most 5 steps', async () => {
     // At this seed the first three schedules move no leader (two slow followers, and an unclean
     // election the topic forbids, so the old leader comes back with its log): acks=1 cannot lose
-    // anything there. The fourth isolates the partition's leader long enough for the others to
-    // elect a new one, while it goes on acknowledging writes no follower will ever have.
+    // anything there. The fourth isolates the partition's leader, which goes on acknowledging
+    // writes no follower will ever have until the others have elected a new leader.
     const { outcome, summary } = await onCluster({
       bug: 'leader-acks',
       scenarios: ['broker-failover'],
