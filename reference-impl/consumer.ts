@@ -14,7 +14,7 @@ import { bugIs } from './lib/bugs.ts';
 import { int, required, runMain } from './lib/config.ts';
 import { crashPoint } from './lib/crash.ts';
 import { applyEffects } from './lib/effects.ts';
-import { commitPast, subscribedConsumer } from './lib/kafka.ts';
+import { commitPastOnce, isNotCoordinator, subscribedConsumer } from './lib/kafka.ts';
 import { logLine } from './lib/log.ts';
 import { fromKafkaMessage, type ReceivedEvent } from './lib/message.ts';
 
@@ -79,8 +79,12 @@ async function applyChunk(
   }
 }
 
-/** How long commits may keep failing with NOT_COORDINATOR before the consumer restarts. */
-const STALE_COORDINATOR_MS = 5_000;
+/**
+ * How long the broker this consumer takes for the group coordinator may go on answering
+ * NOT_COORDINATOR, rejoins included, with no heartbeat or commit succeeding meanwhile, before the
+ * consumer restarts.
+ */
+const STALE_COORDINATOR_MS = 10_000;
 
 async function main(): Promise<void> {
   const topic = required('TOPIC');
@@ -97,21 +101,36 @@ async function main(): Promise<void> {
   let applied = 0;
   let skipped = 0;
 
-  // KafkaJS keeps the group coordinator it found at join time while its connection stays open.
-  // When the coordinator role moves to another broker of a cluster (a leader election on the
-  // offsets topic) and the old broker stays up, every commit answers NOT_COORDINATOR and KafkaJS
-  // retries against the same broker for ever. The effects are idempotent (the inbox), so the
-  // way out is a restart with a fresh client: exit, and the supervisor starts this consumer again.
+  // KafkaJS finds the group coordinator when it joins the group and sends every heartbeat and
+  // commit there until it joins again. When the coordinator role moves to another broker (a leader
+  // election on the offsets topic) and the old broker stays up, the old broker answers each of them
+  // NOT_COORDINATOR. KafkaJS's remedy is a rejoin, which looks the coordinator up afresh, and it
+  // rejoins when that error comes out of a heartbeat in its fetch loop or out of the batch handler.
+  // So the handler commits with a single request and lets the error out (commitPastOnce): the
+  // offset stays where it was, KafkaJS rejoins, and the rest of the batch is fetched again, which
+  // the inbox makes harmless. Retrying the commit in place (consumer.commitOffsets, with this
+  // consumer's endless retries) kept the handler from ever returning, and KafkaJS's rejoin waited
+  // on the handler: the group stayed on the old broker for good.
+  //
+  // If the answer is still NOT_COORDINATOR STALE_COORDINATOR_MS after it was first seen, rejoins
+  // notwithstanding, with no heartbeat or commit succeeding in between, the process exits and its
+  // supervisor starts it again with a fresh client. Only that answer counts: a cut link to Kafka
+  // shows up as connection errors and timeouts, which KafkaJS keeps retrying and which a restart
+  // would not mend, so it never leads to a restart, let alone a loop of them.
   let staleCoordinatorSince: number | undefined;
-  const commit = async (partition: number, offset: string): Promise<void> => {
+  const coordinatorAnswered = () => {
+    staleCoordinatorSince = undefined;
+  };
+  consumer.on(consumer.events.HEARTBEAT, coordinatorAnswered);
+  consumer.on(consumer.events.COMMIT_OFFSETS, coordinatorAnswered);
+  const toCoordinator = async (request: () => Promise<void>): Promise<void> => {
     try {
-      await commitPast(consumer, topic, partition, { offset });
-      staleCoordinatorSince = undefined;
+      await request();
     } catch (err) {
-      if ((err as { type?: string }).type === 'NOT_COORDINATOR_FOR_GROUP') {
+      if (isNotCoordinator(err)) {
         staleCoordinatorSince ??= Date.now();
         if (Date.now() - staleCoordinatorSince > STALE_COORDINATOR_MS) {
-          logLine({ consumer: process.pid, exiting: 'the group coordinator moved and KafkaJS keeps the old one' });
+          logLine({ consumer: process.pid, exiting: 'the group coordinator moved and rejoining did not find it' });
           process.exit(3);
         }
       }
@@ -123,9 +142,12 @@ async function main(): Promise<void> {
     batch,
     resolveOffset,
     heartbeat,
+    commitOffsetsIfNecessary,
     isRunning,
     isStale,
   }: EachBatchPayload): Promise<void> => {
+    const commit = (partition: number, offset: string) =>
+      toCoordinator(() => commitPastOnce({ commitOffsetsIfNecessary }, topic, partition, offset));
     const { partition, messages } = batch;
     for (let start = 0; start < messages.length; start += chunkSize) {
       // Stop between chunks when the consumer is shutting down, or when a seek on this partition
@@ -159,7 +181,7 @@ async function main(): Promise<void> {
         await commit(partition, commitTo);
       }
       resolveOffset(last.offset);
-      await heartbeat();
+      await toCoordinator(heartbeat);
     }
   };
 

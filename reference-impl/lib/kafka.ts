@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
 import { brokers, int } from './config.ts';
 import { logLine } from './log.ts';
 
@@ -46,4 +46,32 @@ export function commitPast(
   message: Pick<KafkaMessage, 'offset'>,
 ): Promise<void> {
   return consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+}
+
+/**
+ * Commits the group's offset past `offset` with a single request, from inside eachBatch.
+ *
+ * The batch payload's commitOffsetsIfNecessary, when handed offsets, sends them to the group
+ * coordinator at once, whatever the autoCommit settings, and lets a failure out. commitPast
+ * (consumer.commitOffsets) instead retries a retriable failure under the consumer's retry policy,
+ * which for this consumer never ends: with the coordinator role moved to another broker, it asked
+ * the old broker again every few seconds for as long as the process lived, the batch handler never
+ * returned, and KafkaJS, whose rejoin (the step that looks the coordinator up again) waits for the
+ * handler, never rejoined.
+ */
+export function commitPastOnce(
+  payload: Pick<EachBatchPayload, 'commitOffsetsIfNecessary'>,
+  topic: string,
+  partition: number,
+  offset: string,
+): Promise<void> {
+  const next = (BigInt(offset) + 1n).toString();
+  return payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+}
+
+/** Whether a KafkaJS error, or one it wraps, is a broker saying it is not the group's coordinator. */
+export function isNotCoordinator(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 5) return false;
+  const e = err as { type?: unknown; cause?: unknown };
+  return e.type === 'NOT_COORDINATOR_FOR_GROUP' || isNotCoordinator(e.cause, depth + 1);
 }

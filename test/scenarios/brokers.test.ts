@@ -2,7 +2,8 @@
 // failover, isolation, a slow follower and dead in-sync replicas; the weak-acks (acks=0) and
 // leader-acks (acks=1) variants, without idempotence, are caught by broker-failover, which has no
 // crash points; an unclean election that the topic allows is reported as a loss that Kafka itself
-// caused; and each broker fault takes effect and heals.
+// caused; each broker fault takes effect and heals; and the reference consumer follows its group
+// coordinator to another broker while the old one stays up.
 import { describe, expect, it } from 'vitest';
 import { printSuite } from '../../harness/cli/summary.ts';
 import type { RunEnv } from '../../harness/infra/stack.ts';
@@ -10,6 +11,10 @@ import type { ActiveFault } from '../../harness/nemesis/index.ts';
 import { runSuite, type SuiteOptions } from '../../harness/run/suite.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 import { expectClusterHealed, expectFenced, faultStarter } from '../helpers.ts';
+
+import { withPgClient } from '../../harness/infra/pg-client.ts';
+import { eventually } from '../helpers.ts';
+import { prepareReference, ReferenceRun, waitFor } from '../reference/support.ts';
 import { TEST_SEED } from '../seed.ts';
 import { referenceScenarioSuite } from './suite.ts';
 
@@ -111,6 +116,78 @@ describe('three brokers: each broker fault takes effect, and its heal undoes it'
     } finally {
       await stack.healAll().catch(() => {});
       await run.drop().catch(() => {});
+    }
+  }, 240_000);
+});
+
+describe('three brokers: the reference consumer follows its group coordinator when the role moves', () => {
+  /** Where Kafka keeps a group: the offsets partition of the group id's Java hash code. */
+  const offsetsPartitionOf = (groupId: string, partitions: number) => {
+    let h = 0;
+    for (let i = 0; i < groupId.length; i++) h = (Math.imul(31, h) + groupId.charCodeAt(i)) | 0;
+    return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
+  };
+
+  it('the old coordinator stays up answering NOT_COORDINATOR; the consumer finds the new one and drains', async () => {
+    const stack = suite.stack;
+    const direct = stack.brokers.map((b) => `${b.direct.host}:${b.direct.port}`);
+    const admin = <T>(fn: Parameters<typeof withKafkaAdmin<T>>[2]) => withKafkaAdmin(direct, 'outbox-chaos-test', fn);
+    const offsets = async () =>
+      (await admin((a) => a.fetchTopicMetadata({ topics: ['__consumer_offsets'] }))).topics[0]!.partitions;
+    const reassign = (partition: number, replicas: number[]) =>
+      admin((a) =>
+        a.alterPartitionReassignments({
+          topics: [{ topic: '__consumer_offsets', partitionAssignment: [{ partition, replicas }] }],
+        }),
+      );
+    const def = await prepareReference(stack);
+    // Restarted after an exit of its own, as a run's processes are (the consumer exits when rejoining
+    // does not find the coordinator).
+    const r = await ReferenceRun.start(stack, def, { partitions: 1, restartCrashedAfterMs: 300 });
+    let restore: (() => Promise<unknown>) | undefined;
+    try {
+      const effects = async () =>
+        Number(
+          (await withPgClient(r.run.pgUrl('direct'), (c) => c.query('SELECT count(*) AS n FROM effects'))).rows[0].n,
+        );
+      // The consumer has joined and committed: it knows its coordinator.
+      await r.deposits(50, ['a', 'b', 'c']);
+      await waitFor(async () => (await effects()) >= 50, 60_000, 'the first 50 effects');
+
+      const partition = offsetsPartitionOf(r.run.groupId, (await offsets()).length);
+      const before = (await offsets()).find((p) => p.partitionId === partition)!;
+      const old = before.leader;
+      // Writes go on while the role moves, so that the consumer is in the middle of batches (and
+      // of their commits) when the old coordinator starts refusing, and not only heartbeating.
+      const load = r.deposits(800, ['a', 'b', 'c', 'd'], 4);
+      await new Promise((res) => setTimeout(res, 1_000));
+      // Taking the leader out of the partition's replicas makes another replica its leader, and so
+      // the group's coordinator; the old broker stays up and reachable, and no longer hosts the group.
+      await reassign(
+        partition,
+        before.replicas.filter((id) => id !== old),
+      );
+      restore = () => reassign(partition, [...before.replicas.filter((id) => id !== old), old]);
+      const moved = await eventually(
+        async () => (await offsets()).find((p) => p.partitionId === partition)!.leader !== old,
+        30_000,
+        250,
+      );
+      expect(moved, `the leader of __consumer_offsets-${partition} is still broker ${old}`).toBe(true);
+      const outcomes = await load;
+      expect(outcomes.filter((o) => o.type === 'ok').length).toBeGreaterThan(0);
+
+      const { verdict } = await r.finish();
+      const log = r.log('consumer-1');
+      expect(
+        verdict.valid,
+        `${JSON.stringify(verdict.unknownBecause ?? verdict.anomalies.slice(0, 3))}\n${log.slice(-4_000)}`,
+      ).toBe(true);
+      // The move did reach the consumer: the old broker refused it at least once.
+      expect(log).toMatch(/not the correct coordinator/);
+    } finally {
+      await restore?.().catch(() => {});
+      await r.close();
     }
   }, 240_000);
 });
