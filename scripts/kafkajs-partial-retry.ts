@@ -3,6 +3,9 @@
 // with different leaders A and B. A's followers are cut so its part waits for them; B answers.
 // A is killed; the partition's only other in-sync replica is B, which becomes its leader. Does
 // send() resolve, and is A's part on the partition?
+// Run it alone on the machine's stack lock: `flock /tmp/outbox-stack.lock npx tsx
+// scripts/kafkajs-partial-retry.ts`. It prints what it saw as JSON: the send's outcome and each
+// partition's high watermark before the send, after it, and after A came back.
 import { Kafka, logLevel } from 'kafkajs';
 import { startStack } from '../harness/infra/index.ts';
 
