@@ -6,14 +6,13 @@
 // coordinator to another broker while the old one stays up.
 import { describe, expect, it } from 'vitest';
 import { printSuite } from '../../harness/cli/summary.ts';
+import { withKafkaAdmin } from '../../harness/infra/kafka-client.ts';
 import type { RunEnv } from '../../harness/infra/stack.ts';
 import type { ActiveFault } from '../../harness/nemesis/index.ts';
 import { runSuite, type SuiteOptions } from '../../harness/run/suite.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
-import { expectClusterHealed, expectFenced, faultStarter } from '../helpers.ts';
-
 import { withPgClient } from '../../harness/infra/pg-client.ts';
-import { eventually } from '../helpers.ts';
+import { eventually, expectClusterHealed, expectFenced, faultStarter } from '../helpers.ts';
 import { prepareReference, ReferenceRun, waitFor } from '../reference/support.ts';
 import { TEST_SEED } from '../seed.ts';
 import { referenceScenarioSuite } from './suite.ts';
