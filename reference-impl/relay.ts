@@ -11,6 +11,7 @@
 // row therefore owns the aggregate until it commits, and no two passes publish one aggregate at once.
 import pg from 'pg';
 import type { Kafka, Producer } from 'kafkajs';
+import { AnsweredPartitions, UnansweredSendError } from './lib/answered-partitions.ts';
 import { bugIs } from './lib/bugs.ts';
 import { int, optional, required, runMain } from './lib/config.ts';
 import { crashPoint } from './lib/crash.ts';
@@ -144,6 +145,9 @@ function toEvent(row: Row): OutboxEvent {
 
 const toMessage = (row: Row) => toKafkaMessage(toEvent(row), row.payload);
 
+/** Shared by every producer of the process: it only remembers the partition picked per message. */
+const answered = new AnsweredPartitions();
+
 /** Errors that no retry can fix, because the message itself is unacceptable. */
 const POISON = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
 /**
@@ -227,7 +231,10 @@ class Relay {
     const current = this.connectedProducer();
     const producer = await current;
     try {
-      await producer.send(record);
+      const results = await producer.send(record);
+      // acks=0 (weak-acks) gets no answers to compare; every other send must be answered in full.
+      const missing = record.acks === 0 ? [] : answered.unanswered(record.topic, record.messages, results);
+      if (missing.length > 0) throw new UnansweredSendError(record.topic, missing);
     } catch (err) {
       if (this.producer === current) {
         this.producer = undefined;
@@ -495,12 +502,18 @@ async function main(): Promise<void> {
   const kafka = kafkaFromEnv(`relay-${cfg.relayId}`);
   // weak-acks and leader-acks (broken) turn idempotence off, since idempotence requires acks=-1.
   // leader-acks keeps one request in flight, as the reference does, so that its only fault is the acks.
+  const { createPartitioner } = answered;
   const newProducer = () =>
     bugIs('weak-acks')
-      ? kafka.producer({ allowAutoTopicCreation: false })
+      ? kafka.producer({ allowAutoTopicCreation: false, createPartitioner })
       : bugIs('leader-acks')
-        ? kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false })
-        : kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+        ? kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner })
+        : kafka.producer({
+            idempotent: true,
+            maxInFlightRequests: 1,
+            allowAutoTopicCreation: false,
+            createPartitioner,
+          });
   const stats: RelayStats = { published: 0, failures: 0, deadLettered: 0 };
   let stopping = false;
   const wakeAll = () => relays.forEach((r) => r.notify());

@@ -1,0 +1,51 @@
+import { Partitioners, type ICustomPartitioner, type Message, type RecordMetadata } from 'kafkajs';
+
+/**
+ * KafkaJS 2.2.4 can resolve a send as a success when part of it was never written. A send that
+ * spans several leaders is retried only towards brokers that have not answered yet, keyed by the
+ * broker. When a failed partition's leadership moves to a broker that already answered for
+ * another partition, the retry has nothing left to send there, and the promise resolves with
+ * results for the partitions that were written. Marking those rows published would lose the rest.
+ *
+ * So the producer's partitioner notes the partition it picks for each message (KafkaJS picks again
+ * on every retry, so the last pick is the one that counts), and after a send every message's
+ * partition must appear among the results. A missing one fails the send, which the relay handles
+ * like any other failure: the claim rolls back and the rows are published again.
+ */
+export class AnsweredPartitions {
+  /** Keyed by the message object the caller passed, which KafkaJS hands to the partitioner as is. */
+  private readonly picked = new WeakMap<Message, number>();
+
+  /** A partitioner for the producer's options: KafkaJS's default, recording what it picks. */
+  readonly createPartitioner: ICustomPartitioner = () => {
+    const pick = Partitioners.DefaultPartitioner();
+    return (args) => {
+      const partition = pick(args);
+      this.picked.set(args.message, partition);
+      return partition;
+    };
+  };
+
+  /** The partitions of `topic` that `messages` went to and that `results` does not answer for. */
+  unanswered(topic: string, messages: readonly Message[], results: readonly RecordMetadata[]): number[] {
+    const answered = new Set(results.filter((r) => r.topicName === topic).map((r) => r.partition));
+    const missing = new Set<number>();
+    for (const m of messages) {
+      // A message the partitioner never saw was never grouped for sending at all.
+      const partition = m.partition ?? this.picked.get(m);
+      if (partition === undefined) missing.add(-1);
+      else if (!answered.has(partition)) missing.add(partition);
+    }
+    return [...missing].sort((a, b) => a - b);
+  }
+}
+
+/** A send that KafkaJS reported as successful although some partitions it went to never answered. */
+export class UnansweredSendError extends Error {
+  constructor(topic: string, partitions: readonly number[]) {
+    super(
+      `the send resolved without an answer for ${topic} partition(s) ${partitions.join(', ')} (KafkaJS partial retry); treated as failed`,
+    );
+    this.name = 'UnansweredSendError';
+  }
+}
