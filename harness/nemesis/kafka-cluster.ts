@@ -1,5 +1,6 @@
 import { HarnessError, describeError } from '../common/errors.ts';
 import { withKafkaAdmin } from '../infra/kafka-client.ts';
+import type { ProxyControl } from '../infra/link-control.ts';
 import type { Broker, RunEnv, Stack } from '../infra/stack.ts';
 import type { FaultContext } from './types.ts';
 
@@ -20,6 +21,14 @@ export interface PartitionState {
 
 /** Only with three brokers: the faults that need peers are not drawn on a single broker. */
 export const needsCluster = (brokers: number | undefined): boolean => (brokers ?? 1) >= 3;
+
+/** Enables every proxy, trying each even when one fails, so one bad proxy leaves none of the rest cut. */
+export async function enableAll(proxies: readonly ProxyControl[]): Promise<void> {
+  const failed = (await Promise.allSettled(proxies.map((p) => p.enable()))).filter(
+    (r): r is PromiseRejectedResult => r.status === 'rejected',
+  );
+  if (failed.length) throw failed[0]!.reason;
+}
 
 export function requireRun(ctx: FaultContext): RunEnv {
   if (!ctx.run) throw new HarnessError('a broker fault needs the run (its topic) to find partition leaders');

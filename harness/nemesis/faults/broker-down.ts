@@ -3,6 +3,7 @@ import {
   broker,
   brokerLane,
   describePartition,
+  enableAll,
   needsCluster,
   partitionState,
   requireRun,
@@ -53,9 +54,22 @@ export async function resolveBroker(
 }
 
 /**
+ * How long the broker's followers stop fetching from it before it dies. A follower fetches what
+ * the leader appends within milliseconds, so a kill at a random moment almost never finds a write
+ * that only the leader holds, and acks=1 passed every kill; with the followers cut first, the last
+ * second of writes exists only on the leader when it dies. It stays below replica.lag.time.max.ms
+ * (2 s on a cluster, see kafka-config.ts), so the followers are still in the ISR and the election
+ * that follows is a clean one: whatever is lost was acknowledged by the leader alone.
+ */
+export const FOLLOWERS_CUT_MS = 1_000;
+
+/**
  * Leader failover: one broker of the cluster dies (kill -9) or freezes (SIGSTOP), most often the
  * current leader of a partition the run writes to, so leadership moves to another in-sync replica.
- * A producer that took the old leader's word for a write it had not replicated (acks=1) loses it.
+ * Its followers stop fetching from it a moment before (FOLLOWERS_CUT_MS), as when a leader's
+ * network goes before its process: a producer that took the old leader's word for a write it had
+ * not replicated (acks=1) loses it, one that waits for the in-sync replicas (acks=all) is never told
+ * the write succeeded, and retries it.
  */
 export const brokerDown: FaultKind<BrokerDownParams, 'service'> = {
   name: 'broker-down',
@@ -79,12 +93,32 @@ export const brokerDown: FaultKind<BrokerDownParams, 'service'> = {
   async start(ctx, p) {
     const { id, why } = await resolveBroker(ctx, p);
     const control = broker(ctx.stack, id).control;
-    if (p.mode === 'kill') await control.crash();
-    else await control.pause();
+    const cuts = ctx.stack.brokers.filter((b) => b.id !== id).map((b) => ctx.stack.peer(b.id, id, ['replication']));
+    const restore = () => enableAll(cuts);
+    try {
+      for (const cut of cuts) await cut.disable();
+      await new Promise((r) => setTimeout(r, FOLLOWERS_CUT_MS));
+      if (p.mode === 'kill') await control.crash();
+      else await control.pause();
+    } catch (err) {
+      // Not started as far as the record goes, so nothing may stay cut.
+      await restore().catch(() => {});
+      throw err;
+    }
+    // The broker is dead or frozen now: its links come back at once. From here on nothing throws (the
+    // broker is down, so the fault has started); a link that would not come back is tried again at the heal.
+    await restore().catch(() => {});
     return {
-      heal: healOnce(() => (p.mode === 'kill' ? control.restart() : control.resume())),
+      heal: healOnce(async () => {
+        try {
+          await restore();
+        } finally {
+          await (p.mode === 'kill' ? control.restart() : control.resume());
+        }
+      }),
       affects: [brokerLane(id)],
-      detail: () => `${p.mode === 'kill' ? 'killed' : 'paused'} ${why}`,
+      detail: () =>
+        `${p.mode === 'kill' ? 'killed' : 'paused'} ${why}, ${FOLLOWERS_CUT_MS} ms after its followers stopped fetching from it`,
     };
   },
 };

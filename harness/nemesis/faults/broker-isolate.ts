@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describeError } from '../../common/errors.ts';
 import { withKafkaAdmin } from '../../infra/kafka-client.ts';
 import type { RunEnv, Stack } from '../../infra/stack.ts';
-import { brokerLane, needsCluster, onKafka } from '../kafka-cluster.ts';
+import { brokerLane, enableAll, needsCluster, onKafka } from '../kafka-cluster.ts';
 import { healOnce, type FaultKind } from '../types.ts';
 import { brokerTargetArb, describeBrokerTarget, resolveBroker, type BrokerTarget } from './broker-down.ts';
 
@@ -55,13 +55,7 @@ export const brokerIsolate: FaultKind<BrokerTarget, 'service'> = {
     const { id, why } = await resolveBroker(ctx, p);
     const peers = ctx.stack.brokers.map((b) => b.id).filter((b) => b !== id);
     const cuts = peers.flatMap((other) => [ctx.stack.peer(id, other), ctx.stack.peer(other, id)]);
-    const heal = healOnce(async () => {
-      // Every cut is tried even when one fails, so one bad proxy does not leave the rest cut.
-      const failed = (await Promise.allSettled(cuts.map((cut) => cut.enable()))).filter(
-        (r): r is PromiseRejectedResult => r.status === 'rejected',
-      );
-      if (failed.length) throw failed[0]!.reason;
-    });
+    const heal = healOnce(() => enableAll(cuts));
     try {
       for (const cut of cuts) await cut.disable();
     } catch (err) {
