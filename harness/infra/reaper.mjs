@@ -1,9 +1,11 @@
 // The reaper outlives a harness that dies without running its own cleanup (SIGKILL, OOM).
 // It reads registrations as JSON lines on stdin; when stdin closes, its parent is gone, and
-// it kills every process group and removes every folder still registered.
+// it kills every process group and removes every folder still registered, and the shared memory
+// of any PostgreSQL server whose data lives in one of them.
 // Plain JavaScript on purpose: it must start in milliseconds and need no loader.
 import fs from 'node:fs';
 import { removeDockerByLabel } from './docker-remove.mjs';
+import { dataDirsUnder, removeDeadServerSegment } from './pg-segment.mjs';
 
 const groups = new Set();
 const dirs = new Set();
@@ -31,7 +33,11 @@ function reap() {
   // Give killed processes a moment to release files before removing their folders.
   setTimeout(
     () => {
-      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+      for (const dir of dirs) {
+        // The servers were killed with -9, so their segments outlive them unless removed here.
+        for (const data of dataDirsUnder(dir)) removeDeadServerSegment(data);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
       process.exit(0);
     },
     groups.size > 0 ? 300 : 0,

@@ -8,7 +8,8 @@ import { startStack } from '../../harness/infra/index.ts';
 import { PROJECT_ROOT } from '../../harness/common/paths.ts';
 import { processTree } from '../../harness/infra/processes.ts';
 import { roundTripEveryLink } from '../../harness/infra/roundtrip.ts';
-import { alivePids, eventually } from '../helpers.ts';
+import { dataDirsUnder } from '../../harness/infra/pg-segment.mjs';
+import { alivePids, eventually, postmasterSegmentId, sharedSegment } from '../helpers.ts';
 import { holdStack } from './hold-stack.ts';
 
 describe('stack lifecycle', () => {
@@ -82,12 +83,19 @@ describe('stack lifecycle', () => {
     for (const dir of held.dirs) expect(fs.existsSync(dir)).toBe(false);
   });
 
-  it('a harness killed with SIGKILL is cleaned up after by its reaper', async () => {
+  it('a harness killed with SIGKILL is cleaned up after by its reaper, PostgreSQL shared memory included', async () => {
     const { child, held, exited } = await holdStack();
+    // The server's segment, as its postmaster.pid names it: a kill -9 leaves it unless it is removed.
+    const segments = held.dirs
+      .flatMap((d) => dataDirsUnder(d))
+      .map(postmasterSegmentId)
+      .filter((id) => id !== undefined);
+    expect(segments.length).toBe(1);
     child.kill('SIGKILL');
     await exited;
     expect(await eventually(() => alivePids(held.pids).length === 0, 10_000)).toBe(true);
     expect(await eventually(() => held.dirs.every((d) => !fs.existsSync(d)), 10_000)).toBe(true);
+    expect(segments.filter((id) => sharedSegment(id) !== undefined)).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@ import { NativePostgres } from '../../harness/infra/native/postgres.ts';
 import { freePorts } from '../../harness/infra/ports.ts';
 import { findPostgres } from '../../harness/infra/tools.ts';
 import { probePostgres } from '../../harness/infra/pg-client.ts';
+import { postmasterSegmentId, sharedSegment, type SharedSegment } from '../helpers.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-chaos-pgcrash-'));
 fs.chmodSync(dir, 0o755);
@@ -19,33 +20,15 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Segment {
-  readonly shmid: number;
-  readonly creator: number;
-  readonly attached: number;
-}
-
-/** A System V segment by id, if it still exists. */
-function segment(shmid: number): Segment | undefined {
-  return fs
-    .readFileSync('/proc/sysvipc/shm', 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= 7 && Number(f[1]) === shmid)
-    .map((f) => ({ shmid, creator: Number(f[4]), attached: Number(f[6]) }))[0];
-}
-
 /**
  * The running server's own segment, as its postmaster.pid names it. Not found by creator pid:
  * segments that killed clusters elsewhere left behind keep their creator's pid, and on a machine
  * that has run many stacks a new postmaster can be given one of those pids again.
  */
-function serverSegment(): Segment {
-  const line = fs.readFileSync(path.join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[6] ?? '';
-  const shmid = Number(line.trim().split(/\s+/)[1]);
-  const found = segment(shmid);
-  if (!found) throw new Error(`postmaster.pid names segment ${shmid}, which does not exist (line: "${line}")`);
+function serverSegment(): SharedSegment {
+  const shmid = postmasterSegmentId(path.join(dir, 'data'));
+  const found = shmid === undefined ? undefined : sharedSegment(shmid);
+  if (!found) throw new Error(`postmaster.pid names segment ${shmid}, which does not exist`);
   return found;
 }
 
@@ -79,21 +62,40 @@ it.skipIf(!fs.existsSync('/proc/sysvipc/shm'))(
       stand.stdout.on('data', (d: Buffer) => (String(d).includes('attached') ? resolve() : undefined));
       stand.on('exit', (code) => reject(new Error(`the stand-in could not attach (exit ${code})`)));
     });
-    expect(segment(first.shmid)!.attached).toBeGreaterThan(1);
+    expect(sharedSegment(first.shmid)!.attached).toBeGreaterThan(1);
 
     await pg.crash();
     await exited;
-    expect(segment(first.shmid)?.attached).toBe(0);
+    expect(sharedSegment(first.shmid)?.attached).toBe(0);
 
     await pg.start();
     await probePostgres(pg.url('postgres'));
     // The restarted server found the crashed one's segment unused and removed it itself.
-    expect(segment(first.shmid)).toBeUndefined();
+    expect(sharedSegment(first.shmid)).toBeUndefined();
 
     const second = serverSegment();
     expect(second.creator).toBe(pg.pid!);
     await pg.shutdown();
-    expect(segment(second.shmid)).toBeUndefined();
+    expect(sharedSegment(second.shmid)).toBeUndefined();
+  },
+  60_000,
+);
+
+it.skipIf(!fs.existsSync('/proc/sysvipc/shm'))(
+  'a server crashed and never started again: teardown removes the segment it left',
+  async () => {
+    await pg?.shutdown();
+    fs.rmSync(path.join(dir, 'data'), { recursive: true, force: true });
+    const [port] = await freePorts(1);
+    pg = new NativePostgres({ dir, port: port!, bins: findPostgres() });
+    await pg.init();
+    await pg.start();
+    const left = serverSegment();
+    await pg.crash();
+    // Nothing attached any more, and no server to remove it: only teardown can.
+    expect(sharedSegment(left.shmid)?.attached).toBe(0);
+    await pg.shutdown();
+    expect(sharedSegment(left.shmid)).toBeUndefined();
   },
   60_000,
 );

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { probePostgres } from '../pg-client.ts';
+import { removeDeadServerSegment } from '../pg-segment.mjs';
 import { POSTGRES_SETTINGS } from '../postgres-config.ts';
 import { runCommand } from '../command.ts';
 import { HarnessError, describeError } from '../../common/errors.ts';
@@ -198,12 +199,15 @@ export class NativePostgres {
    * If it has not finished within the grace time, kill -9, and remove what is left of the segments.
    */
   async shutdown(graceMs = 5_000): Promise<void> {
-    const postmaster = this.proc?.pid;
+    const postmaster = this.proc?.running ? this.proc.pid : undefined;
     await this.proc?.stop(graceMs, 'SIGQUIT');
-    if (postmaster === undefined) return;
-    for (const s of await killSharedMemoryHolders(postmaster)) {
-      spawnSync('ipcrm', ['-m', String(s.shmid)], { stdio: 'ignore' });
+    if (postmaster !== undefined) {
+      for (const s of await killSharedMemoryHolders(postmaster)) {
+        spawnSync('ipcrm', ['-m', String(s.shmid)], { stdio: 'ignore' });
+      }
     }
+    // A server crashed earlier and not started since left its segment, and no server is left to remove it.
+    removeDeadServerSegment(this.dataDir);
   }
 
   url(database: string, port = this.options.port): string {
