@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCommand } from '../command.ts';
 import { probeBroker } from '../kafka-client.ts';
 import { clusterId, type ClusterNode } from '../cluster-layout.ts';
 import { kraftProperties } from '../kafka-config.ts';
+import { formatKraftLogDir } from '../kraft-storage.ts';
 import type { LinkName } from '../links.ts';
 import { ManagedProcess } from '../processes.ts';
 import { waitUntilHealthy } from '../../common/wait.ts';
@@ -51,29 +51,25 @@ export class NativeKafka {
     return this.proc?.running ? this.proc.pid : undefined;
   }
 
+  /** The only log directory, so also the metadata log's. */
+  private get dataDir(): string {
+    return path.join(this.options.dir, 'data');
+  }
+
   get directBrokers(): string[] {
     return [`${HOST}:${this.options.directPort}`];
   }
 
-  /** Writes the configuration and formats the storage (once per stack). */
-  async init(): Promise<void> {
+  /** Writes the configuration and formats the storage (once per stack), with no JVM of its own. */
+  init(): Promise<void> {
     fs.mkdirSync(this.options.dir, { recursive: true });
     fs.writeFileSync(this.propsFile, this.serverProperties());
     fs.writeFileSync(path.join(this.options.dir, 'log4j.properties'), LOG4J);
-    await runCommand(
-      this.options.java,
-      [
-        ...this.jvmArgs(),
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        this.options.cluster?.clusterId ?? clusterId(),
-        '-c',
-        this.propsFile,
-        '--ignore-formatted',
-      ],
-      { timeoutMs: 60_000 },
-    );
+    formatKraftLogDir(this.dataDir, {
+      clusterId: this.options.cluster?.clusterId ?? clusterId(),
+      nodeId: this.options.cluster?.nodeId ?? 1,
+    });
+    return Promise.resolve();
   }
 
   async start(): Promise<void> {
@@ -124,7 +120,7 @@ export class NativeKafka {
       links: (Object.entries(o.links) as [LinkName, KafkaLinkListener][]).map(
         ([link, l]) => [link, { bind: local(l.port), advertised: local(l.advertisedPort) }] as const,
       ),
-      logDirs: path.join(o.dir, 'data'),
+      logDirs: this.dataDir,
       ...(o.cluster
         ? {
             nodeId: o.cluster.nodeId,
