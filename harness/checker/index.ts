@@ -65,7 +65,9 @@ export function combine(results: readonly CheckerResult[]): Validity {
  */
 export function check(input: CheckInput, checkers: readonly Checker[] = CHECKERS): Verdict {
   const unsettled = !input.drain.converged && !input.drain.settled;
-  const because = 'the SUT was still changing when the drain timed out, so absences cannot be judged';
+  const because =
+    'the SUT was still changing when the drain timed out, so absences cannot be judged' +
+    (input.drain.lastSeen ? ` (last seen: ${input.drain.lastSeen})` : '');
   const results = checkers.map((c): CheckerResult => {
     const r = c.check(input);
     if (!unsettled || !c.needsSettledState) return r;

@@ -1,3 +1,4 @@
+import { describeError } from '../common/errors.ts';
 import { withKafkaAdmin } from '../infra/kafka-client.ts';
 import type { RunEnv } from '../infra/stack.ts';
 import type { SutDefinition } from '../sut/definition.ts';
@@ -11,6 +12,8 @@ export interface DrainOutcome {
   readonly settled: boolean;
   /** From the last heal until converged; null when it never converged. */
   readonly convergenceMs: number | null;
+  /** Only when it neither converged nor settled: what the last look saw, so that an 'unknown' says why. */
+  readonly lastSeen?: string;
 }
 
 export interface DrainOptions {
@@ -73,12 +76,15 @@ export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptio
   let last: string | undefined;
   let unchangedSince = Date.now();
   let completeSince: number | undefined;
+  let lastLook: Progress | string = 'no look finished';
   while (Date.now() < deadline) {
     let progress: Progress | undefined;
     try {
       progress = await probe(run, def);
-    } catch {
+      lastLook = progress;
+    } catch (err) {
       progress = undefined; // the observer could not look; that is not a change, nor evidence
+      lastLook = `the observer could not look: ${describeError(err)}`;
     }
     if (options.starting?.()) {
       unchangedSince = Date.now(); // a booting relay has not had its chance to deliver yet
@@ -105,5 +111,14 @@ export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptio
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
-  return { converged: false, settled: false, convergenceMs: null };
+  const lastSeen = typeof lastLook === 'string' ? lastLook : describeProgress(lastLook, Date.now() - unchangedSince);
+  return { converged: false, settled: false, convergenceMs: null, lastSeen };
+}
+
+function describeProgress(p: Progress, unchangedMs: number): string {
+  const [committed, high, effects] = p.fingerprint.split('|');
+  return (
+    `${committed} committed, ${high} in Kafka, ${effects} effects, consumer lag ${p.lag}, ` +
+    `${p.complete ? 'all' : 'not all'} applied, unchanged for ${unchangedMs} ms`
+  );
 }

@@ -204,6 +204,9 @@ describe('checker', () => {
       const verdict = check({ ...clean(), drain: unsettled });
       expect(verdict.valid).toBe('unknown');
       expect(verdict.unknownBecause).toMatch(/drain timed out/);
+      // What the drain saw last goes with the reason, so that an unknown in CI can be explained.
+      const seen = check({ ...clean(), drain: { ...unsettled, lastSeen: 'consumer lag 42' } });
+      expect(seen.unknownBecause).toMatch(/drain timed out.*\(last seen: consumer lag 42\)/);
     });
 
     it('an unsettled drain cannot call anything lost: it is unknown, with the suspicion kept', () => {
