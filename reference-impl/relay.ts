@@ -15,6 +15,8 @@
 // also keeps separate replicas apart). Without it, with a backlog spread over about as many
 // aggregates as a batch holds, one loop's claim took the oldest row of nearly every aggregate, and
 // the other loop locked the next rows only to find each behind the first loop's: half-empty passes.
+// Its cost: a loop whose share has nothing ready walks all pending rows of the other share before
+// its claim comes back empty (16 ms with 100k pending rows of a single aggregate).
 import pg from 'pg';
 import type { Kafka, Producer } from 'kafkajs';
 import { bugIs } from './lib/bugs.ts';
