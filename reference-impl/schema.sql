@@ -1,7 +1,8 @@
 -- Schema of the reference outbox service, applied after ledger.sql. The harness applies both once
 -- to a template database; every run gets a fresh copy.
 
--- The outbox. Published rows are kept until the retention period passes.
+-- The outbox. Published rows are kept until the retention period passes (deleted as they are
+-- published when the relay's RETENTION_MS is 0).
 CREATE TABLE outbox (
   id              bigserial PRIMARY KEY,
   event_id        uuid NOT NULL UNIQUE,
