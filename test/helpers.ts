@@ -6,6 +6,7 @@ import { isAlive } from '../harness/infra/processes.ts';
 import { buildLocalImages } from '../harness/infra/containers/images.ts';
 import { startStack, type Stack, type StackOptions } from '../harness/infra/index.ts';
 import { withKafkaAdmin } from '../harness/infra/kafka-client.ts';
+import { postmasterSegment, sharedSegments, type SharedSegment } from '../harness/infra/pg-segment.mjs';
 import type { RunEnv } from '../harness/infra/stack.ts';
 import { FAULTS, type ActiveFault, type FaultContext } from '../harness/nemesis/index.ts';
 import type { SutCluster } from '../harness/sut/cluster.ts';
@@ -168,31 +169,12 @@ export function faultStarter(stack: Stack, run: RunEnv): (name: string, params: 
   return (name, params) => FAULTS[name]!.start(ctx, params);
 }
 
-/** A System V shared memory segment as /proc lists it. */
-export interface SharedSegment {
-  readonly shmid: number;
-  readonly creator: number;
-  readonly attached: number;
-}
-
 /** The segment with this id, if it still exists. */
 export function sharedSegment(shmid: number): SharedSegment | undefined {
-  return fs
-    .readFileSync('/proc/sysvipc/shm', 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= 7 && Number(f[1]) === shmid)
-    .map((f) => ({ shmid, creator: Number(f[4]), attached: Number(f[6]) }))[0];
+  return sharedSegments().find((s) => s.shmid === shmid);
 }
 
-/** The segment id a PostgreSQL data directory's postmaster.pid names (its 7th line: key, id). */
+/** The segment id a PostgreSQL data directory's postmaster.pid names. */
 export function postmasterSegmentId(dataDir: string): number | undefined {
-  try {
-    const line = fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[6] ?? '';
-    const id = Number(line.trim().split(/\s+/)[1]);
-    return Number.isInteger(id) ? id : undefined;
-  } catch {
-    return undefined;
-  }
+  return postmasterSegment(dataDir)?.shmid;
 }

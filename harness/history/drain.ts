@@ -36,10 +36,17 @@ const CONFIRM_MS = 1_000;
 
 interface Progress {
   readonly complete: boolean;
-  readonly fingerprint: string;
+  readonly committed: number;
+  /** Records in the topic, summed over its partitions' high watermarks. */
+  readonly high: number;
+  readonly effects: number;
+  readonly deadLettered: number;
   /** Records the SUT's consumer group has not committed yet; work that is certainly still due. */
   readonly lag: number;
 }
+
+/** Any change in these counts is the SUT still moving. */
+const fingerprint = (p: Progress) => `${p.committed}|${p.high}|${p.effects}|${p.deadLettered}|${p.lag}`;
 
 /** Everything committed is applied, and nothing is moving any more. Read directly, never through a proxy. */
 async function probe(run: RunEnv, def: SutDefinition): Promise<Progress> {
@@ -61,7 +68,14 @@ async function probe(run: RunEnv, def: SutDefinition): Promise<Progress> {
   const applied = new Set(db.effects.map((e) => e.eventId));
   const dead = new Set(db.deadLettered);
   const complete = db.committed.every((c) => applied.has(c.eventId) || dead.has(c.eventId));
-  return { complete, lag, fingerprint: `${db.committed.length}|${high}|${db.effects.length}|${dead.size}|${lag}` };
+  return {
+    complete,
+    committed: db.committed.length,
+    high,
+    effects: db.effects.length,
+    deadLettered: dead.size,
+    lag,
+  };
 }
 
 /**
@@ -90,8 +104,8 @@ export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptio
       unchangedSince = Date.now(); // a booting relay has not had its chance to deliver yet
       completeSince = undefined;
       last = undefined;
-    } else if (progress && progress.fingerprint !== last) {
-      last = progress.fingerprint;
+    } else if (progress && fingerprint(progress) !== last) {
+      last = fingerprint(progress);
       unchangedSince = Date.now();
       if (progress.complete && progress.lag === 0) completeSince ??= Date.now();
       else completeSince = undefined;
@@ -116,9 +130,8 @@ export async function drain(run: RunEnv, def: SutDefinition, options: DrainOptio
 }
 
 function describeProgress(p: Progress, unchangedMs: number): string {
-  const [committed, high, effects] = p.fingerprint.split('|');
   return (
-    `${committed} committed, ${high} in Kafka, ${effects} effects, consumer lag ${p.lag}, ` +
+    `${p.committed} committed, ${p.high} in Kafka, ${p.effects} effects, consumer lag ${p.lag}, ` +
     `${p.complete ? 'all' : 'not all'} applied, unchanged for ${unchangedMs} ms`
   );
 }

@@ -1,5 +1,6 @@
-// Removes the System V shared memory segment that a dead PostgreSQL server left behind. Plain
-// JavaScript and synchronous, so that both teardown and the reaper (which needs no loader) use it.
+// System V shared memory as PostgreSQL uses it, and removing the segment a dead server left behind.
+// Plain JavaScript and synchronous, so that teardown, the reaper (which needs no loader) and the
+// tests share one reading of the kernel's table and of postmaster.pid.
 //
 // A server killed with -9 and never started again leaves its segment: the next start on the same
 // data would remove it, and nothing else does. Its postmaster.pid stays too: line 1 is the
@@ -9,32 +10,44 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export function removeDeadServerSegment(dataDir) {
-  let lines;
-  try {
-    lines = fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
-  } catch {
-    return false;
-  }
-  const postmaster = Number(lines[0]);
-  const [key, shmid] = (lines[6] ?? '').trim().split(/\s+/).map(Number);
-  if (!Number.isInteger(key) || key === 0 || !Number.isInteger(shmid) || shmid < 0) return false;
-  if (Number.isInteger(postmaster) && postmaster > 0 && isRunning(postmaster)) return false;
+/** Every System V segment, from the kernel's own table (Linux only; empty elsewhere). */
+export function sharedSegments() {
   let table;
   try {
     table = fs.readFileSync('/proc/sysvipc/shm', 'utf8');
   } catch {
-    return false;
+    return [];
   }
-  // Columns: key shmid perms size cpid ... The id must still carry the server's key.
-  const row = table
+  // Columns: key shmid perms size cpid lpid nattch ...
+  return table
     .split('\n')
     .slice(1)
     .map((line) => line.trim().split(/\s+/))
-    .find((f) => f.length >= 7 && Number(f[1]) === shmid);
-  if (!row || Number(row[0]) !== key) return false;
+    .filter((f) => f.length >= 7)
+    .map((f) => ({ key: Number(f[0]), shmid: Number(f[1]), creator: Number(f[4]), attached: Number(f[6]) }));
+}
+
+/** What a data directory's postmaster.pid says of its server and segment; undefined without one. */
+export function postmasterSegment(dataDir) {
+  let lines;
+  try {
+    lines = fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const [key, shmid] = (lines[6] ?? '').trim().split(/\s+/).map(Number);
+  if (!Number.isInteger(key) || key === 0 || !Number.isInteger(shmid) || shmid < 0) return undefined;
+  return { postmaster: Number(lines[0]), key, shmid };
+}
+
+export function removeDeadServerSegment(dataDir) {
+  const named = postmasterSegment(dataDir);
+  if (!named) return false;
+  if (Number.isInteger(named.postmaster) && named.postmaster > 0 && isRunning(named.postmaster)) return false;
+  const segment = sharedSegments().find((s) => s.shmid === named.shmid);
+  if (!segment || segment.key !== named.key) return false;
   // Removal waits for the last process attached (a backend still exiting) to let go.
-  return spawnSync('ipcrm', ['-m', String(shmid)], { stdio: 'ignore' }).status === 0;
+  return spawnSync('ipcrm', ['-m', String(named.shmid)], { stdio: 'ignore' }).status === 0;
 }
 
 /** Alive, as opposed to gone or a zombie (killed, its parent not having collected it yet). */

@@ -7,7 +7,8 @@ import { NativePostgres } from '../../harness/infra/native/postgres.ts';
 import { freePorts } from '../../harness/infra/ports.ts';
 import { findPostgres } from '../../harness/infra/tools.ts';
 import { probePostgres } from '../../harness/infra/pg-client.ts';
-import { postmasterSegmentId, sharedSegment, type SharedSegment } from '../helpers.ts';
+import type { SharedSegment } from '../../harness/infra/pg-segment.mjs';
+import { postmasterSegmentId, sharedSegment } from '../helpers.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-chaos-pgcrash-'));
 fs.chmodSync(dir, 0o755);

@@ -37,6 +37,10 @@ async function onCluster(options: Pick<SuiteOptions, 'scenarios' | 'bug' | 'runs
   return { outcome, summary: lines.join('\n') };
 }
 
+/** An admin client on the file's cluster, straight to the brokers, for one piece of work. */
+const admin = <T>(fn: Parameters<typeof withKafkaAdmin<T>>[2]) =>
+  withKafkaAdmin(suite.stack.kafkaBrokers('direct'), 'outbox-chaos-test', fn);
+
 describe('three brokers: what the cluster adds', () => {
   it('an unclean election the topic allows: the loss is reported, and blamed on the election', async () => {
     const { outcome, summary } = await onCluster({ scenarios: ['unclean-election'], runs: 1, shrinkRuns: 0 });
@@ -132,8 +136,6 @@ describe('three brokers: the reference consumer follows its group coordinator wh
 
   it('the old coordinator stays up answering NOT_COORDINATOR; the consumer finds the new one and drains', async () => {
     const stack = suite.stack;
-    const direct = stack.brokers.map((b) => `${b.direct.host}:${b.direct.port}`);
-    const admin = <T>(fn: Parameters<typeof withKafkaAdmin<T>>[2]) => withKafkaAdmin(direct, 'outbox-chaos-test', fn);
     const offsets = async () =>
       (await admin((a) => a.fetchTopicMetadata({ topics: ['__consumer_offsets'] }))).topics[0]!.partitions;
     const reassign = (partition: number, replicas: number[]) =>
@@ -198,8 +200,6 @@ describe("three brokers: the reference relay's guard against a send KafkaJS reso
   it('a partition whose leadership moves to a broker that already answered is reported unanswered, and was not written', async () => {
     const stack = suite.stack;
     const run = await stack.newRun({ partitions: 3 });
-    const admin = <T>(fn: Parameters<typeof withKafkaAdmin<T>>[2]) =>
-      withKafkaAdmin(stack.kafkaBrokers('direct'), 'outbox-chaos-test', fn);
     const parts = async () => (await admin((a) => a.fetchTopicMetadata({ topics: [run.topic] }))).topics[0]!.partitions;
     const highs = async () =>
       new Map((await admin((a) => a.fetchTopicOffsets(run.topic))).map((o) => [o.partition, Number(o.high)]));

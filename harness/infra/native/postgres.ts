@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { probePostgres } from '../pg-client.ts';
-import { removeDeadServerSegment } from '../pg-segment.mjs';
+import { removeDeadServerSegment, sharedSegments, type SharedSegment } from '../pg-segment.mjs';
 import { POSTGRES_SETTINGS } from '../postgres-config.ts';
 import { runCommand } from '../command.ts';
 import { HarnessError, describeError } from '../../common/errors.ts';
@@ -11,28 +11,6 @@ import type { PostgresBinaries } from '../tools.ts';
 import { waitUntilHealthy } from '../../common/wait.ts';
 
 const PG_SUPERUSER = 'postgres';
-
-interface SharedSegment {
-  readonly shmid: number;
-  readonly creator: number;
-  readonly attached: number;
-}
-
-/** System V segments, from the kernel's own table (Linux only; empty elsewhere). */
-function sharedSegments(): SharedSegment[] {
-  let text: string;
-  try {
-    text = fs.readFileSync('/proc/sysvipc/shm', 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((f) => f.length >= 7)
-    .map((f) => ({ shmid: Number(f[1]), creator: Number(f[4]), attached: Number(f[6]) }));
-}
 
 /** PIDs whose memory maps include one of the segments (a SysV mapping's inode is its shmid). */
 function processesMapping(shmids: ReadonlySet<number>): number[] {
