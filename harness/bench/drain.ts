@@ -3,8 +3,8 @@ import { withPgClient } from '../infra/pg-client.ts';
 import type { RunEnv, Stack } from '../infra/stack.ts';
 import { SutCluster } from '../sut/cluster.ts';
 import type { BenchDefinition, SutDefinition } from '../sut/definition.ts';
-import { DrainStalled, observeIds, perSecond, waitForMessages } from './measure.ts';
-import { newEventIds, preloadEvents } from './workload.ts';
+import { DrainStalled, observeIds, perSecond, waitForMessages, type ObservedIds } from './measure.ts';
+import { newEventIds, preloadEvents, type EventIds } from './workload.ts';
 
 /**
  * One drain: the relay's replicas start on an empty outbox, a backlog of N events commits at once
@@ -36,6 +36,11 @@ export interface DrainFigure {
     readonly quietMs: number;
     readonly timedOut: boolean;
   };
+  /**
+   * Set when the relay did not get through the warm-up (see SutBench.warmUpEvents): the backlog
+   * never committed, and delivered, lost and stalled count the warm-up's events.
+   */
+  readonly warmUp?: { readonly events: number };
 }
 
 /** The consumer alone on a topic the relay has filled: how fast effects are applied. */
@@ -60,6 +65,13 @@ export interface SutBench {
   readonly timeoutMs: number;
   /** How long Kafka may gain nothing before a drain counts as stalled. */
   readonly stallMs: number;
+  /**
+   * Events each drain's relay publishes before the measured backlog commits, on the same replicas,
+   * so that the figure is the relay's pace rather than its start: a Node or JVM relay that has
+   * just started runs its first passes unoptimised (the reference's first three 1,000-row sends
+   * took 200 to 500 ms each, the later ones 25 to 70 ms), and so does a broker that has just started.
+   */
+  readonly warmUpEvents: number;
 }
 
 export async function withRun<T>(ctx: SutBench, fn: (run: RunEnv) => Promise<T>): Promise<T> {
@@ -94,73 +106,90 @@ export async function relayDrain(
       logDir: path.join(ctx.logDir, `${ctx.def.name}-drain-${o.backlog}-r${o.replicas}-b${o.batchSize ?? 'own'}`),
     });
     try {
-      const ids = newEventIds(o.backlog);
-      await withPgClient(run.pgUrl('direct'), (c) => preloadEvents(c, ctx.bench, ids));
-      const committed = Date.now();
-      let done: number | undefined;
-      let stalled: DrainFigure['stalled'];
-      let seen = await observeUntil(run, o.backlog, ctx);
-      // The message count can reach N with duplicates while events are still missing: wait on
-      // for as many more messages as events are missing, until it has them all or stalls.
-      for (;;) {
-        if (seen.stalled) {
-          stalled = {
-            delivered: 0,
-            events: o.backlog,
-            quietMs: seen.stalled.waitedMs,
-            timedOut: seen.stalled.timedOut,
-          };
-          break;
-        }
-        done = seen.at;
-        const observed = await observeIds(run, ctx.def.eventId, ids);
-        if (observed.distinct >= o.backlog) {
-          return {
-            drain: figure(o, done - committed, observed.distinct, observed.messages - observed.distinct),
-            ...(o.applyRate ? { apply: await applyRate(ctx, cluster, run, o.backlog) } : {}),
-          };
-        }
-        seen = await observeUntil(run, observed.messages + (o.backlog - observed.distinct), ctx);
-        if (seen.stalled && !seen.stalled.timedOut) {
-          // It had stopped with events missing: those are lost, not slow.
-          const final = await observeIds(run, ctx.def.eventId, ids);
-          return {
-            drain: {
-              ...figure(o, null, final.distinct, final.messages - final.distinct),
-              lost: o.backlog - final.distinct,
-            },
-          };
-        }
+      const shape = { replicas: o.replicas, batchSize: o.batchSize };
+      // One id space for both parts, so that each aggregate's sequence runs on from the warm-up
+      // into the measured backlog.
+      const warmUp = ctx.warmUpEvents;
+      const ids = newEventIds(warmUp + o.backlog);
+      let before = 0;
+      if (warmUp > 0) {
+        const warm = await drainRange(ctx, run, ids, 0, warmUp, 0);
+        if (warm.figure.eventsPerSec === null)
+          return { drain: { ...warm.figure, ...shape, backlog: o.backlog, warmUp: { events: warmUp } } };
+        before = warm.messages;
       }
-      const final = await observeIds(run, ctx.def.eventId, ids);
-      return {
-        drain: {
-          ...figure(o, null, final.distinct, final.messages - final.distinct),
-          stalled: { ...stalled, delivered: final.distinct },
-        },
-      };
+      const { figure } = await drainRange(ctx, run, ids, warmUp, warmUp + o.backlog, before);
+      const drain = { ...figure, ...shape };
+      if (!o.applyRate || drain.eventsPerSec === null) return { drain };
+      return { drain, apply: await applyRate(ctx, cluster, run, ids.count) };
     } finally {
       await cluster.stopAll();
     }
   });
 }
 
-function figure(
-  o: { backlog: number; replicas: number; batchSize: number | null },
-  ms: number | null,
-  delivered: number,
-  duplicates: number,
-): DrainFigure {
-  return {
-    replicas: o.replicas,
-    batchSize: o.batchSize,
-    backlog: o.backlog,
-    ms,
-    eventsPerSec: ms === null ? null : perSecond(o.backlog, ms),
-    delivered,
-    lost: 0,
-    duplicates,
+/**
+ * Events from..to-1 commit in one transaction, and the clock runs until Kafka holds every one of
+ * them. `before`: messages the topic held already. Returns the figure (its replicas and batch size
+ * are the caller's to fill in) and the messages the topic holds after it.
+ */
+async function drainRange(
+  ctx: SutBench,
+  run: RunEnv,
+  ids: EventIds,
+  from: number,
+  to: number,
+  before: number,
+): Promise<{ figure: DrainFigure; messages: number }> {
+  const backlog = to - from;
+  const result = (ms: number | null, observed: ObservedIds, extra: Partial<DrainFigure> = {}) => {
+    const delivered = distinctIn(observed, from, to);
+    const figure: DrainFigure = {
+      replicas: 0,
+      batchSize: null,
+      backlog,
+      ms,
+      eventsPerSec: ms === null ? null : perSecond(backlog, ms),
+      delivered,
+      lost: 0,
+      duplicates: Math.max(0, observed.messages - before - delivered),
+      ...extra,
+    };
+    return { figure, messages: observed.messages };
   };
+  await withPgClient(run.pgUrl('direct'), (c) => preloadEvents(c, ctx.bench, ids, from, to));
+  const committed = Date.now();
+  let seen = await observeUntil(run, before + backlog, ctx);
+  // The message count can reach the target with duplicates while events are still missing: wait
+  // on for as many more messages as events are missing, until it has them all or stalls.
+  while (!seen.stalled) {
+    const done = seen.at;
+    const observed = await observeIds(run, ctx.def.eventId, ids);
+    const delivered = distinctIn(observed, from, to);
+    if (delivered >= backlog) return result(done - committed, observed);
+    seen = await observeUntil(run, observed.messages + (backlog - delivered), ctx);
+    if (seen.stalled && !seen.stalled.timedOut) {
+      // It had stopped with events missing: those are lost, not slow.
+      const final = await observeIds(run, ctx.def.eventId, ids);
+      return result(null, final, { lost: backlog - distinctIn(final, from, to) });
+    }
+  }
+  const final = await observeIds(run, ctx.def.eventId, ids);
+  return result(null, final, {
+    stalled: {
+      delivered: distinctIn(final, from, to),
+      events: backlog,
+      quietMs: seen.stalled.waitedMs,
+      timedOut: seen.stalled.timedOut,
+    },
+  });
+}
+
+/** Distinct events from..to-1 that Kafka holds. */
+function distinctIn(observed: ObservedIds, from: number, to: number): number {
+  let n = 0;
+  for (let g = from; g < to; g++) if (!Number.isNaN(observed.firstSeen[g]!)) n++;
+  return n;
 }
 
 async function observeUntil(

@@ -30,6 +30,8 @@ export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort'
   /** Steady-state writer rates, events per second; none skips the steady-state part. */
   readonly rates: readonly number[];
   readonly steadySeconds: number;
+  /** How long the writers run at each rate before the window starts; 2 s by default. */
+  readonly steadyWarmUpSeconds?: number;
   /** Measure the PostgreSQL and Kafka limits. */
   readonly limits: boolean;
   /** Concurrencies the limits are measured at (the best counts). */
@@ -38,11 +40,15 @@ export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort'
   readonly drainTimeoutSeconds?: number;
   /** How long Kafka may gain nothing before a drain (or the consumer) counts as stalled; 60 by default. */
   readonly stallSeconds?: number;
+  /** Events each drain relays, unmeasured, before its backlog commits; 5,000 by default. */
+  readonly warmUpEvents?: number;
   readonly log?: (line: string) => void;
 }
 
 const PARTITIONS = 4;
 const WRITER_CEILING_MS = 3_000;
+const DEFAULT_WARM_UP = 5_000;
+const DEFAULT_STEADY_WARM_UP_S = 2;
 
 /** A --sut entry: "reference", or a manifest path; a SUT without a bench section cannot be measured. */
 export function loadBenchSut(entry: string): { def: SutDefinition; manifest: string } {
@@ -86,6 +92,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         logDir,
         timeoutMs: (options.drainTimeoutSeconds ?? 600) * 1000,
         stallMs: (options.stallSeconds ?? 60) * 1000,
+        warmUpEvents: options.warmUpEvents ?? DEFAULT_WARM_UP,
       };
       const draft: SutDraft = {
         name: def.name,
@@ -130,6 +137,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         node: process.version,
       },
       events: options.events,
+      warmUpEvents: options.warmUpEvents ?? DEFAULT_WARM_UP,
       partitions: PARTITIONS,
       aggregates: BENCH_AGGREGATES,
       limits,
@@ -220,6 +228,7 @@ async function benchSut(
     const figure = await steadyState(ctx, {
       rate,
       windowMs: options.steadySeconds * 1000,
+      warmUpMs: (options.steadyWarmUpSeconds ?? DEFAULT_STEADY_WARM_UP_S) * 1000,
       batchSize: best?.batchSize ?? largest,
     });
     log(`${name}  steady ${steadyLine(figure)}`);

@@ -5,9 +5,11 @@ import type { SutReport } from './types.ts';
 
 /** "N events/s", or what happened instead: a stalled or lossy relay never gets a rate. */
 export function drainRate(d: DrainFigure): string {
-  if (d.stalled?.timedOut) return `${d.stalled.delivered} of ${d.stalled.events} in ${d.stalled.quietMs / 1000} s`;
-  if (d.stalled) return `stalled at ${d.stalled.delivered} of ${d.stalled.events}`;
-  if (d.lost > 0) return `lost ${d.lost} of ${d.backlog}`;
+  const when = d.warmUp ? ' in the warm-up' : '';
+  if (d.stalled?.timedOut)
+    return `${d.stalled.delivered} of ${d.stalled.events} in ${d.stalled.quietMs / 1000} s${when}`;
+  if (d.stalled) return `stalled at ${d.stalled.delivered} of ${d.stalled.events}${when}`;
+  if (d.lost > 0) return `lost ${d.lost} of ${d.warmUp?.events ?? d.backlog}${when}`;
   return `${d.eventsPerSec} events/s`;
 }
 

@@ -13,9 +13,12 @@ export type Latency = Percentiles;
 export interface SteadyFigure {
   /** The rate the writers aimed at, events per second. */
   readonly rate: number;
-  /** What they committed, per second of the window. */
+  /** What they committed, per second of the window (the warm-up not counted). */
   readonly achievedRate: number;
+  /** Events committed, the warm-up's included. */
   readonly events: number;
+  /** Events due before the window: written at the same rate, checked for loss, not timed. */
+  readonly warmUpEvents: number;
   /** Commit (the writer's COMMIT returned) to the first copy in Kafka (its producer timestamp). */
   readonly publishMs: Latency;
   /** Commit to the consumer's effect (the applied_at_ms of the manifest's effects query). */
@@ -75,7 +78,7 @@ async function writer(
  */
 export async function steadyState(
   ctx: SutBench,
-  o: { rate: number; windowMs: number; batchSize: number | null },
+  o: { rate: number; windowMs: number; warmUpMs: number; batchSize: number | null },
 ): Promise<SteadyFigure> {
   return withRun(ctx, async (run) => {
     const cluster = await SutCluster.start(ctx.stack, run, ctx.def, {
@@ -84,7 +87,11 @@ export async function steadyState(
       logDir: path.join(ctx.logDir, `${ctx.def.name}-steady-${o.rate}`),
     });
     try {
-      const ids = newEventIds(Math.round((o.rate * o.windowMs) / 1000));
+      // The writers run at the rate through the warm-up and the window alike; only events due in
+      // the window count towards the latencies and the achieved rate, so that neither the relay's
+      // nor the consumer's start is read as its steady pace. Every event counts for loss.
+      const warm = Math.round((o.rate * o.warmUpMs) / 1000);
+      const ids = newEventIds(warm + Math.round((o.rate * o.windowMs) / 1000));
       const commitTimes = new Float64Array(ids.count).fill(NaN);
       const started = Date.now();
       await Promise.all(
@@ -92,26 +99,27 @@ export async function steadyState(
           writer(run.pgUrl('app-pg'), ctx, ids, w, { rate: o.rate, started }, commitTimes),
         ),
       );
-      const window = Date.now() - started;
+      const stopped = Date.now();
       const caughtUp = await waitForMessages(run, ids.count, ctx.timeoutMs, ctx.stallMs).catch(() => null);
       const observed = await observeIds(run, ctx.def.eventId, ids);
       const effects = await effectTimes(run.pgUrl('direct'), ctx, ids);
       const publish: number[] = [];
       const effect: number[] = [];
-      for (let g = 0; g < ids.count; g++) {
+      for (let g = warm; g < ids.count; g++) {
         const seen = observed.firstSeen[g]!;
         if (!Number.isNaN(seen)) publish.push(Math.max(0, seen - commitTimes[g]!));
         const applied = effects[g]!;
         if (!Number.isNaN(applied)) effect.push(Math.max(0, applied - commitTimes[g]!));
       }
-      const achievedRate = perSecond(ids.count, window);
-      const catchUpMs = caughtUp === null ? null : Math.max(0, caughtUp - (started + window));
+      const achievedRate = perSecond(ids.count - warm, stopped - (started + o.warmUpMs));
+      const catchUpMs = caughtUp === null ? null : Math.max(0, caughtUp - stopped);
       const missing = ids.count - observed.distinct;
       const lost = catchUpMs === null ? null : missing;
       return {
         rate: o.rate,
         achievedRate,
         events: ids.count,
+        warmUpEvents: warm,
         publishMs: percentiles(publish),
         effectMs: percentiles(effect),
         missing,

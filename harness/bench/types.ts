@@ -39,6 +39,8 @@ export interface BenchReport {
   readonly machine: { readonly host: string; readonly cpus: number; readonly memoryGiB: number; readonly node: string };
   /** The main backlog: events per drain in the replicas x batch size runs. */
   readonly events: number;
+  /** Events each drain relayed, unmeasured, before its backlog committed. */
+  readonly warmUpEvents: number;
   readonly partitions: number;
   readonly aggregates: number;
   readonly limits: Limits | null;

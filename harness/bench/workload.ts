@@ -67,12 +67,18 @@ export async function insertEvents(
   );
 }
 
-/** The whole backlog in one transaction, so that the relay finds it all at once. */
-export async function preloadEvents(client: pg.Client, bench: BenchDefinition, ids: EventIds): Promise<void> {
+/** Events from..to-1 (all of them by default) in one transaction, so that the relay finds them all at once. */
+export async function preloadEvents(
+  client: pg.Client,
+  bench: BenchDefinition,
+  ids: EventIds,
+  from = 0,
+  to = ids.count,
+): Promise<void> {
   await client.query('BEGIN');
   try {
-    for (let from = 0; from < ids.count; from += PRELOAD_CHUNK)
-      await insertEvents(client, bench, ids, from, Math.min(ids.count, from + PRELOAD_CHUNK));
+    for (let at = from; at < to; at += PRELOAD_CHUNK)
+      await insertEvents(client, bench, ids, at, Math.min(to, at + PRELOAD_CHUNK));
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});

@@ -155,7 +155,9 @@ export function printMatrix(report: MatrixReport, print: (line: string) => void)
 export function printBench(r: BenchReport, print: (line: string) => void): void {
   print('');
   print(`${r.date}, ${r.machine.host}: ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}`);
-  print(`${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions`);
+  print(
+    `${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions; each drain after a warm-up of ${r.warmUpEvents}`,
+  );
   const replicas = [...new Set(r.suts.flatMap((s) => s.drains.map((d) => d.replicas)))].sort((a, b) => a - b);
   const backlogs = [...new Set(r.suts.flatMap((s) => s.curve.map((d) => d.backlog)))].sort((a, b) => a - b);
   // At least one space between columns, however long a "N of M in T s" gets.

@@ -40,6 +40,7 @@ function steadyRun(lost: number | null): SteadyFigure {
     rate: 100,
     achievedRate: 100,
     events: 200,
+    warmUpEvents: 0,
     publishMs: none,
     effectMs: none,
     missing: lost ?? 5,
@@ -113,6 +114,23 @@ describe('a drain without a rate', () => {
   });
 });
 
+describe('a drain that did not get through its warm-up', () => {
+  it('says so with the warm-up counts, never a rate, and its losses count like any other', () => {
+    const warm = { events: 200 };
+    const slow: DrainFigure = {
+      ...drain(1, 500, 'timed out'),
+      delivered: 150,
+      stalled: { delivered: 150, events: 200, quietMs: 20_000, timedOut: true },
+      warmUp: warm,
+    };
+    const lossy: DrainFigure = { ...drain(1, 1000, 'lost'), delivered: 195, lost: 5, warmUp: warm };
+    expect(replicaCell(sut('slow', [slow]), 1)).toBe('150 of 200 in 20 s in the warm-up');
+    expect(replicaCell(sut('lossy', [lossy]), 1)).toBe('lost 5 of 200 in the warm-up');
+    expect(countShortfalls([slow, lossy], [])).toMatchObject({ timedOut: 1, lost: 1, lostEvents: 5 });
+    expect(benchExitCode([sut('lossy', [lossy])])).toBe(1);
+  });
+});
+
 describe('bench exit code', () => {
   const clean = sut('clean', [drain(1, 500, 'delivered', 100)]);
   const slow = sut('slow', [drain(1, 500, 'timed out'), drain(1, 1000, 'stalled')]);
@@ -142,6 +160,7 @@ describe('bench exit code', () => {
       date: '2026-12-02T12:00:00.000Z',
       machine: { host: 'h', cpus: 2, memoryGiB: 4, node: 'v20' },
       events: BACKLOG,
+      warmUpEvents: 0,
       partitions: 4,
       aggregates: 1000,
       limits: null,

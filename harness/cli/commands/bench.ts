@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { runBench, writeBenchReport } from '../../bench/index.ts';
 import { benchExitCode } from '../../bench/outcome.ts';
 import { HarnessError } from '../../common/errors.ts';
-import { list, positiveInt, stackFlags, stackOptions, type StackFlags } from '../args.ts';
+import { list, nonNegativeInt, positiveInt, stackFlags, stackOptions, type StackFlags } from '../args.ts';
 import { out, type CommandContext } from '../context.ts';
 import { printBench } from '../summary.ts';
 
@@ -15,9 +15,11 @@ interface BenchFlags extends StackFlags {
   batchSizes: string;
   rates: string;
   steadySeconds: number;
+  steadyWarmUp: number;
   limits: boolean;
   drainTimeout: number;
   stallSeconds: number;
+  warmUp: number;
   json?: string;
 }
 
@@ -52,6 +54,12 @@ export function registerBench(program: Command, ctx: CommandContext): void {
     .option('--rates <list>', 'steady-state writer rates in events/s, comma-separated, or "none"', '500,1000,2000')
     .option('--steady-seconds <n>', 'how long the writers run at each rate', positiveInt('--steady-seconds'), 10)
     .option(
+      '--steady-warm-up <s>',
+      'how long they run at each rate before that window, untimed (its events are still checked for loss)',
+      nonNegativeInt('--steady-warm-up'),
+      2,
+    )
+    .option(
       '--drain-timeout <s>',
       'the most one drain may take; a relay still short then is reported as "N of M in T s", never as a rate',
       positiveInt('--drain-timeout'),
@@ -62,6 +70,12 @@ export function registerBench(program: Command, ctx: CommandContext): void {
       'how long Kafka may gain nothing before a drain counts as "stalled at N of M" (and the consumer as stalled)',
       positiveInt('--stall-seconds'),
       60,
+    )
+    .option(
+      '--warm-up <events>',
+      'events each drain relays before its measured backlog commits, on the same replicas (0: measure from a cold start)',
+      nonNegativeInt('--warm-up'),
+      5_000,
     )
     .option('--no-limits', 'skip the PostgreSQL and Kafka limits')
     .option('--json <file>', 'write the figures as JSON, and a plot next to it (.html)')
@@ -76,9 +90,11 @@ export function registerBench(program: Command, ctx: CommandContext): void {
         batchSizes: counts('--batch-sizes', flags.batchSizes),
         rates: flags.rates === 'none' ? [] : counts('--rates', flags.rates),
         steadySeconds: flags.steadySeconds,
+        steadyWarmUpSeconds: flags.steadyWarmUp,
         limits: flags.limits,
         drainTimeoutSeconds: flags.drainTimeout,
         stallSeconds: flags.stallSeconds,
+        warmUpEvents: flags.warmUp,
         ...stackOptions(flags),
         log: ctx.progress.log,
       });
