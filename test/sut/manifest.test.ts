@@ -26,6 +26,8 @@ describe('SUT manifests', () => {
     expect(def.name).toBe('reference');
     expect(def.eventId).toEqual({ header: 'event-id' });
     expect(def.processes.relay.command.slice(1)).toEqual([
+      // The relay's young generation, sized for its batches (see reference-impl/README.md).
+      '--max-semi-space-size=32',
       '--import',
       'tsx',
       path.join(PROJECT_ROOT, 'reference-impl', 'relay.ts'),
