@@ -69,7 +69,7 @@ export interface SutBench {
    * Events each drain's relay publishes before the measured backlog commits, on the same replicas,
    * so that the figure is the relay's pace rather than its start: a Node or JVM relay that has
    * just started runs its first passes unoptimised (the reference's first three 1,000-row sends
-   * took 200 to 500 ms each, the later ones 25 to 70 ms), and so does a broker that has just started.
+   * took 210 to 510 ms each, the later ones 50 to 150 ms), and so does a broker that has just started.
    */
   readonly warmUpEvents: number;
 }

@@ -47,8 +47,9 @@ export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort'
 
 const PARTITIONS = 4;
 const WRITER_CEILING_MS = 3_000;
-const DEFAULT_WARM_UP = 5_000;
-const DEFAULT_STEADY_WARM_UP_S = 2;
+/** Defaults of the warm-ups, shared with the CLI's flags. */
+export const DEFAULT_WARM_UP_EVENTS = 5_000;
+export const DEFAULT_STEADY_WARM_UP_SECONDS = 2;
 
 /** A --sut entry: "reference", or a manifest path; a SUT without a bench section cannot be measured. */
 export function loadBenchSut(entry: string): { def: SutDefinition; manifest: string } {
@@ -69,6 +70,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? (() => {});
   // Every manifest is read (and its prepare step run) before a stack starts: a bad one fails fast.
   const suts = options.suts.map(loadBenchSut);
+  const warmUpEvents = options.warmUpEvents ?? DEFAULT_WARM_UP_EVENTS;
   const stack = await startStack({
     provider: options.provider,
     basePort: options.basePort,
@@ -92,7 +94,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         logDir,
         timeoutMs: (options.drainTimeoutSeconds ?? 600) * 1000,
         stallMs: (options.stallSeconds ?? 60) * 1000,
-        warmUpEvents: options.warmUpEvents ?? DEFAULT_WARM_UP,
+        warmUpEvents,
       };
       const draft: SutDraft = {
         name: def.name,
@@ -137,7 +139,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         node: process.version,
       },
       events: options.events,
-      warmUpEvents: options.warmUpEvents ?? DEFAULT_WARM_UP,
+      warmUpEvents,
       partitions: PARTITIONS,
       aggregates: BENCH_AGGREGATES,
       limits,
@@ -228,7 +230,7 @@ async function benchSut(
     const figure = await steadyState(ctx, {
       rate,
       windowMs: options.steadySeconds * 1000,
-      warmUpMs: (options.steadyWarmUpSeconds ?? DEFAULT_STEADY_WARM_UP_S) * 1000,
+      warmUpMs: (options.steadyWarmUpSeconds ?? DEFAULT_STEADY_WARM_UP_SECONDS) * 1000,
       batchSize: best?.batchSize ?? largest,
     });
     log(`${name}  steady ${steadyLine(figure)}`);

@@ -1,6 +1,11 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runBench, writeBenchReport } from '../../bench/index.ts';
+import {
+  DEFAULT_STEADY_WARM_UP_SECONDS,
+  DEFAULT_WARM_UP_EVENTS,
+  runBench,
+  writeBenchReport,
+} from '../../bench/index.ts';
 import { benchExitCode } from '../../bench/outcome.ts';
 import { HarnessError } from '../../common/errors.ts';
 import { list, nonNegativeInt, positiveInt, stackFlags, stackOptions, type StackFlags } from '../args.ts';
@@ -57,7 +62,7 @@ export function registerBench(program: Command, ctx: CommandContext): void {
       '--steady-warm-up <s>',
       'how long they run at each rate before that window, untimed (its events are still checked for loss)',
       nonNegativeInt('--steady-warm-up'),
-      2,
+      DEFAULT_STEADY_WARM_UP_SECONDS,
     )
     .option(
       '--drain-timeout <s>',
@@ -75,7 +80,7 @@ export function registerBench(program: Command, ctx: CommandContext): void {
       '--warm-up <events>',
       'events each drain relays before its measured backlog commits, on the same replicas (0: measure from a cold start)',
       nonNegativeInt('--warm-up'),
-      5_000,
+      DEFAULT_WARM_UP_EVENTS,
     )
     .option('--no-limits', 'skip the PostgreSQL and Kafka limits')
     .option('--json <file>', 'write the figures as JSON, and a plot next to it (.html)')
