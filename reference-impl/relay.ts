@@ -10,13 +10,14 @@
 // else, or waits out a backoff, stays where it is. Whoever holds an aggregate's oldest pending
 // row therefore owns the aggregate until it commits, and no two passes publish one aggregate at once.
 //
-// The pass loops of one process split the aggregates between them by a hash of the aggregate id.
-// That is only a hint to keep them out of each other's way (order rests on the claim above, which
-// also keeps separate replicas apart). Without it, with a backlog spread over about as many
-// aggregates as a batch holds, one loop's claim took the oldest row of nearly every aggregate, and
-// the other loop locked the next rows only to find each behind the first loop's: half-empty passes.
-// Its cost: a loop whose share has nothing ready walks all pending rows of the other share before
-// its claim comes back empty (16 ms with 100k pending rows of a single aggregate).
+// The pass loops of one process split the aggregates between them by a hash of the aggregate id,
+// while there is a backlog (lib/pass-loops.ts; at a trickle the lead loop runs alone). That is only
+// a hint to keep them out of each other's way (order rests on the claim above, which also keeps
+// separate replicas apart). Without it, with a backlog spread over about as many aggregates as a
+// batch holds, one loop's claim took the oldest row of nearly every aggregate, and the other loop
+// locked the next rows only to find each behind the first loop's: half-empty passes. Its cost: a
+// loop whose share has nothing ready walks all pending rows of the other share before its claim
+// comes back empty (16 ms with 100k pending rows of a single aggregate).
 import pg from 'pg';
 import type { Kafka, Producer } from 'kafkajs';
 import { AnsweredPartitions, UnansweredSendError } from './lib/answered-partitions.ts';
@@ -26,6 +27,7 @@ import { crashPoint } from './lib/crash.ts';
 import { kafkaFromEnv } from './lib/kafka.ts';
 import { logLine } from './lib/log.ts';
 import { toKafkaMessage, type OutboxEvent } from './lib/message.ts';
+import { PassLoops, type Share } from './lib/pass-loops.ts';
 
 interface Row {
   id: string;
@@ -47,7 +49,7 @@ const config = () => ({
   topic: required('TOPIC'),
   dlqTopic: optional('DLQ_TOPIC', `${required('TOPIC')}.dlq`),
   batchSize: int('BATCH_SIZE', 200, 1),
-  // Pass loops in flight at once: one claims and marks while another waits for Kafka's ack.
+  // Pass loops in flight at once, with a backlog: one claims and marks while another waits for Kafka's ack.
   concurrency: int('RELAY_CONCURRENCY', 2, 1),
   pollIntervalMs: int('POLL_INTERVAL_MS', 500, 1),
   maxAttempts: int('MAX_ATTEMPTS', 5, 1),
@@ -79,10 +81,12 @@ function lastResult<T extends pg.QueryResultRow>(r: pg.QueryResult<T> | pg.Query
   return Array.isArray(r) ? r[r.length - 1]! : r;
 }
 
-/** Opens the transaction and runs one parameterised claim query in it (two round trips). */
-async function beginAndQuery(client: pg.PoolClient, sql: string, params: unknown[]): Promise<Row[]> {
+/** Opens the transaction and runs one parameterised claim query in it (two round trips); params[0] is the limit. */
+async function beginAndQuery(client: pg.PoolClient, sql: string, params: [number, ...unknown[]]): Promise<Claimed> {
   await client.query(BEGIN);
-  return (await client.query<Row>(sql, params)).rows;
+  const rows: Claimed = (await client.query<Row>(sql, params)).rows;
+  if (rows.length >= params[0]) rows.full = true;
+  return rows;
 }
 
 /**
@@ -97,7 +101,7 @@ async function beginAndQuery(client: pg.PoolClient, sql: string, params: unknown
  * aggregate, so a pass costs the same with ten pending rows or a million: a join lets the planner
  * hash every pending row, O(backlog) per pass (117 ms with 100k pending, measured).
  */
-async function claimOwnedPrefixes(client: pg.PoolClient, limit: number, shard: Shard): Promise<Claimed> {
+async function claimOwnedPrefixes(client: pg.PoolClient, limit: number, shard: Share): Promise<Claimed> {
   const mine = shard.count > 1 ? `AND (hashtext(aggregate_id) & 2147483647) % ${shard.count} = ${shard.index}` : '';
   const result = await client.query<Row & { kept: boolean }>(
     `${BEGIN};
@@ -121,17 +125,18 @@ async function claimOwnedPrefixes(client: pg.PoolClient, limit: number, shard: S
   const kept: Claimed = locked.filter((r) => r.kept);
   // Every row locked waits behind another pass: the caller retries soon rather than after a poll.
   if (locked.length > 0 && kept.length === 0) kept.blocked = true;
+  if (locked.length >= limit) kept.full = true;
   return kept;
 }
 
 /** Broken (unordered-parallel): any pending rows, so replicas split one aggregate between them. */
-const claimAnyPending = (client: pg.PoolClient, limit: number): Promise<Row[]> =>
+const claimAnyPending = (client: pg.PoolClient, limit: number): Promise<Claimed> =>
   beginAndQuery(client, `SELECT ${COLUMNS} FROM outbox WHERE ${READY} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [
     limit,
   ]);
 
 /** Broken (id-cursor): only rows above the highest published id; a row that commits late is below it forever. */
-const claimAfterCursor = (client: pg.PoolClient, limit: number): Promise<Row[]> =>
+const claimAfterCursor = (client: pg.PoolClient, limit: number): Promise<Claimed> =>
   beginAndQuery(
     client,
     `SELECT ${COLUMNS} FROM outbox
@@ -141,16 +146,13 @@ const claimAfterCursor = (client: pg.PoolClient, limit: number): Promise<Row[]> 
     [limit],
   );
 
-/** What a claim returns; blocked marks an empty claim that did find pending rows, all held back. */
-type Claimed = Row[] & { blocked?: boolean };
+/**
+ * What a claim returns; blocked marks an empty claim that did find pending rows, all held back;
+ * full, a claim that locked a whole batch (a backlog).
+ */
+type Claimed = Row[] & { blocked?: boolean; full?: boolean };
 
-/** This pass loop's share of the aggregates: those whose hash modulo count is index. */
-interface Shard {
-  readonly index: number;
-  readonly count: number;
-}
-
-const claim: (client: pg.PoolClient, limit: number, shard: Shard) => Promise<Claimed> = bugIs('unordered-parallel')
+const claim: (client: pg.PoolClient, limit: number, shard: Share) => Promise<Claimed> = bugIs('unordered-parallel')
   ? claimAnyPending
   : bugIs('id-cursor')
     ? claimAfterCursor
@@ -214,7 +216,8 @@ interface RelayStats {
 
 /**
  * One pass loop with its own connection and its own idempotent producer. A process runs
- * RELAY_CONCURRENCY of them, so that one waits for Kafka's ack while another claims or marks.
+ * RELAY_CONCURRENCY of them, so that, with a backlog, one waits for Kafka's ack while another
+ * claims or marks (PassLoops decides when the others run).
  * Separate producers keep their sends independent; order needs no more than the claim gives,
  * since an aggregate's next rows can be claimed only after this pass has committed.
  */
@@ -226,6 +229,8 @@ class Relay {
 
   /** Connected once, replaced when a failure leaves it out of step with the broker. */
   private producer: Promise<Producer> | undefined;
+  /** The last pass's mark and COMMIT, which may still be running. */
+  private committing: Promise<void> | undefined;
   private dlqReady = false;
 
   constructor(
@@ -234,10 +239,12 @@ class Relay {
     private readonly kafka: Kafka,
     private readonly newProducer: () => Producer,
     private readonly stats: RelayStats,
-    /** Called after each pass commits rows: rows this process's other loops wait behind are free. */
-    private readonly onCommit: () => void,
-    private readonly shard: Shard,
-  ) {}
+    /** This loop's place among the process's loops; 0 is the lead. */
+    private readonly index: number,
+    private readonly loops: PassLoops,
+  ) {
+    loops.register(index, () => this.notify());
+  }
 
   private connectedProducer(): Promise<Producer> {
     this.producer ??= (async () => {
@@ -279,6 +286,7 @@ class Relay {
   }
 
   async close(): Promise<void> {
+    await this.committing;
     await this.producer?.then((p) => p.disconnect()).catch(() => {});
   }
 
@@ -290,10 +298,16 @@ class Relay {
   async run(): Promise<void> {
     let idleErrors = 0;
     while (!this.stopping) {
+      if (!this.loops.runs(this.index)) {
+        await this.sleep(null);
+        continue;
+      }
       let claimed = 0;
       let blocked = false;
       try {
-        ({ claimed, blocked } = await this.pass());
+        let full: boolean;
+        ({ claimed, blocked, full } = await this.pass());
+        this.loops.passed(full);
         idleErrors = 0;
       } catch (err) {
         idleErrors++;
@@ -309,10 +323,10 @@ class Relay {
   }
 
   /**
-   * Sleeps until the poll interval passes or a NOTIFY arrives. A NOTIFY that came during the last
-   * pass (its rows committed after that pass's claim looked) ends the sleep at once.
+   * Sleeps until the poll interval passes (never, for null) or a NOTIFY arrives. A NOTIFY that
+   * came during the last pass (its rows committed after that pass's claim looked) ends the sleep at once.
    */
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number | null): Promise<void> {
     if (this.wakePending) {
       this.wakePending = false;
       return Promise.resolve();
@@ -323,20 +337,22 @@ class Relay {
         this.wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = ms === null ? undefined : setTimeout(done, ms);
       this.wake = done;
     });
   }
 
   /** One claim-publish-mark transaction; returns how many rows it claimed. */
-  private async pass(): Promise<{ claimed: number; blocked: boolean }> {
+  private async pass(): Promise<{ claimed: number; blocked: boolean; full: boolean }> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    let handedOver = false;
     try {
-      const rows = await claim(client, this.cfg.batchSize, this.shard);
+      const rows = await claim(client, this.cfg.batchSize, this.loops.share(this.index));
+      const full = rows.full === true;
       if (rows.length === 0) {
         await client.query('COMMIT');
-        return { claimed: 0, blocked: rows.blocked === true };
+        return { claimed: 0, blocked: rows.blocked === true, full };
       }
       crashPoint('relay.after-claim');
       if (bugIs('mark-before-ack')) {
@@ -345,26 +361,51 @@ class Relay {
         crashPoint('relay.after-mark-before-publish');
         await this.publish(rows);
         this.stats.published += rows.length;
-        return { claimed: rows.length, blocked: false };
+        return { claimed: rows.length, blocked: false, full };
       }
       try {
         await this.publish(rows);
       } catch (err) {
         await this.recordFailure(client, rows, err);
         await client.query('COMMIT');
-        return { claimed: rows.length, blocked: false };
+        return { claimed: rows.length, blocked: false, full };
       }
       crashPoint('relay.after-publish-before-mark');
-      await this.markPublished(client, rows, true);
-      this.stats.published += rows.length;
-      this.onCommit();
-      crashPoint('relay.after-mark');
-      return { claimed: rows.length, blocked: false };
+      // The mark and COMMIT go on while this loop claims again, on another connection: a row
+      // committed during this pass then waits for one round trip less. One commit in flight per
+      // loop. After a full batch the loop waits for it: the next rows of the same aggregates
+      // would only be locked and let go, behind rows this commit has not yet freed.
+      await this.committing;
+      this.committing = this.markAndCommit(client, rows);
+      handedOver = true;
+      if (full) await this.committing;
+      return { claimed: rows.length, blocked: false, full };
     } catch (err) {
       broken = err instanceof Error ? err : new Error(String(err));
       throw err;
     } finally {
       // A client whose transaction broke is discarded, which also rolls the claim back.
+      if (!handedOver) client.release(broken ?? false);
+    }
+  }
+
+  /**
+   * Marks published rows and commits, then gives the connection back. A failure rolls the claim
+   * back, so the rows are published again (duplicates, never loss); it never rejects.
+   */
+  private async markAndCommit(client: pg.PoolClient, rows: Row[]): Promise<void> {
+    let broken: Error | undefined;
+    try {
+      await this.markPublished(client, rows, true);
+      this.stats.published += rows.length;
+      // Rows this process's other loops wait behind are free.
+      this.loops.wakeAll();
+      crashPoint('relay.after-mark');
+    } catch (err) {
+      broken = err instanceof Error ? err : new Error(String(err));
+      this.stats.failures++;
+      logLine({ relay: this.cfg.relayId, error: errorText(err) });
+    } finally {
       client.release(broken ?? false);
     }
   }
@@ -530,7 +571,8 @@ async function main(): Promise<void> {
   const url = required('DATABASE_URL');
   const pool = new pg.Pool({
     connectionString: url,
-    max: cfg.concurrency + 2,
+    // Each loop: a claim, and the last pass's commit; and the metrics query.
+    max: 2 * cfg.concurrency + 2,
     connectionTimeoutMillis: 3_000,
     // A connection to a server that died without closing it (a container's network torn down)
     // hangs until this fires; the relay must fail over to a new connection within seconds.
@@ -554,12 +596,16 @@ async function main(): Promise<void> {
           });
   const stats: RelayStats = { published: 0, failures: 0, deadLettered: 0 };
   let stopping = false;
-  const wakeAll = () => relays.forEach((r) => r.notify());
+  const loops = new PassLoops(cfg.concurrency);
   const relays: Relay[] = Array.from(
     { length: cfg.concurrency },
-    (_, index) => new Relay(cfg, pool, kafka, newProducer, stats, wakeAll, { index, count: cfg.concurrency }),
+    (_, index) => new Relay(cfg, pool, kafka, newProducer, stats, index, loops),
   );
-  const stopListening = listenForInserts(url, wakeAll, () => stopping);
+  const stopListening = listenForInserts(
+    url,
+    () => loops.wakeAll(),
+    () => stopping,
+  );
 
   const metrics = setInterval(async () => {
     const lag = await pool
@@ -594,8 +640,11 @@ async function main(): Promise<void> {
 
   const shutdown = () => {
     stopping = true;
-    for (const r of relays) r.stopping = true;
-    wakeAll();
+    // Every loop, the parked ones too.
+    for (const r of relays) {
+      r.stopping = true;
+      r.notify();
+    }
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
