@@ -81,12 +81,11 @@ function lastResult<T extends pg.QueryResultRow>(r: pg.QueryResult<T> | pg.Query
   return Array.isArray(r) ? r[r.length - 1]! : r;
 }
 
-/** Opens the transaction and runs one parameterised claim query in it (two round trips); params[0] is the limit. */
-async function beginAndQuery(client: pg.PoolClient, sql: string, params: [number, ...unknown[]]): Promise<Claimed> {
+/** Opens the transaction and runs one parameterised claim query in it (two round trips); it keeps every row it locks. */
+async function beginAndQuery(client: pg.PoolClient, sql: string, params: unknown[]): Promise<Claimed> {
   await client.query(BEGIN);
-  const rows: Claimed = (await client.query<Row>(sql, params)).rows;
-  if (rows.length >= params[0]) rows.full = true;
-  return rows;
+  const rows = (await client.query<Row>(sql, params)).rows;
+  return { rows, locked: rows.length };
 }
 
 /**
@@ -122,11 +121,7 @@ async function claimOwnedPrefixes(client: pg.PoolClient, limit: number, shard: S
       ORDER BY l.aggregate_id, l.aggregate_seq`,
   );
   const locked = lastResult(result).rows;
-  const kept: Claimed = locked.filter((r) => r.kept);
-  // Every row locked waits behind another pass: the caller retries soon rather than after a poll.
-  if (locked.length > 0 && kept.length === 0) kept.blocked = true;
-  if (locked.length >= limit) kept.full = true;
-  return kept;
+  return { rows: locked.filter((r) => r.kept), locked: locked.length };
 }
 
 /** Broken (unordered-parallel): any pending rows, so replicas split one aggregate between them. */
@@ -147,10 +142,13 @@ const claimAfterCursor = (client: pg.PoolClient, limit: number): Promise<Claimed
   );
 
 /**
- * What a claim returns; blocked marks an empty claim that did find pending rows, all held back;
- * full, a claim that locked a whole batch (a backlog).
+ * What a claim returns: the rows the pass may publish, and how many it locked. Locking a whole
+ * batch means a backlog; locking rows and keeping none, that every one waits behind another pass.
  */
-type Claimed = Row[] & { blocked?: boolean; full?: boolean };
+interface Claimed {
+  readonly rows: Row[];
+  readonly locked: number;
+}
 
 const claim: (client: pg.PoolClient, limit: number, shard: Share) => Promise<Claimed> = bugIs('unordered-parallel')
   ? claimAnyPending
@@ -348,11 +346,12 @@ class Relay {
     let broken: Error | undefined;
     let handedOver = false;
     try {
-      const rows = await claim(client, this.cfg.batchSize, this.loops.share(this.index));
-      const full = rows.full === true;
+      const { rows, locked } = await claim(client, this.cfg.batchSize, this.loops.share(this.index));
+      const full = locked >= this.cfg.batchSize;
       if (rows.length === 0) {
+        // Locked rows and kept none: the caller retries soon rather than after a poll.
         await client.query('COMMIT');
-        return { claimed: 0, blocked: rows.blocked === true, full };
+        return { claimed: 0, blocked: locked > 0, full };
       }
       crashPoint('relay.after-claim');
       if (bugIs('mark-before-ack')) {

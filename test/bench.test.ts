@@ -58,8 +58,11 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
     // A relay that gains nothing for 15 s on a 600-event backlog is stuck, not slow; the default
     // minute would make a stuck relay cost this test several minutes.
     stallSeconds: 15,
+    // One run of each: the repeats have their own test below.
+    repeat: 1,
   });
   expect(report.suts.map((s) => s.name)).toEqual(['reference', 'pg-transactional-outbox-polling']);
+  expect(report.repeat).toBe(1);
   for (const s of report.suts) {
     expect(s.error).toBeUndefined();
     expect(s.curve).toHaveLength(1);
@@ -127,6 +130,40 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
   expect(page).toMatch(/id="replicas"[\s\S]*id="backlog"[\s\S]*id="latency"[\s\S]*new uPlot/);
   expect(page).toContain('pg-transactional-outbox-polling');
 }, 300_000);
+
+it('measures each drain and steady run the times asked, and reports the median run with every run beside it', async () => {
+  const report = await runBench({
+    suts: ['reference'],
+    events: 300,
+    backlogs: [200],
+    replicas: [1],
+    batchSizes: [100],
+    rates: [100],
+    steadySeconds: 1,
+    steadyWarmUpSeconds: 1,
+    limits: false,
+    warmUpEvents: 100,
+    stallSeconds: 15,
+    repeat: 3,
+  });
+  expect(report.repeat).toBe(3);
+  const [reference] = report.suts;
+  expect(reference!.error).toBeUndefined();
+  const median = (xs: readonly (number | null)[]) => [...xs].sort((a, b) => a! - b!)[1];
+  // The reference delivers every run, so each figure is the median of three rates, all observed.
+  for (const d of [...reference!.curve, ...reference!.drains]) {
+    expect(d.perRun).toHaveLength(3);
+    for (const rate of d.perRun) expect(rate).toBeGreaterThan(0);
+    expect(d.eventsPerSec).toBe(median(d.perRun));
+    expect(d.delivered).toBe(d.backlog);
+  }
+  // The apply rate is measured once, after the first run of the first drain: its warm-up and backlog.
+  expect(reference!.apply).toMatchObject({ events: 400, applied: 400 });
+  const [steady] = reference!.steady.runs;
+  expect(steady!.perRun).toHaveLength(3);
+  expect(steady!.perRun).toContain(steady!.publishMs.p99);
+  expect(steady!.lost).toBe(0);
+}, 180_000);
 
 it('refuses a SUT whose manifest has no bench section, before any stack starts', async () => {
   const manifest = path.join(PROJECT_ROOT, 'examples', 'minimal-sut', 'outbox-chaos.json');

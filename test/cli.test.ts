@@ -57,6 +57,7 @@ describe('outbox-chaos CLI', () => {
       ['bench', '--stall-seconds', '0'],
       /--stall-seconds <s>' argument '0' is invalid. --stall-seconds must be a whole number >= 1/,
     ],
+    [['bench', '--repeat', '0'], /--repeat <n>' argument '0' is invalid. --repeat must be a whole number >= 1/],
     [
       ['run', '--sut', '/nonexistent/outbox-chaos.json'],
       /cannot read the SUT manifest \/nonexistent\/outbox-chaos.json: no such file/,

@@ -80,7 +80,7 @@ export function renderBenchHtml(r: BenchReport): string {
     .join('');
   const limits = r.limits
     ? `Limits, each at its best concurrency: PostgreSQL claim+mark <strong>${r.limits.pgClaimMark.eventsPerSec}</strong> events/s (${r.limits.pgClaimMark.concurrency} at once),
-single statement <strong>${r.limits.pgSingleStatement.eventsPerSec}</strong> (${r.limits.pgSingleStatement.concurrency}), Kafka idempotent producer <strong>${r.limits.kafkaProducer.eventsPerSec}</strong> (${r.limits.kafkaProducer.concurrency} sends in flight); min(limits) ${r.limits.eventsPerSec} events/s.`
+single statement <strong>${r.limits.pgSingleStatement.eventsPerSec}</strong> (${r.limits.pgSingleStatement.concurrency}), Kafka idempotent producer <strong>${r.limits.kafkaProducer.eventsPerSec}</strong> (${r.limits.kafkaProducer.concurrency} sends at once); min(limits) ${r.limits.eventsPerSec} events/s.`
     : 'Limits not measured.';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>outbox-chaos bench ${h(r.date)}</title>
 <style>${lib.css}</style>
@@ -88,7 +88,7 @@ single statement <strong>${r.limits.pgSingleStatement.eventsPerSec}</strong> (${
 </head><body>
 <h1>Outbox relays side by side</h1>
 <p>${h(r.date)} on ${h(r.machine.host)}: ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB, Node ${h(r.machine.node)}.
-${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions, each drain after an untimed warm-up of ${r.warmUpEvents} events on the same relay processes. Every figure counts only events found in Kafka by their id. ${limits}</p>
+${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions, each drain after an untimed warm-up of ${r.warmUpEvents} events on the same relay processes. ${r.repeat > 1 ? `Every drain, steady run and limit was measured ${r.repeat} times; the median run is shown (a run that lost or stalled instead). ` : ''}Every figure counts only events found in Kafka by their id. ${limits}</p>
 <table><thead><tr><th>SUT</th>${replicas.map((n) => `<th>${n} relay(s), events/s</th>`).join('')}<th>of min(limits)</th><th>consumer</th><th>writers' ceiling/s</th><th>highest rate sustained</th><th>commit→publish ms at it</th><th>commit→effect ms at it</th></tr></thead><tbody>${summaryRows}</tbody></table>${errors}
 <section id="plots">
 <h2>Drain throughput against relay replicas</h2><div id="replicas"></div>

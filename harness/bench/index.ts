@@ -12,8 +12,9 @@ import { renderBenchHtml } from './html.ts';
 import { measureLimits, type Limits } from './limits.ts';
 import { applyRate, drainLine, steadyLine } from './lines.ts';
 import { bestDrain, countShortfalls } from './outcome.ts';
+import { measureRepeatedly, slowerFirst } from './repeat.ts';
 import { steadyState, writerCeiling, type SteadyFigure } from './steady.ts';
-import type { BenchReport, SutReport } from './types.ts';
+import type { BenchReport, Repeats, SutReport } from './types.ts';
 import { BENCH_AGGREGATES } from './workload.ts';
 
 export type { BenchReport, SutReport } from './types.ts';
@@ -42,6 +43,8 @@ export interface BenchOptions extends Pick<StackOptions, 'provider' | 'basePort'
   readonly stallSeconds?: number;
   /** Events each drain relays, unmeasured, before its backlog commits; 5,000 by default. */
   readonly warmUpEvents?: number;
+  /** How many times each drain, steady run and limit is measured (the median is reported); 3 by default. */
+  readonly repeat?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -50,6 +53,7 @@ const WRITER_CEILING_MS = 3_000;
 /** Defaults of the warm-ups, shared with the CLI's flags. */
 export const DEFAULT_WARM_UP_EVENTS = 5_000;
 export const DEFAULT_STEADY_WARM_UP_SECONDS = 2;
+export const DEFAULT_REPEAT = 3;
 
 /** A --sut entry: "reference", or a manifest path; a SUT without a bench section cannot be measured. */
 export function loadBenchSut(entry: string): { def: SutDefinition; manifest: string } {
@@ -71,6 +75,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   // Every manifest is read (and its prepare step run) before a stack starts: a bad one fails fast.
   const suts = options.suts.map(loadBenchSut);
   const warmUpEvents = options.warmUpEvents ?? DEFAULT_WARM_UP_EVENTS;
+  const repeat = options.repeat ?? DEFAULT_REPEAT;
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new HarnessError(`repeat takes a whole number >= 1, not ${repeat}`);
   const stack = await startStack({
     provider: options.provider,
     basePort: options.basePort,
@@ -107,7 +114,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       };
       drafts.push(draft);
       try {
-        await benchSut(ctx, draft, options, log);
+        await benchSut(ctx, draft, { ...options, repeat }, log);
       } catch (err) {
         // One SUT that cannot be measured (it crashes, it never starts) is a finding for the
         // table, not a reason to lose every other SUT's figures, nor its own figures so far.
@@ -126,6 +133,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           batchSize,
           concurrencies: options.limitConcurrencies ?? [1, 2, 4, 8],
           partitions: PARTITIONS,
+          repeat,
         },
         log,
       );
@@ -140,6 +148,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       },
       events: options.events,
       warmUpEvents,
+      repeat,
       partitions: PARTITIONS,
       aggregates: BENCH_AGGREGATES,
       limits,
@@ -157,11 +166,11 @@ interface SutDraft {
   readonly name: string;
   readonly manifest: string;
   error?: string;
-  readonly curve: DrainFigure[];
-  readonly drains: DrainFigure[];
+  readonly curve: (DrainFigure & Repeats)[];
+  readonly drains: (DrainFigure & Repeats)[];
   apply: ApplyFigure | null;
   writerCeiling: number | null;
-  readonly steady: SteadyFigure[];
+  readonly steady: (SteadyFigure & Repeats)[];
 }
 
 /** The figures derived from a draft's own: the best drain, the rate sustained, the fraction of the limits, the shortfalls. */
@@ -191,17 +200,29 @@ function finishSut(d: SutDraft, windowSeconds: number, limits: Limits | null): S
 async function benchSut(
   ctx: SutBench,
   draft: SutDraft,
-  options: BenchOptions,
+  options: BenchOptions & { readonly repeat: number },
   log: (line: string) => void,
 ): Promise<void> {
   const name = ctx.def.name;
   const batchSizes = ctx.bench.batchSizeEnv ? [...options.batchSizes].sort((a, b) => a - b) : [null];
   const largest = batchSizes[batchSizes.length - 1]!;
-  for (const backlog of options.backlogs) {
-    const { drain } = await relayDrain(ctx, { backlog, replicas: 1, batchSize: largest });
-    log(`${name}  curve  ${drainLine(drain)}`);
-    draft.curve.push(drain);
-  }
+  /** One drain shape, measured `repeat` times; the consumer's apply rate, when asked for, after the first run only. */
+  const drain = async (o: Parameters<typeof relayDrain>[1], kind: string) => {
+    const { kept, runs } = await measureRepeatedly(
+      options.repeat,
+      async (i) => {
+        const result = await relayDrain(ctx, { ...o, applyRate: o.applyRate === true && i === 0 });
+        if (options.repeat > 1) log(`${name}  ${kind} run ${i + 1} of ${options.repeat}: ${drainLine(result.drain)}`);
+        return result;
+      },
+      { failed: (r) => r.drain.eventsPerSec === null, worseFirst: slowerFirst((r) => r.drain.eventsPerSec) },
+    );
+    const figure = { ...kept.drain, perRun: runs.map((r) => r.drain.eventsPerSec) };
+    log(`${name}  ${kind}  ${drainLine(figure)}`);
+    return { figure, apply: runs.find((r) => r.apply)?.apply };
+  };
+  for (const backlog of options.backlogs)
+    draft.curve.push((await drain({ backlog, replicas: 1, batchSize: largest }, 'curve')).figure);
   const replicas = options.replicas.filter((r) => r <= (ctx.bench.maxReplicas ?? Infinity));
   if (replicas.length < options.replicas.length)
     log(`${name}: at most ${ctx.bench.maxReplicas} relay replica(s), as its manifest says`);
@@ -209,14 +230,8 @@ async function benchSut(
     for (const r of replicas) {
       // The consumer's apply rate is measured once, on the topic the first drain filled.
       const measureApply = draft.apply === null && r === replicas[0] && batchSize === largest;
-      const result = await relayDrain(ctx, {
-        backlog: options.events,
-        replicas: r,
-        batchSize,
-        applyRate: measureApply,
-      });
-      log(`${name}  drain  ${drainLine(result.drain)}`);
-      draft.drains.push(result.drain);
+      const result = await drain({ backlog: options.events, replicas: r, batchSize, applyRate: measureApply }, 'drain');
+      draft.drains.push(result.figure);
       if (result.apply) {
         draft.apply = result.apply;
         log(`${name}  consumer applies ${applyRate(result.apply)}`);
@@ -227,15 +242,30 @@ async function benchSut(
   draft.writerCeiling = await writerCeiling(ctx, WRITER_CEILING_MS);
   log(`${name}  writers' ceiling: ${draft.writerCeiling} one-event transactions/s over 8 connections`);
   for (const rate of options.rates) {
-    const figure = await steadyState(ctx, {
-      rate,
-      windowMs: options.steadySeconds * 1000,
-      warmUpMs: (options.steadyWarmUpSeconds ?? DEFAULT_STEADY_WARM_UP_SECONDS) * 1000,
-      batchSize: best?.batchSize ?? largest,
-    });
+    const { kept, runs } = await measureRepeatedly(
+      options.repeat,
+      async (i) => {
+        const f = await steadyState(ctx, {
+          rate,
+          windowMs: options.steadySeconds * 1000,
+          warmUpMs: (options.steadyWarmUpSeconds ?? DEFAULT_STEADY_WARM_UP_SECONDS) * 1000,
+          batchSize: best?.batchSize ?? largest,
+        });
+        if (options.repeat > 1) log(`${name}  steady run ${i + 1} of ${options.repeat}: ${steadyLine(f)}`);
+        return f;
+      },
+      { failed: (f) => (f.lost ?? 0) > 0, worseFirst: steadyWorseFirst },
+    );
+    const figure = { ...kept, perRun: runs.map((f) => f.publishMs.p99) };
     log(`${name}  steady ${steadyLine(figure)}`);
     draft.steady.push(figure);
   }
+}
+
+/** A run the relay did not keep up with is worse than any it did; then the higher p99 commit->publish. */
+function steadyWorseFirst(a: SteadyFigure, b: SteadyFigure): number {
+  if (a.sustained !== b.sustained) return a.sustained ? 1 : -1;
+  return slowerFirst((f: SteadyFigure) => (f.publishMs.p99 === null ? null : -f.publishMs.p99))(a, b);
 }
 
 /** The JSON and, next to it, a self-contained HTML page of the same figures. */

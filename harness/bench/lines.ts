@@ -1,7 +1,13 @@
 import type { ApplyFigure, DrainFigure } from './drain.ts';
 import { bestDrain, countShortfalls, shortfallText } from './outcome.ts';
 import { formatLatency, type SteadyFigure } from './steady.ts';
-import type { SutReport } from './types.ts';
+import type { Repeats, SutReport } from './types.ts';
+
+/** ", runs 20101, 27655, 31222": what each run of a repeated figure gave; empty for a single run. */
+function perRunText(r: Partial<Repeats>, label = 'runs', unit = ''): string {
+  if (!r.perRun || r.perRun.length < 2) return '';
+  return `, ${label} ${r.perRun.map((v) => (v === null ? '-' : `${Math.round(v)}${unit}`)).join(', ')}`;
+}
 
 /** "N events/s", or what happened instead: a stalled or lossy relay never gets a rate. */
 export function drainRate(d: DrainFigure): string {
@@ -34,9 +40,9 @@ export function fractionCell(s: Pick<SutReport, 'fractionOfLimit' | 'shortfalls'
   return marks ? `${s.fractionOfLimit} (${marks})` : String(s.fractionOfLimit);
 }
 
-export function drainLine(d: DrainFigure): string {
+export function drainLine(d: DrainFigure & Partial<Repeats>): string {
   const time = d.ms === null ? '' : ` in ${(d.ms / 1000).toFixed(2)} s`;
-  return `backlog ${d.backlog}, ${d.replicas} replica(s), batch ${d.batchSize ?? 'own'}: ${drainRate(d)}${time}, ${d.duplicates} duplicates`;
+  return `backlog ${d.backlog}, ${d.replicas} replica(s), batch ${d.batchSize ?? 'own'}: ${drainRate(d)}${time}, ${d.duplicates} duplicates${perRunText(d)}`;
 }
 
 export function applyRate(a: ApplyFigure | null): string {
@@ -44,7 +50,7 @@ export function applyRate(a: ApplyFigure | null): string {
   return a.stalled ? `stalled at ${a.applied} of ${a.events}` : `${a.effectsPerSec} effects/s`;
 }
 
-export function steadyLine(f: SteadyFigure): string {
+export function steadyLine(f: SteadyFigure & Partial<Repeats>): string {
   return (
     `${String(f.rate).padStart(5)}/s: achieved ${f.achievedRate}/s, commit->publish p50/p95/p99/max ${formatLatency(f.publishMs)} ms, ` +
     `commit->effect ${formatLatency(f.effectMs)} ms, ` +
@@ -52,6 +58,7 @@ export function steadyLine(f: SteadyFigure): string {
       ? `${f.missing} of ${f.events} not in Kafka yet when the time ran out`
       : `caught up ${f.catchUpMs} ms after the writers stopped`) +
     (f.lost ? `, lost ${f.lost}` : '') +
-    (f.sustained ? '' : ' (not sustained)')
+    (f.sustained ? '' : ' (not sustained)') +
+    perRunText(f, 'p99 commit->publish per run', ' ms')
   );
 }

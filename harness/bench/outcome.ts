@@ -54,8 +54,8 @@ export function shortfallText(
 }
 
 /** The fastest drain that delivered everything, or null. */
-export function bestDrain(drains: readonly DrainFigure[]): DrainFigure | null {
-  return drains.reduce<DrainFigure | null>(
+export function bestDrain<D extends DrainFigure>(drains: readonly D[]): D | null {
+  return drains.reduce<D | null>(
     (a, b) => (b.eventsPerSec !== null && (a === null || b.eventsPerSec > a.eventsPerSec!) ? b : a),
     null,
   );

@@ -1,7 +1,10 @@
 import type { ApplyFigure, DrainFigure } from './drain.ts';
 import type { Limits } from './limits.ts';
 import type { DrainShortfalls } from './outcome.ts';
+import type { Repeats } from './repeat.ts';
 import type { SteadyFigure } from './steady.ts';
+
+export type { Repeats } from './repeat.ts';
 
 /** One SUT's figures, every one observed in Kafka (and in its effects) through its manifest. */
 export interface SutReport {
@@ -11,14 +14,14 @@ export interface SutReport {
   /** The manifest it came in through. */
   readonly manifest: string;
   /** Drain rate against backlog size: one replica, the largest batch size. */
-  readonly curve: readonly DrainFigure[];
+  readonly curve: readonly (DrainFigure & Repeats)[];
   /** Drain rate for each replicas x batch size, at the main backlog. */
-  readonly drains: readonly DrainFigure[];
+  readonly drains: readonly (DrainFigure & Repeats)[];
   /**
    * The fastest drain that delivered everything; null when none did. Other drains of the same SUT
    * may have lost or stalled: `shortfalls` counts them.
    */
-  readonly best: DrainFigure | null;
+  readonly best: (DrainFigure & Repeats) | null;
   /** best / limits.eventsPerSec; null without limits or without a best drain. */
   readonly fractionOfLimit: number | null;
   /** Its drains (curve and replicas x batch size) that got no rate, and the events it lost. */
@@ -28,7 +31,7 @@ export interface SutReport {
   readonly writerCeiling: number | null;
   readonly steady: {
     readonly windowSeconds: number;
-    readonly runs: readonly SteadyFigure[];
+    readonly runs: readonly (SteadyFigure & Repeats)[];
     readonly sustainedMaxRate: number | null;
   };
 }
@@ -41,6 +44,8 @@ export interface BenchReport {
   readonly events: number;
   /** Events each drain relayed, unmeasured, before its backlog committed. */
   readonly warmUpEvents: number;
+  /** How many times each drain, steady run and limit was measured. */
+  readonly repeat: number;
   readonly partitions: number;
   readonly aggregates: number;
   readonly limits: Limits | null;

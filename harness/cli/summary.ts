@@ -156,7 +156,8 @@ export function printBench(r: BenchReport, print: (line: string) => void): void 
   print('');
   print(`${r.date}, ${r.machine.host}: ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}`);
   print(
-    `${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions; each drain after a warm-up of ${r.warmUpEvents}`,
+    `${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} partitions; each drain after a warm-up of ${r.warmUpEvents}` +
+      (r.repeat > 1 ? `; every figure the median of ${r.repeat} runs` : ''),
   );
   const replicas = [...new Set(r.suts.flatMap((s) => s.drains.map((d) => d.replicas)))].sort((a, b) => a - b);
   const backlogs = [...new Set(r.suts.flatMap((s) => s.curve.map((d) => d.backlog)))].sort((a, b) => a - b);
@@ -189,7 +190,7 @@ export function printBench(r: BenchReport, print: (line: string) => void): void 
   if (r.limits) {
     print('');
     print(
-      `limits (best concurrency): PostgreSQL claim+mark ${r.limits.pgClaimMark.eventsPerSec} (${r.limits.pgClaimMark.concurrency} at once), single statement ${r.limits.pgSingleStatement.eventsPerSec} (${r.limits.pgSingleStatement.concurrency}), Kafka producer ${r.limits.kafkaProducer.eventsPerSec} (${r.limits.kafkaProducer.concurrency} in flight); min ${r.limits.eventsPerSec} events/s`,
+      `limits (best concurrency): PostgreSQL claim+mark ${r.limits.pgClaimMark.eventsPerSec} (${r.limits.pgClaimMark.concurrency} at once), single statement ${r.limits.pgSingleStatement.eventsPerSec} (${r.limits.pgSingleStatement.concurrency}), Kafka producer ${r.limits.kafkaProducer.eventsPerSec} (${r.limits.kafkaProducer.concurrency} sends at once); min ${r.limits.eventsPerSec} events/s`,
     );
   }
   for (const s of r.suts) {

@@ -6,7 +6,7 @@ import { renderBenchHtml } from '../../harness/bench/html.ts';
 import { fractionCell, replicaCell } from '../../harness/bench/lines.ts';
 import { benchExitCode, countShortfalls, drainOutcome, shortfallLines } from '../../harness/bench/outcome.ts';
 import type { SteadyFigure } from '../../harness/bench/steady.ts';
-import type { BenchReport, SutReport } from '../../harness/bench/types.ts';
+import type { BenchReport, Repeats, SutReport } from '../../harness/bench/types.ts';
 import { printBench } from '../../harness/cli/summary.ts';
 
 const BACKLOG = 1000;
@@ -16,8 +16,15 @@ function drain(
   batchSize: number,
   how: 'delivered' | 'lost' | 'stalled' | 'timed out',
   rate = 0,
-): DrainFigure {
-  const base = { replicas, batchSize, backlog: BACKLOG, duplicates: 0, lost: 0 };
+): DrainFigure & Repeats {
+  const base = {
+    replicas,
+    batchSize,
+    backlog: BACKLOG,
+    duplicates: 0,
+    lost: 0,
+    perRun: [how === 'delivered' ? rate : null],
+  };
   switch (how) {
     case 'delivered':
       return { ...base, ms: Math.round((BACKLOG / rate) * 1000), eventsPerSec: rate, delivered: BACKLOG };
@@ -34,7 +41,7 @@ function drain(
   }
 }
 
-function steadyRun(lost: number | null): SteadyFigure {
+function steadyRun(lost: number | null): SteadyFigure & Repeats {
   const none = { p50: null, p95: null, p99: null, max: null };
   return {
     rate: 100,
@@ -47,10 +54,11 @@ function steadyRun(lost: number | null): SteadyFigure {
     lost,
     catchUpMs: lost === null ? null : 10,
     sustained: false,
+    perRun: [null],
   };
 }
 
-function sut(name: string, drains: DrainFigure[], extra: Partial<SutReport> = {}): SutReport {
+function sut(name: string, drains: (DrainFigure & Repeats)[], extra: Partial<SutReport> = {}): SutReport {
   const best = drains.filter((d) => d.eventsPerSec !== null).sort((a, b) => b.eventsPerSec! - a.eventsPerSec!)[0];
   const steady = extra.steady?.runs ?? [];
   return {
@@ -117,13 +125,13 @@ describe('a drain without a rate', () => {
 describe('a drain that did not get through its warm-up', () => {
   it('says so with the warm-up counts, never a rate, and its losses count like any other', () => {
     const warm = { events: 200 };
-    const slow: DrainFigure = {
+    const slow: DrainFigure & Repeats = {
       ...drain(1, 500, 'timed out'),
       delivered: 150,
       stalled: { delivered: 150, events: 200, quietMs: 20_000, timedOut: true },
       warmUp: warm,
     };
-    const lossy: DrainFigure = { ...drain(1, 1000, 'lost'), delivered: 195, lost: 5, warmUp: warm };
+    const lossy: DrainFigure & Repeats = { ...drain(1, 1000, 'lost'), delivered: 195, lost: 5, warmUp: warm };
     expect(replicaCell(sut('slow', [slow]), 1)).toBe('150 of 200 in 20 s in the warm-up');
     expect(replicaCell(sut('lossy', [lossy]), 1)).toBe('lost 5 of 200 in the warm-up');
     expect(countShortfalls([slow, lossy], [])).toMatchObject({ timedOut: 1, lost: 1, lostEvents: 5 });
@@ -161,6 +169,7 @@ describe('bench exit code', () => {
       machine: { host: 'h', cpus: 2, memoryGiB: 4, node: 'v20' },
       events: BACKLOG,
       warmUpEvents: 0,
+      repeat: 1,
       partitions: 4,
       aggregates: 1000,
       limits: null,

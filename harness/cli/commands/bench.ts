@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import {
+  DEFAULT_REPEAT,
   DEFAULT_STEADY_WARM_UP_SECONDS,
   DEFAULT_WARM_UP_EVENTS,
   runBench,
@@ -25,6 +26,7 @@ interface BenchFlags extends StackFlags {
   drainTimeout: number;
   stallSeconds: number;
   warmUp: number;
+  repeat: number;
   json?: string;
 }
 
@@ -82,6 +84,12 @@ export function registerBench(program: Command, ctx: CommandContext): void {
       nonNegativeInt('--warm-up'),
       DEFAULT_WARM_UP_EVENTS,
     )
+    .option(
+      '--repeat <n>',
+      'how many times each drain, steady run and limit is measured; the median run is reported, a run that lost or stalled instead (1: one run each)',
+      positiveInt('--repeat'),
+      DEFAULT_REPEAT,
+    )
     .option('--no-limits', 'skip the PostgreSQL and Kafka limits')
     .option('--json <file>', 'write the figures as JSON, and a plot next to it (.html)')
     .action(async (flags: BenchFlags) => {
@@ -100,6 +108,7 @@ export function registerBench(program: Command, ctx: CommandContext): void {
         drainTimeoutSeconds: flags.drainTimeout,
         stallSeconds: flags.stallSeconds,
         warmUpEvents: flags.warmUp,
+        repeat: flags.repeat,
         ...stackOptions(flags),
         log: ctx.progress.log,
       });
