@@ -101,6 +101,14 @@ describe('nemesis faults take effect and heal', () => {
         const faultContext: FaultContext = { stack: ctx.stack, cluster: r.cluster, def: ctx.def };
         const active = await FAULTS[c.fault]!.start(faultContext, c.params);
         await c.active(r);
+        // A fault that acts once says when it has: the crash point, once its process died there.
+        if (active.acted)
+          await expect(
+            Promise.race([
+              active.acted.then(() => 'acted'),
+              new Promise((done) => setTimeout(() => done('waiting'), 5_000)),
+            ]),
+          ).resolves.toBe('acted');
         await active.heal();
         await active.heal(); // healing twice is harmless
 

@@ -26,6 +26,12 @@ export interface ActiveFault<G extends LaneGroup = LaneGroup> {
   /** What the firing found and did, once started: which broker and partition it hit, say. */
   readonly detail?: () => string | undefined;
   /**
+   * For a fault that acts once, at a moment the SUT chooses (a crash point fires when the process
+   * gets there): resolves when it has. Such a firing is held until then or until its window ends,
+   * not for a cycle's down time: a crash point disarmed before the process reached it never happened.
+   */
+  readonly acted?: Promise<void>;
+  /**
    * Set when the firing made the infrastructure itself lose acknowledged data (an unclean leader
    * election truncating Kafka's log): the checker names it beside any loss it reports.
    */

@@ -59,19 +59,28 @@ export class FaultTimeline {
     await this.sleepUntil(t0 + step.atMs);
     for (let cycle = 0; !this.stopping && Date.now() < end; cycle++) {
       const downUntil = step.cycle ? Math.min(end, Date.now() + step.cycle.downMs) : end;
-      await this.fire(index, step, step.cycle ? cycle : undefined, downUntil);
+      await this.fire(index, step, step.cycle ? cycle : undefined, downUntil, end);
       if (!step.cycle) return;
       await this.sleepUntil(Math.min(end, Date.now() + step.cycle.upMs));
     }
   }
 
-  /** One firing: start, hold until `until`, heal; each recorded in the history. */
-  private async fire(index: number, step: FaultStep, cycle: number | undefined, until: number): Promise<void> {
+  /**
+   * One firing: start, hold until `until` (a fault that acts once: until it has, or the window's
+   * `end`), heal; each recorded in the history.
+   */
+  private async fire(
+    index: number,
+    step: FaultStep,
+    cycle: number | undefined,
+    until: number,
+    end: number,
+  ): Promise<void> {
     const kind = faultKind(step.fault);
     // The schedule keeps such faults apart, but a heal can outlast its window (a broker restart
     // waits until it is healthy): the next one waits for it rather than take a second broker down.
     const key = kind.exclusive?.(step.params);
-    if (key === undefined) return this.fireNow(kind, index, step, cycle, until);
+    if (key === undefined) return this.fireNow(kind, index, step, cycle, until, end);
     const before = this.held.get(key) ?? Promise.resolve();
     let release = () => {};
     const mine = new Promise<void>((r) => (release = r));
@@ -82,7 +91,7 @@ export class FaultTimeline {
     try {
       await before;
       if (this.stopping) return;
-      await this.fireNow(kind, index, step, cycle, until);
+      await this.fireNow(kind, index, step, cycle, until, end);
     } finally {
       release();
     }
@@ -94,6 +103,7 @@ export class FaultTimeline {
     step: FaultStep,
     cycle: number | undefined,
     until: number,
+    end: number,
   ): Promise<void> {
     const faultId = cycle === undefined ? `f${index}` : `f${index}.${cycle}`;
     const target = kind.describe(step.params);
@@ -115,7 +125,8 @@ export class FaultTimeline {
     }
     const heal = active.heal;
     this.heals.add(heal);
-    await this.sleepUntil(until);
+    if (active.acted) await Promise.race([active.acted, this.sleepUntil(end)]);
+    else await this.sleepUntil(until);
     const found = () => {
       const detail = active.detail?.();
       const dataLoss = active.dataLoss?.();

@@ -235,6 +235,22 @@ export class SutCluster {
     return String(this.member(name).incarnation);
   }
 
+  /**
+   * Resolves when the process now running as `name` exits without the harness having asked it to
+   * (a crash point fired, or it died); never, if the harness stops or kills it, or if none is
+   * running now (one that crashed and waits for its restart has nothing left to exit).
+   */
+  exitOnItsOwn(name: string): Promise<void> {
+    const m = this.member(name);
+    const proc = m.proc;
+    return new Promise((resolve) => {
+      if (!proc.running) return;
+      void proc.exited.then(() => {
+        if (!m.expectingExit) resolve();
+      });
+    });
+  }
+
   /** Takes an armed crash point away, if it is still the one armed. */
   async disarm(name: string, token: string): Promise<void> {
     const m = this.member(name);

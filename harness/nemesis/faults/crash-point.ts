@@ -11,7 +11,9 @@ export interface CrashPointParams extends ProcessTarget {
 /**
  * Arms a named crash point of the SUT (declared in its definition) in one process, which SIGKILLs
  * itself when it gets there (see SutCluster.arm). The supervisor brings it back unarmed; healing
- * disarms it if it never fired.
+ * disarms it if it never fired. It stays armed until it fires or its window ends (a cycle re-arms
+ * it after the restart): armed only for a cycle's down time, 100 ms or so, a point that a consumer
+ * passes once per fetched batch mostly lapsed unfired.
  */
 export const crashPoint: FaultKind<CrashPointParams, 'process'> = {
   name: 'crash-point',
@@ -41,6 +43,10 @@ export const crashPoint: FaultKind<CrashPointParams, 'process'> = {
   async start(ctx, p) {
     const name = resolveTarget(ctx.cluster, p);
     const armed = await ctx.cluster.arm(name, `${p.point}@${p.pass}`);
-    return { heal: healOnce(() => ctx.cluster.disarm(name, armed)), affects: [`process:${name}`] };
+    return {
+      heal: healOnce(() => ctx.cluster.disarm(name, armed)),
+      affects: [`process:${name}`],
+      acted: ctx.cluster.exitOnItsOwn(name),
+    };
   },
 };
