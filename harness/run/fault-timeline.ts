@@ -3,6 +3,16 @@ import { describeError } from '../common/errors.ts';
 import { faultKind, type FaultContext } from '../nemesis/index.ts';
 import type { FaultStep } from '../workload/schedule.ts';
 
+/** One firing of a step: its place in the schedule, and until when it holds (`end`: the window's). */
+interface Firing {
+  readonly index: number;
+  readonly step: FaultStep;
+  /** The cycle's number, for a step that cycles. */
+  readonly cycle: number | undefined;
+  readonly until: number;
+  readonly end: number;
+}
+
 /**
  * The nemesis on its own timeline, beside the load: each fault starts at its offset, stays for its
  * window (cycling on and off within it when it has a cycle) and heals at the window's end. Every
@@ -59,7 +69,7 @@ export class FaultTimeline {
     await this.sleepUntil(t0 + step.atMs);
     for (let cycle = 0; !this.stopping && Date.now() < end; cycle++) {
       const downUntil = step.cycle ? Math.min(end, Date.now() + step.cycle.downMs) : end;
-      await this.fire(index, step, step.cycle ? cycle : undefined, downUntil, end);
+      await this.fire({ index, step, cycle: step.cycle ? cycle : undefined, until: downUntil, end });
       if (!step.cycle) return;
       await this.sleepUntil(Math.min(end, Date.now() + step.cycle.upMs));
     }
@@ -69,18 +79,12 @@ export class FaultTimeline {
    * One firing: start, hold until `until` (a fault that acts once: until it has, or the window's
    * `end`), heal; each recorded in the history.
    */
-  private async fire(
-    index: number,
-    step: FaultStep,
-    cycle: number | undefined,
-    until: number,
-    end: number,
-  ): Promise<void> {
-    const kind = faultKind(step.fault);
+  private async fire(firing: Firing): Promise<void> {
+    const kind = faultKind(firing.step.fault);
     // The schedule keeps such faults apart, but a heal can outlast its window (a broker restart
     // waits until it is healthy): the next one waits for it rather than take a second broker down.
-    const key = kind.exclusive?.(step.params);
-    if (key === undefined) return this.fireNow(kind, index, step, cycle, until, end);
+    const key = kind.exclusive?.(firing.step.params);
+    if (key === undefined) return this.fireNow(kind, firing);
     const before = this.held.get(key) ?? Promise.resolve();
     let release = () => {};
     const mine = new Promise<void>((r) => (release = r));
@@ -91,20 +95,13 @@ export class FaultTimeline {
     try {
       await before;
       if (this.stopping) return;
-      await this.fireNow(kind, index, step, cycle, until, end);
+      await this.fireNow(kind, firing);
     } finally {
       release();
     }
   }
 
-  private async fireNow(
-    kind: ReturnType<typeof faultKind>,
-    index: number,
-    step: FaultStep,
-    cycle: number | undefined,
-    until: number,
-    end: number,
-  ): Promise<void> {
+  private async fireNow(kind: ReturnType<typeof faultKind>, { index, step, cycle, until, end }: Firing): Promise<void> {
     const faultId = cycle === undefined ? `f${index}` : `f${index}.${cycle}`;
     const target = kind.describe(step.params);
     const base = {
