@@ -3,10 +3,12 @@
 // each figure comes from events found in Kafka and effects in the database, and that the JSON and
 // the plots hang together. Speed itself is printed by `bench`, never asserted here.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../harness/common/paths.ts';
 import { runBench, writeBenchReport, type SutReport } from '../harness/bench/index.ts';
+import type { CpuUse } from '../harness/bench/cpu.ts';
 import type { DrainFigure } from '../harness/bench/drain.ts';
 import { removeTempDir, tempDir } from './helpers.ts';
 
@@ -14,6 +16,21 @@ const dir = tempDir('outbox-bench-test-');
 afterAll(() => removeTempDir(dir));
 
 const POLLING = path.join(PROJECT_ROOT, 'thirdparty', 'pg-transactional-outbox', 'outbox-chaos.polling.json');
+
+/** A processor reading on Linux: within the machine, each part named as the harness names them, no SUT role where none ran. */
+function expectCpuReading(c: CpuUse | undefined, roles: string[]): void {
+  if (process.platform !== 'linux') return;
+  expect(c).toBeDefined();
+  expect(c!.cores).toBe(os.cpus().length);
+  expect(c!.seconds).toBeGreaterThan(0);
+  expect(c!.busy).toBeGreaterThanOrEqual(0);
+  expect(c!.busy).toBeLessThanOrEqual(c!.cores);
+  const named = new Set([...roles, 'postgres', 'kafka', 'toxiproxy', 'harness', 'other']);
+  for (const [part, cores] of Object.entries(c!.by)) {
+    expect(named).toContain(part);
+    expect(cores).toBeGreaterThan(0);
+  }
+}
 
 /**
  * A drain either has a rate and every one of its event ids in Kafka, or no rate and says where it
@@ -101,6 +118,9 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
     expect(l.p99!).toBeLessThanOrEqual(l.max!);
   }
   expect(steady.effectMs.p50!).toBeGreaterThanOrEqual(steady.publishMs.p50!);
+  // Every timed window says where the machine's processors went (test/bench-cpu.test.ts reads them for real).
+  for (const c of [...reference.curve, ...reference.drains, steady].map((f) => f.cpu))
+    expectCpuReading(c, ['relay', 'consumer']);
 
   // Polling on this small backlog is slow (tens of events/s, one batch per poll), and whether it
   // gets through a drain within the time allowed is its speed on the day, not the harness's
@@ -122,6 +142,7 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
   for (const l of [limits.pgClaimMark, limits.pgSingleStatement, limits.kafkaProducer]) {
     expect(l.concurrency).toBe(2);
     expect(l.eventsPerSec).toBeGreaterThan(0);
+    expectCpuReading(l.cpu, []);
   }
 
   const html = writeBenchReport(report, path.join(dir, 'bench.json'));

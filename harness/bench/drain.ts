@@ -3,6 +3,7 @@ import { withPgClient } from '../infra/pg-client.ts';
 import type { RunEnv, Stack } from '../infra/stack.ts';
 import { SutCluster } from '../sut/cluster.ts';
 import type { BenchDefinition, SutDefinition } from '../sut/definition.ts';
+import { cpuWindow, type CpuUse } from './cpu.ts';
 import { DrainStalled, observeIds, perSecond, waitForMessages, type ObservedIds } from './measure.ts';
 import { newEventIds, preloadEvents, type EventIds } from './workload.ts';
 
@@ -41,6 +42,8 @@ export interface DrainFigure {
    * never committed, and delivered, lost and stalled count the warm-up's events.
    */
   readonly warmUp?: { readonly events: number };
+  /** The machine's processors from the commit until Kafka first held as many messages as events (or the drain stopped short). */
+  readonly cpu?: CpuUse;
 }
 
 /** The consumer alone on a topic the relay has filled: how fast effects are applied. */
@@ -113,12 +116,12 @@ export async function relayDrain(
       const ids = newEventIds(warmUp + o.backlog);
       let before = 0;
       if (warmUp > 0) {
-        const warm = await drainRange(ctx, run, ids, 0, warmUp, 0);
+        const warm = await drainRange(ctx, cluster, run, ids, { from: 0, to: warmUp, before: 0 });
         if (warm.figure.eventsPerSec === null)
           return { drain: { ...warm.figure, ...shape, backlog: o.backlog, warmUp: { events: warmUp } } };
         before = warm.messages;
       }
-      const { figure } = await drainRange(ctx, run, ids, warmUp, warmUp + o.backlog, before);
+      const { figure } = await drainRange(ctx, cluster, run, ids, { from: warmUp, to: warmUp + o.backlog, before });
       const drain = { ...figure, ...shape };
       if (!o.applyRate || drain.eventsPerSec === null) return { drain };
       return { drain, apply: await applyRate(ctx, cluster, run, ids.count) };
@@ -135,13 +138,18 @@ export async function relayDrain(
  */
 async function drainRange(
   ctx: SutBench,
+  cluster: SutCluster,
   run: RunEnv,
   ids: EventIds,
-  from: number,
-  to: number,
-  before: number,
+  { from, to, before }: { from: number; to: number; before: number },
 ): Promise<{ figure: DrainFigure; messages: number }> {
   const backlog = to - from;
+  await withPgClient(run.pgUrl('direct'), (c) => preloadEvents(c, ctx.bench, ids, from, to));
+  const committed = Date.now();
+  const window = cpuWindow(() => cluster.pidRoles());
+  let seen = await observeUntil(run, before + backlog, ctx);
+  // Closed before the harness reads the topic back, which would count as the drain's.
+  const cpu = window.end();
   const result = (ms: number | null, observed: ObservedIds, extra: Partial<DrainFigure> = {}) => {
     const delivered = distinctIn(observed, from, to);
     const figure: DrainFigure = {
@@ -153,13 +161,11 @@ async function drainRange(
       delivered,
       lost: 0,
       duplicates: Math.max(0, observed.messages - before - delivered),
+      ...(cpu ? { cpu } : {}),
       ...extra,
     };
     return { figure, messages: observed.messages };
   };
-  await withPgClient(run.pgUrl('direct'), (c) => preloadEvents(c, ctx.bench, ids, from, to));
-  const committed = Date.now();
-  let seen = await observeUntil(run, before + backlog, ctx);
   // The message count can reach the target with duplicates while events are still missing: wait
   // on for as many more messages as events are missing, until it has them all or stalls.
   while (!seen.stalled) {

@@ -1,9 +1,10 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { harnessKafka } from '../infra/kafka-client.ts';
 import { withPgClient } from '../infra/pg-client.ts';
 import type { RunEnv, Stack } from '../infra/stack.ts';
+import { cpuText, cpuWindow, type CpuUse } from './cpu.ts';
 import { messagesInTopic, perSecond } from './measure.ts';
-import { measureRepeatedly, slowerFirst, type Repeats } from './repeat.ts';
+import { measureRepeatedly, perRunText, slowerFirst, type Repeats } from './repeat.ts';
 import { aggregateOf, benchPayload, BENCH_AGGREGATES, seqOf } from './workload.ts';
 
 /**
@@ -16,7 +17,12 @@ export interface LimitFigure {
   readonly concurrency: number;
   readonly batchSize: number;
   readonly eventsPerSec: number;
+  /** The machine's processors while it ran: whether the limit is the stack's or the harness's client. */
+  readonly cpu?: CpuUse;
 }
+
+/** The stack alone: the limits run no SUT process. */
+const NO_SUT = () => new Map<number, string>();
 
 /** A limit's figure: the median of its runs, each run's events/s beside it. */
 export type RepeatedLimit = LimitFigure & Repeats;
@@ -57,27 +63,25 @@ const SINGLE = `UPDATE outbox_chaos_limit SET published_at = clock_timestamp()
   RETURNING id, event_id, aggregate_id, seq, payload::text`;
 
 /** One worker: claim+mark (two statements in a transaction) or the single statement, until nothing is left. */
-async function claimWorker(url: string, form: 'two' | 'single', batchSize: number): Promise<number> {
-  return withPgClient(url, async (c) => {
-    let marked = 0;
-    for (;;) {
-      let n: number;
-      if (form === 'single') {
-        n = (await c.query(SINGLE, [batchSize])).rowCount ?? 0;
-      } else {
-        await c.query('BEGIN');
-        const claimed = await c.query<{ id: string }>(CLAIM, [batchSize]);
-        n = claimed.rowCount ?? 0;
-        if (n > 0)
-          await c.query('UPDATE outbox_chaos_limit SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])', [
-            claimed.rows.map((r) => r.id),
-          ]);
-        await c.query('COMMIT');
-      }
-      if (n === 0) return marked;
-      marked += n;
+async function claimWorker(c: pg.Client, form: 'two' | 'single', batchSize: number): Promise<number> {
+  let marked = 0;
+  for (;;) {
+    let n: number;
+    if (form === 'single') {
+      n = (await c.query(SINGLE, [batchSize])).rowCount ?? 0;
+    } else {
+      await c.query('BEGIN');
+      const claimed = await c.query<{ id: string }>(CLAIM, [batchSize]);
+      n = claimed.rowCount ?? 0;
+      if (n > 0)
+        await c.query('UPDATE outbox_chaos_limit SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])', [
+          claimed.rows.map((r) => r.id),
+        ]);
+      await c.query('COMMIT');
     }
-  });
+    if (n === 0) return marked;
+    marked += n;
+  }
 }
 
 /** PostgreSQL alone: N rows claimed and marked through the relay's link by `concurrency` connections. */
@@ -86,11 +90,27 @@ export async function pgClaimMarkLimit(
   o: { events: number; batchSize: number; concurrency: number; form: 'two' | 'single' },
 ): Promise<LimitFigure> {
   await withPgClient(run.pgUrl('direct'), (c) => fillLimitTable(c, o.events));
-  const started = Date.now();
-  const marked = await Promise.all(
-    Array.from({ length: o.concurrency }, () => claimWorker(run.pgUrl('relay-pg'), o.form, o.batchSize)),
-  );
-  const ms = Date.now() - started;
+  // Connected before the clock starts, and closed after it stops: the server processes behind the
+  // connections are then there at both ends of the processor reading, which counts none that exited.
+  const clients: pg.Client[] = [];
+  let marked: number[];
+  let ms: number;
+  let cpu: CpuUse | undefined;
+  try {
+    for (let i = 0; i < o.concurrency; i++) {
+      const c = new pg.Client({ connectionString: run.pgUrl('relay-pg') });
+      c.on('error', () => {});
+      clients.push(c);
+      await c.connect();
+    }
+    const started = Date.now();
+    const window = cpuWindow(NO_SUT);
+    marked = await Promise.all(clients.map((c) => claimWorker(c, o.form, o.batchSize)));
+    cpu = window.end();
+    ms = Date.now() - started;
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+  }
   const total = marked.reduce((a, b) => a + b, 0);
   if (total !== o.events) throw new Error(`the claim+mark limit marked ${total} of ${o.events} rows`);
   return {
@@ -98,6 +118,7 @@ export async function pgClaimMarkLimit(
     concurrency: o.concurrency,
     batchSize: o.batchSize,
     eventsPerSec: perSecond(o.events, ms),
+    ...(cpu ? { cpu } : {}),
   };
 }
 
@@ -127,6 +148,7 @@ export async function kafkaProducerLimit(
     });
     let next = 0;
     const started = Date.now();
+    const window = cpuWindow(NO_SUT);
     await Promise.all(
       Array.from({ length: o.concurrency }, async () => {
         while (next < o.events) {
@@ -137,6 +159,7 @@ export async function kafkaProducerLimit(
         }
       }),
     );
+    const cpu = window.end();
     const ms = Date.now() - started;
     const inTopic = await messagesInTopic(run);
     if (inTopic < o.events) throw new Error(`the producer limit left ${inTopic} of ${o.events} messages in Kafka`);
@@ -145,6 +168,7 @@ export async function kafkaProducerLimit(
       concurrency: o.concurrency,
       batchSize: o.batchSize,
       eventsPerSec: perSecond(o.events, ms),
+      ...(cpu ? { cpu } : {}),
     };
   } finally {
     await producer.disconnect().catch(() => {});
@@ -174,9 +198,8 @@ export async function measureLimits(
       { failed: () => false, worseFirst: slowerFirst((f: LimitFigure) => f.eventsPerSec) },
     );
     const figure = { ...kept, perRun: each.map((f) => f.eventsPerSec) };
-    const perRun = each.length > 1 ? ` (runs ${figure.perRun.join(', ')})` : '';
     log(
-      `limit  ${kept.name}, ${kept.concurrency} at once, batch ${kept.batchSize}: ${kept.eventsPerSec} events/s${perRun}`,
+      `limit  ${kept.name}, ${kept.concurrency} at once, batch ${kept.batchSize}: ${kept.eventsPerSec} events/s${perRunText(figure)}${cpuText(kept.cpu)}`,
     );
     runs.push(figure);
     return figure;

@@ -1,13 +1,9 @@
+import { cpuText } from './cpu.ts';
 import type { ApplyFigure, DrainFigure } from './drain.ts';
 import { bestDrain, countShortfalls, shortfallText } from './outcome.ts';
 import { formatLatency, type SteadyFigure } from './steady.ts';
-import type { Repeats, SutReport } from './types.ts';
-
-/** ", runs 20101, 27655, 31222": what each run of a repeated figure gave; empty for a single run. */
-function perRunText(r: Partial<Repeats>, label = 'runs', unit = ''): string {
-  if (!r.perRun || r.perRun.length < 2) return '';
-  return `, ${label} ${r.perRun.map((v) => (v === null ? '-' : `${Math.round(v)}${unit}`)).join(', ')}`;
-}
+import { perRunText, type Repeats } from './repeat.ts';
+import type { SutReport } from './types.ts';
 
 /** "N events/s", or what happened instead: a stalled or lossy relay never gets a rate. */
 export function drainRate(d: DrainFigure): string {
@@ -42,7 +38,7 @@ export function fractionCell(s: Pick<SutReport, 'fractionOfLimit' | 'shortfalls'
 
 export function drainLine(d: DrainFigure & Partial<Repeats>): string {
   const time = d.ms === null ? '' : ` in ${(d.ms / 1000).toFixed(2)} s`;
-  return `backlog ${d.backlog}, ${d.replicas} replica(s), batch ${d.batchSize ?? 'own'}: ${drainRate(d)}${time}, ${d.duplicates} duplicates${perRunText(d)}`;
+  return `backlog ${d.backlog}, ${d.replicas} replica(s), batch ${d.batchSize ?? 'own'}: ${drainRate(d)}${time}, ${d.duplicates} duplicates${perRunText(d)}${cpuText(d.cpu)}`;
 }
 
 export function applyRate(a: ApplyFigure | null): string {
@@ -59,6 +55,7 @@ export function steadyLine(f: SteadyFigure & Partial<Repeats>): string {
       : `caught up ${f.catchUpMs} ms after the writers stopped`) +
     (f.lost ? `, lost ${f.lost}` : '') +
     (f.sustained ? '' : ' (not sustained)') +
-    perRunText(f, 'p99 commit->publish per run', ' ms')
+    perRunText(f, 'p99 commit->publish per run', ' ms') +
+    cpuText(f.cpu)
   );
 }

@@ -58,3 +58,9 @@ export const slowerFirst =
     const y = rate(b) ?? -Infinity;
     return x === y ? 0 : x < y ? -1 : 1;
   };
+
+/** ", runs 20101, 27655, 31222": what each run of a repeated figure gave; empty for a single run. */
+export function perRunText(r: Partial<Repeats>, label = 'runs', unit = ''): string {
+  if (!r.perRun || r.perRun.length < 2) return '';
+  return `, ${label} ${r.perRun.map((v) => (v === null ? '-' : `${Math.round(v)}${unit}`)).join(', ')}`;
+}

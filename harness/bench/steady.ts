@@ -3,6 +3,7 @@ import pg from 'pg';
 import { percentiles, type Percentiles } from '../common/stats.ts';
 import { withPgClient } from '../infra/pg-client.ts';
 import { SutCluster } from '../sut/cluster.ts';
+import { cpuWindow, type CpuUse } from './cpu.ts';
 import { relayEnv, withRun, type SutBench } from './drain.ts';
 import { observeIds, perSecond, waitForMessages } from './measure.ts';
 import { eventIndex, insertEvents, newEventIds, type EventIds } from './workload.ts';
@@ -34,6 +35,8 @@ export interface SteadyFigure {
   readonly catchUpMs: number | null;
   /** The writers kept the rate and the relay kept up (caught up within a second), losing nothing. */
   readonly sustained: boolean;
+  /** The machine's processors over the window (from the warm-up's end until the writers stopped). */
+  readonly cpu?: CpuUse;
 }
 
 /** Connections writing at once, like an app's pool; each owns its aggregates, so sequences stay in commit order. */
@@ -94,12 +97,16 @@ export async function steadyState(
       const ids = newEventIds(warm + Math.round((o.rate * o.windowMs) / 1000));
       const commitTimes = new Float64Array(ids.count).fill(NaN);
       const started = Date.now();
+      let window: ReturnType<typeof cpuWindow> | undefined;
+      const windowStarts = setTimeout(() => (window = cpuWindow(() => cluster.pidRoles())), o.warmUpMs);
       await Promise.all(
         Array.from({ length: WRITERS }, (_, w) =>
           writer(run.pgUrl('app-pg'), ctx, ids, w, { rate: o.rate, started }, commitTimes),
         ),
       );
       const stopped = Date.now();
+      clearTimeout(windowStarts);
+      const cpu = window?.end();
       const caughtUp = await waitForMessages(run, ids.count, ctx.timeoutMs, ctx.stallMs).catch(() => null);
       const observed = await observeIds(run, ctx.def.eventId, ids);
       const effects = await effectTimes(run.pgUrl('direct'), ctx, ids);
@@ -127,6 +134,7 @@ export async function steadyState(
         catchUpMs,
         sustained:
           achievedRate >= o.rate * 0.95 && catchUpMs !== null && catchUpMs <= SUSTAINED_CATCH_UP_MS && missing === 0,
+        ...(cpu ? { cpu } : {}),
       };
     } finally {
       await cluster.stopAll();

@@ -96,6 +96,13 @@ export class SutCluster {
       .map((m) => ({ name: m.name, url: `http://127.0.0.1:${m.port}` }));
   }
 
+  /** The running processes by pid, each with its role. */
+  pidRoles(): Map<number, Role> {
+    const roles = new Map<number, Role>();
+    for (const m of this.members.values()) if (m.proc?.running) roles.set(m.proc.pid, m.role);
+    return roles;
+  }
+
   pid(name: string): number | undefined {
     const proc = this.members.get(name)?.proc;
     return proc?.running ? proc.pid : undefined;
