@@ -26,7 +26,13 @@ export interface FaultPower {
   readonly inFlightMax: InFlight;
   /** Writes sent while a firing was active (answered or not: the load was meeting the fault). */
   readonly writesDuring: number;
-  /** True when some firing met work: writes, unpublished or unapplied events, or commits during it. */
+  /** Events that first reached Kafka while a firing was active. */
+  readonly publishedDuring: number;
+  /**
+   * True when some firing met work for what it struck (see workFor): a fault on the consumers only
+   * needs events to apply, one on the relays only events to publish, one on the apps only writes;
+   * any other needs any of these.
+   */
   readonly metWork: boolean;
 }
 
@@ -69,6 +75,43 @@ function countInFlight(at: number, input: CheckInput, events: readonly Timed[]):
 }
 
 const total = (w: InFlight) => w.writes + w.unpublished + w.unapplied;
+
+type Role = 'app' | 'relay' | 'consumer';
+
+/** The one SUT role a fault struck, when it struck only processes of that role (process:<role>-<n>). */
+export function struckRole(affects: readonly string[]): Role | null {
+  const roles = new Set(affects.map((a) => /^process:(app|relay|consumer)-\d+$/.exec(a)?.[1] ?? null));
+  const [only] = roles;
+  return roles.size === 1 && only ? (only as Role) : null;
+}
+
+interface Work {
+  readonly inFlightMax: InFlight;
+  readonly committedDuring: number;
+  readonly writesDuring: number;
+  readonly publishedDuring: number;
+}
+
+/**
+ * Whether a fault met work that the role it struck had to do. A consumer crash armed while every
+ * event was already applied and nothing reached Kafka (the writers all waited on one lock) tested
+ * nothing, however many writes were sent meanwhile; judged on the writes, such a run passed a
+ * consumer that loses effects.
+ */
+function workFor(role: Role | null, w: Work): boolean {
+  switch (role) {
+    case 'consumer':
+      return w.inFlightMax.unapplied > 0 || w.publishedDuring > 0;
+    case 'relay':
+      return w.inFlightMax.unpublished > 0 || w.committedDuring > 0;
+    case 'app':
+      return w.inFlightMax.writes > 0 || w.writesDuring > 0;
+    default:
+      // Writes sent during the fault count too: with the app down (crashed by the load itself),
+      // every write fails at once and nothing is in flight, yet the load did meet the fault.
+      return total(w.inFlightMax) > 0 || w.committedDuring > 0 || w.writesDuring > 0;
+  }
+}
 const NOTHING: InFlight = { writes: 0, unpublished: 0, unapplied: 0 };
 
 /**
@@ -94,16 +137,16 @@ export function measurePower(input: CheckInput): Power {
     .map(([step, list]) => {
       const started = list.filter((f) => f.started);
       const met = started.map((f) => countInFlight(f.startedAt, input, events));
-      const committedDuring = events.filter(
-        (e) =>
-          e.committedAt !== undefined &&
-          started.some((f) => f.startedAt <= e.committedAt! && e.committedAt! <= f.endedAt),
-      ).length;
-      const inFlightMax = met.reduce((best, w) => (total(w) > total(best) ? w : best), NOTHING);
-      const writesDuring = (input.ops ?? []).filter(
-        (op) =>
-          op.invokedAt !== undefined && started.some((f) => f.startedAt <= op.invokedAt! && op.invokedAt! <= f.endedAt),
-      ).length;
+      const during = (at: number | undefined) =>
+        at !== undefined && started.some((f) => f.startedAt <= at && at <= f.endedAt);
+      const committedDuring = events.filter((e) => during(e.committedAt)).length;
+      const role = struckRole(list[0]!.affects);
+      // The most of what the struck role works on, or of everything for a fault on no one role.
+      const measure = (w: InFlight) =>
+        role === 'consumer' ? w.unapplied : role === 'relay' ? w.unpublished : role === 'app' ? w.writes : total(w);
+      const inFlightMax = met.reduce((best, w) => (measure(w) > measure(best) ? w : best), NOTHING);
+      const writesDuring = (input.ops ?? []).filter((op) => during(op.invokedAt)).length;
+      const publishedDuring = events.filter((e) => during(e.publishedAt)).length;
       return {
         step,
         fault: list[0]!.fault,
@@ -113,9 +156,8 @@ export function measurePower(input: CheckInput): Power {
         inFlightAtStart: met[0] ?? NOTHING,
         inFlightMax,
         writesDuring,
-        // Writes sent during the fault count too: with the app down (crashed by the load itself),
-        // every write fails at once and nothing is in flight, yet the load did meet the fault.
-        metWork: started.length > 0 && (total(inFlightMax) > 0 || committedDuring > 0 || writesDuring > 0),
+        publishedDuring,
+        metWork: started.length > 0 && workFor(role, { inFlightMax, committedDuring, writesDuring, publishedDuring }),
       };
     });
   const crashPoints = crashPointPower(firings, input);
@@ -128,7 +170,7 @@ export function measurePower(input: CheckInput): Power {
     committedEvents === 0
       ? 'vacuous: the run committed no events, so there was nothing to lose, duplicate or reorder'
       : !faultFree && !fired.some((f) => f.metWork)
-        ? `vacuous: none of the ${fired.length} fault(s) met work (no write sent or in flight, no unpublished or unapplied event when they fired, nothing committed while they were active)`
+        ? `vacuous: none of the ${fired.length} fault(s) met work for what it struck (no write sent or in flight for an app, no event to publish for a relay, none to apply for a consumer, none of these for the rest)`
         : null;
   return { committedEvents, faults, crashPoints, faultFree, vacuous };
 }

@@ -83,7 +83,7 @@ export async function executeSchedule(settings: RunSettings, schedule: Schedule,
     const t0 = Date.now();
     history.record({ type: 'phase', process: 'harness', phase: 'load-start' });
     load.start();
-    timeline.start(t0);
+    timeline.start(t0, t0 + loadEndMs(schedule));
     await sleep(t0 + loadEndMs(schedule) - Date.now());
     await timeline.finished();
     await sleep(

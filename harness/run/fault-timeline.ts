@@ -32,8 +32,12 @@ export class FaultTimeline {
     private readonly history: History,
   ) {}
 
-  /** Starts every fault's clock; t0 is when the load began (ms since epoch). */
-  start(t0: number): void {
+  /** When the load ends (ms since epoch): a fault that acts once may wait for its moment until then. */
+  private loadEnd = 0;
+
+  /** Starts every fault's clock; t0 is when the load began, loadEnd when it ends (ms since epoch). */
+  start(t0: number, loadEnd: number): void {
+    this.loadEnd = loadEnd;
     for (const [index, step] of this.faults.entries()) this.tasks.push(this.play(index, step, t0));
   }
 
@@ -76,8 +80,8 @@ export class FaultTimeline {
   }
 
   /**
-   * One firing: start, hold until `until` (a fault that acts once: until it has, or the window's
-   * `end`), heal; each recorded in the history.
+   * One firing: start, hold until `until` (a fault that acts once: until it has, or the load ends),
+   * heal; each recorded in the history.
    */
   private async fire(firing: Firing): Promise<void> {
     const kind = faultKind(firing.step.fault);
@@ -122,7 +126,11 @@ export class FaultTimeline {
     }
     const heal = active.heal;
     this.heals.add(heal);
-    if (active.acted) await Promise.race([active.acted, this.sleepUntil(end)]);
+    // A fault that acts once (a crash point) waits for its moment until the load ends, not only
+    // through its window: a window that fell where its target had nothing to do (every writer
+    // queued behind one held lock, say) armed a point the consumer never passed, and the run
+    // passed a consumer that loses effects.
+    if (active.acted) await Promise.race([active.acted, this.sleepUntil(Math.max(end, this.loadEnd))]);
     else await this.sleepUntil(until);
     const found = () => {
       const detail = active.detail?.();

@@ -36,6 +36,8 @@ export interface ScenarioOptions {
   readonly onRun?: (event: RunProgress) => void;
   /** Builds the one-line command that replays a failure (path undefined: replay the recorded schedule). */
   readonly replayCommand: (seed: number, path: string | undefined) => string;
+  /** Runs one schedule: executeSchedule on the stack, unless a test stands in for it. */
+  readonly execute?: typeof executeSchedule;
 }
 
 export interface RunProgress {
@@ -109,6 +111,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   let generated = 0;
   let runsToCatch: number | undefined;
   let shrinkRuns = 0;
+  // Runs that exercised nothing (power's vacuous: no fault met work for what it struck) are drawn
+  // again, up to as many as the scenario's runs: such a run observed nothing, so counting it as one
+  // of the runs would let a scenario pass on schedules that tested less than it says. Past the cap
+  // they count, and leave the scenario unknown. A redrawn run takes the schedule after the slice's
+  // last, so shards may then share one.
+  const redrawn = new Set<RunResult>();
 
   const property = fc.asyncProperty(arb, async (schedule: Schedule) => {
     if (runsToCatch !== undefined) {
@@ -120,7 +128,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
       generated++;
     }
     const runDir = path.join(options.dir, 'runs', `run-${String(results.length + 1).padStart(3, '0')}`);
-    const result = await executeSchedule(settings, schedule, runDir);
+    const result = await (options.execute ?? executeSchedule)(settings, schedule, runDir);
     results.push(result);
     const shrinking = runsToCatch !== undefined;
     phases.push(shrinking ? 'shrink' : 'generated');
@@ -135,6 +143,13 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     };
     if (options.onRun) options.onRun(done);
     else options.log?.(describeRun(done));
+    // A replay runs the one schedule it was given, vacuous or not.
+    const replay = options.path !== undefined;
+    if (!shrinking && !replay && result.valid === 'unknown' && result.power?.vacuous && redrawn.size < numRuns) {
+      redrawn.add(result);
+      options.log?.(`${scenario.name} run ${generated}: ${result.power.vacuous}; drawing another`);
+      fc.pre(false);
+    }
     const key = JSON.stringify(schedule);
     if (result.valid === false && !failures.has(key)) failures.set(key, result);
     if (result.valid === false) {
@@ -189,6 +204,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     // The property itself threw (a harness bug, not a finding): never report that as valid.
     return { ...common, valid: 'unknown' };
   }
-  const anyUnknown = results.some((r) => r.valid === 'unknown');
-  return { ...common, valid: results.length === 0 ? 'unknown' : anyUnknown ? 'unknown' : true };
+  const counted = results.filter((r) => !redrawn.has(r));
+  const anyUnknown = counted.some((r) => r.valid === 'unknown');
+  return { ...common, valid: counted.length === 0 ? 'unknown' : anyUnknown ? 'unknown' : true };
 }

@@ -2,6 +2,7 @@
 // a run that exercised nothing must never come out valid.
 import { describe, expect, it } from 'vitest';
 import { check, measurePower, summarizePower, type CheckInput } from '../../harness/checker/index.ts';
+import { struckRole } from '../../harness/checker/power.ts';
 import type { FaultFiring } from '../../harness/history/firings.ts';
 
 const settled = { converged: true, settled: true, convergenceMs: 50 };
@@ -73,14 +74,48 @@ describe('power', () => {
       inFlightAtStart: { writes: 0, unpublished: 0, unapplied: 0 },
     });
     expect(check(input).valid).toBe('unknown');
-    expect(check(input).unknownBecause).toMatch(/none of the 1 fault\(s\) met work \(no write sent/);
+    expect(check(input).unknownBecause).toMatch(/none of the 1 fault\(s\) met work for what it struck/);
   });
 
-  it('a fault during which writes were sent met the load, even if none committed (the app was down)', () => {
+  it('a fault on the app during which writes were sent met the load, even if none committed (the app was down)', () => {
     const failing = [{ opId: 'x', type: 'fail' as const, invokedAt: 5_500, completedAt: 5_501 }];
-    const input = run(5, { faults: [firing(0, 5_000, 6_000)], ops: failing });
+    const onApp = { affects: ['process:app-1'], target: 'kill -9 app#0' };
+    const input = run(5, { faults: [firing(0, 5_000, 6_000, onApp)], ops: failing });
     expect(measurePower(input).faults[0]).toMatchObject({ writesDuring: 1, metWork: true });
     expect(check(input).valid).toBe(true);
+    // The same writes met a fault on no one role (a cut link) too.
+    const onLink = run(5, { faults: [firing(0, 5_000, 6_000, { affects: ['link:app-pg'] })], ops: failing });
+    expect(measurePower(onLink).faults[0]!.metWork).toBe(true);
+  });
+
+  it('a fault on the consumers or the relays met work only if that role had some, whatever the writers sent', () => {
+    // Writes were sent during the fault and failed (every writer waited on one held lock, then
+    // gave up): nothing to publish, nothing reached Kafka, nothing waited to be applied.
+    const failing = [{ opId: 'x', type: 'fail' as const, invokedAt: 5_500, completedAt: 5_501 }];
+    for (const affects of [['process:consumer-1'], ['process:relay-1', 'process:relay-2']]) {
+      const input = run(5, { faults: [firing(0, 5_000, 6_000, { affects, fault: 'crash-point' })], ops: failing });
+      expect(measurePower(input).faults[0], affects.join()).toMatchObject({ writesDuring: 1, metWork: false });
+      expect(check(input).valid).toBe('unknown');
+    }
+    // At 1,120 e0 was in Kafka and not yet applied: work for a consumer.
+    const waiting = run(5, { faults: [firing(0, 1_120, 1_121, { affects: ['process:consumer-2'] })] });
+    expect(measurePower(waiting).faults[0]).toMatchObject({ metWork: true, inFlightMax: { unapplied: 1 } });
+    // The only event reached Kafka at 1,050, inside the fault: work for a consumer too, though
+    // nothing waited to be applied when it began.
+    const arriving = run(1, { faults: [firing(0, 1_040, 1_060, { affects: ['process:consumer-1'] })] });
+    expect(measurePower(arriving).faults[0]).toMatchObject({
+      publishedDuring: 1,
+      inFlightAtStart: { unapplied: 0 },
+      metWork: true,
+    });
+  });
+
+  it('tells the one role a fault struck, if it struck only one', () => {
+    expect(struckRole(['process:consumer-1'])).toBe('consumer');
+    expect(struckRole(['process:relay-1', 'process:relay-3'])).toBe('relay');
+    expect(struckRole(['process:relay-1', 'process:consumer-1'])).toBeNull();
+    expect(struckRole(['link:relay-pg'])).toBeNull();
+    expect(struckRole([])).toBeNull();
   });
 
   it('a violation still stands in a vacuous run: a phantom is a phantom', () => {

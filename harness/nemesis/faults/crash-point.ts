@@ -11,9 +11,10 @@ export interface CrashPointParams extends ProcessTarget {
 /**
  * Arms a named crash point of the SUT (declared in its definition) in one process, which SIGKILLs
  * itself when it gets there (see SutCluster.arm). The supervisor brings it back unarmed; healing
- * disarms it if it never fired. It stays armed until it fires or its window ends (a cycle re-arms
- * it after the restart): armed only for a cycle's down time, 100 ms or so, a point that a consumer
- * passes once per fetched batch mostly lapsed unfired.
+ * disarms it if it never fired. It stays armed until it fires or the load ends (a cycle re-arms it
+ * after the restart, within the window): armed only for a cycle's down time, 100 ms or so, a point
+ * that a consumer passes once per fetched batch mostly lapsed unfired, and armed only for its
+ * window, one that fell while its target had nothing to do did nothing.
  */
 export const crashPoint: FaultKind<CrashPointParams, 'process'> = {
   name: 'crash-point',
