@@ -1,4 +1,4 @@
-import { withKafkaAdmin } from '../infra/kafka-client.ts';
+import { readWhileTopicSettles, withKafkaAdmin } from '../infra/kafka-client.ts';
 import type { RunEnv } from '../infra/stack.ts';
 import { eventIdOf } from '../history/event-id.ts';
 import { scanWholeTopic } from '../history/observe.ts';
@@ -8,7 +8,7 @@ import { eventIndex, type EventIds } from './workload.ts';
 /** Messages in the run's topic, from the partitions' offsets: what Kafka acknowledged, not what a client says it sent. */
 export async function messagesInTopic(run: RunEnv): Promise<number> {
   return withKafkaAdmin(run.kafkaBrokers('direct'), 'outbox-chaos-bench', async (admin) => {
-    const offsets = await admin.fetchTopicOffsets(run.topic);
+    const offsets = await readWhileTopicSettles(() => admin.fetchTopicOffsets(run.topic));
     return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
   });
 }
@@ -48,7 +48,7 @@ export async function waitForMessages(
     let last = -1;
     let lastChange = Date.now();
     for (;;) {
-      const offsets = await admin.fetchTopicOffsets(run.topic);
+      const offsets = await readWhileTopicSettles(() => admin.fetchTopicOffsets(run.topic));
       const seen = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
       if (seen >= count) return Date.now();
       if (seen !== last) {

@@ -1,5 +1,5 @@
 import { describeError } from '../common/errors.ts';
-import { withKafkaAdmin } from '../infra/kafka-client.ts';
+import { readWhileTopicSettles, withKafkaAdmin } from '../infra/kafka-client.ts';
 import type { RunEnv } from '../infra/stack.ts';
 import type { SutDefinition } from '../sut/definition.ts';
 import { readFinalDbState } from './observe.ts';
@@ -54,9 +54,10 @@ async function probe(run: RunEnv, def: SutDefinition): Promise<Progress> {
   let high = 0;
   let lag = 0;
   await withKafkaAdmin(run.kafkaBrokers('direct'), 'outbox-chaos-drain', async (admin) => {
-    const ends = await admin.fetchTopicOffsets(run.topic);
+    const ends = await readWhileTopicSettles(() => admin.fetchTopicOffsets(run.topic));
     const committed = def.consumerCommitsOffsets
-      ? ((await admin.fetchOffsets({ groupId: run.groupId, topics: [run.topic] }))[0]?.partitions ?? [])
+      ? ((await readWhileTopicSettles(() => admin.fetchOffsets({ groupId: run.groupId, topics: [run.topic] })))[0]
+          ?.partitions ?? [])
       : [];
     for (const end of ends) {
       high += Number(end.high);

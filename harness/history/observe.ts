@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { HarnessError, describeError } from '../common/errors.ts';
-import { harnessKafka, onFatalCrash, withKafkaAdmin } from '../infra/kafka-client.ts';
+import { harnessKafka, onFatalCrash, readWhileTopicSettles, withKafkaAdmin } from '../infra/kafka-client.ts';
 import { findUndecodableBatch, undecodableBatchLine } from '../infra/kafka-codecs.ts';
 import { withPgClient } from '../infra/pg-client.ts';
 import type { SutDefinition } from '../sut/definition.ts';
@@ -37,7 +37,9 @@ export async function scanWholeTopic(
   onMessage: (m: ObservedMessage) => void,
 ): Promise<void> {
   const kafka = harnessKafka(brokers, 'outbox-chaos-observer');
-  const offsets = await withKafkaAdmin(brokers, 'outbox-chaos-observer', (admin) => admin.fetchTopicOffsets(topic));
+  const offsets = await withKafkaAdmin(brokers, 'outbox-chaos-observer', (admin) =>
+    readWhileTopicSettles(() => admin.fetchTopicOffsets(topic)),
+  );
   const ends = new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
   const remaining = new Set([...ends].filter(([, e]) => e.high > e.low).map(([p]) => p));
   // The next offset wanted from each partition, to say where an undecodable batch sits.

@@ -31,6 +31,37 @@ export function onFatalCrash(consumer: Consumer, onFatal: (error: Error) => void
   });
 }
 
+/** Whether KafkaJS's error, or one it wraps, is the broker's "unknown topic or partition". */
+export function isUnknownTopic(err: unknown): boolean {
+  for (
+    let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined, hops = 0;
+    e && hops < 8;
+    hops++
+  ) {
+    if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION') return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
+}
+
+/**
+ * Runs a read of a topic that exists, again while a broker answers that it does not host it yet
+ * (its metadata lags the topic's creation, or the offsets topic is still loading), for up to
+ * `ms`. KafkaJS itself retries that answer in some calls and not in others: fetchOffsets let it
+ * out at once, and a run's drain was reported as one the harness could not complete.
+ */
+export async function readWhileTopicSettles<T>(read: () => Promise<T>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      if (!isUnknownTopic(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /** A connected admin client for one piece of work, disconnected afterwards whatever happens. */
 export async function withKafkaAdmin<T>(
   brokers: string[],
