@@ -5,6 +5,8 @@ export interface WatchedProcess {
   readonly running: boolean;
   readonly exitInfo?: { readonly code: number | null; readonly signal: string | null };
   logTail(): string;
+  /** The log's first line naming an error, which a long shutdown may have pushed out of the tail. */
+  firstErrorLine?(): string | undefined;
 }
 
 export interface WaitOptions {
@@ -29,8 +31,12 @@ export async function waitUntilHealthy<T>(
   for (;;) {
     if (options.process && !options.process.running) {
       const exit = options.process.exitInfo;
+      const tail = options.process.logTail();
+      // Below the tail, so that the message's first line stays what it was.
+      const first = options.process.firstErrorLine?.();
+      const earlier = first && !tail.includes(first) ? `\nFirst error in its log, before these lines: ${first}` : '';
       throw new HarnessError(
-        `${component} exited during start-up (${exit?.signal ?? `code ${exit?.code}`}). Last log lines:\n${options.process.logTail()}`,
+        `${component} exited during start-up (${exit?.signal ?? `code ${exit?.code}`}). Last log lines:\n${tail}${earlier}`,
       );
     }
     try {

@@ -226,6 +226,22 @@ export class ManagedProcess {
     await this.waitGone(10_000, tree);
   }
 
+  /**
+   * The log's first line naming an error, wherever it is: a server that cannot bind a port says so
+   * once, then logs its whole shutdown, which pushes that line out of any tail.
+   */
+  firstErrorLine(): string | undefined {
+    try {
+      const text = fs.readFileSync(this.spec.logFile, 'utf8');
+      return text
+        .split('\n')
+        .find((l) => /\b(ERROR|FATAL)\b|address already in use|EADDRINUSE/i.test(l))
+        ?.trim();
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The last lines of the log, for error messages. */
   logTail(lines = 30): string {
     try {
