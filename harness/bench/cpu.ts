@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { readIfExists } from '../common/files.ts';
 
 /**
  * Where the machine's processors went during one measured window. On a small machine the stack,
@@ -79,27 +80,19 @@ export function stackPart(name: string, commandLine: () => string): StackPart | 
   return null;
 }
 
-const read = (file: string): string | null => {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-};
-
 /** Every process's time so far, and the machine's; null where there is no /proc to read. */
 export function takeSnapshot(): CpuSnapshot | null {
-  const stat = read('/proc/stat');
-  const machine = stat === null ? null : parseProcStat(stat);
+  const stat = readIfExists('/proc/stat');
+  const machine = stat === undefined ? null : parseProcStat(stat);
   if (!machine) return null;
   const processes = new Map<number, ProcessSample>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const text = read(`/proc/${entry}/stat`);
-    const p = text === null ? null : parsePidStat(text);
+    const text = readIfExists(`/proc/${entry}/stat`);
+    const p = text === undefined ? null : parsePidStat(text);
     // Gone between the listing and the read: it no longer counts, either way.
     if (!p) continue;
-    const part = stackPart(p.name, () => read(`/proc/${entry}/cmdline`) ?? '');
+    const part = stackPart(p.name, () => readIfExists(`/proc/${entry}/cmdline`) ?? '');
     processes.set(Number(entry), { ppid: p.ppid, ticks: p.ticks, start: p.start, part });
   }
   return { atMs: Date.now(), ...machine, processes };

@@ -93,9 +93,6 @@ export async function pgClaimMarkLimit(
   // Connected before the clock starts, and closed after it stops: the server processes behind the
   // connections are then there at both ends of the processor reading, which counts none that exited.
   const clients: pg.Client[] = [];
-  let marked: number[];
-  let ms: number;
-  let cpu: CpuUse | undefined;
   try {
     for (let i = 0; i < o.concurrency; i++) {
       const c = new pg.Client({ connectionString: run.pgUrl('relay-pg') });
@@ -105,21 +102,21 @@ export async function pgClaimMarkLimit(
     }
     const started = Date.now();
     const window = cpuWindow(NO_SUT);
-    marked = await Promise.all(clients.map((c) => claimWorker(c, o.form, o.batchSize)));
-    cpu = window.end();
-    ms = Date.now() - started;
+    const marked = await Promise.all(clients.map((c) => claimWorker(c, o.form, o.batchSize)));
+    const cpu = window.end();
+    const ms = Date.now() - started;
+    const total = marked.reduce((a, b) => a + b, 0);
+    if (total !== o.events) throw new Error(`the claim+mark limit marked ${total} of ${o.events} rows`);
+    return {
+      name: o.form === 'two' ? 'PostgreSQL claim+mark' : 'PostgreSQL single UPDATE ... SKIP LOCKED RETURNING',
+      concurrency: o.concurrency,
+      batchSize: o.batchSize,
+      eventsPerSec: perSecond(o.events, ms),
+      ...(cpu ? { cpu } : {}),
+    };
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
   }
-  const total = marked.reduce((a, b) => a + b, 0);
-  if (total !== o.events) throw new Error(`the claim+mark limit marked ${total} of ${o.events} rows`);
-  return {
-    name: o.form === 'two' ? 'PostgreSQL claim+mark' : 'PostgreSQL single UPDATE ... SKIP LOCKED RETURNING',
-    concurrency: o.concurrency,
-    batchSize: o.batchSize,
-    eventsPerSec: perSecond(o.events, ms),
-    ...(cpu ? { cpu } : {}),
-  };
 }
 
 /**

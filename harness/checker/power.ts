@@ -1,5 +1,6 @@
 import type { FaultFiring } from '../history/firings.ts';
 import { deliveriesById } from './events.ts';
+import { ROLES, type Role } from '../sut/definition.ts';
 import type { Checker, CheckInput } from './types.ts';
 
 /** The work a fault found in flight when one of its firings began. */
@@ -76,11 +77,11 @@ function countInFlight(at: number, input: CheckInput, events: readonly Timed[]):
 
 const total = (w: InFlight) => w.writes + w.unpublished + w.unapplied;
 
-type Role = 'app' | 'relay' | 'consumer';
+const PROCESS_LANE = new RegExp(`^process:(${ROLES.join('|')})-\\d+$`);
 
 /** The one SUT role a fault struck, when it struck only processes of that role (process:<role>-<n>). */
 export function struckRole(affects: readonly string[]): Role | null {
-  const roles = new Set(affects.map((a) => /^process:(app|relay|consumer)-\d+$/.exec(a)?.[1] ?? null));
+  const roles = new Set(affects.map((a) => PROCESS_LANE.exec(a)?.[1] ?? null));
   const [only] = roles;
   return roles.size === 1 && only ? (only as Role) : null;
 }
@@ -99,19 +100,19 @@ interface Work {
  * consumer that loses effects.
  */
 function workFor(role: Role | null, w: Work): boolean {
-  switch (role) {
-    case 'consumer':
-      return w.inFlightMax.unapplied > 0 || w.publishedDuring > 0;
-    case 'relay':
-      return w.inFlightMax.unpublished > 0 || w.committedDuring > 0;
-    case 'app':
-      return w.inFlightMax.writes > 0 || w.writesDuring > 0;
-    default:
-      // Writes sent during the fault count too: with the app down (crashed by the load itself),
-      // every write fails at once and nothing is in flight, yet the load did meet the fault.
-      return total(w.inFlightMax) > 0 || w.committedDuring > 0 || w.writesDuring > 0;
-  }
+  if (role) return ROLE_WORK[role].inFlight(w.inFlightMax) > 0 || ROLE_WORK[role].arriving(w) > 0;
+  // Writes sent during the fault count too: with the app down (crashed by the load itself), every
+  // write fails at once and nothing is in flight, yet the load did meet the fault.
+  return total(w.inFlightMax) > 0 || w.committedDuring > 0 || w.writesDuring > 0;
 }
+
+/** What each role works on: its part of the work in flight, and what came its way during a fault. */
+const ROLE_WORK: Record<Role, { inFlight: (w: InFlight) => number; arriving: (w: Work) => number }> = {
+  consumer: { inFlight: (w) => w.unapplied, arriving: (w) => w.publishedDuring },
+  relay: { inFlight: (w) => w.unpublished, arriving: (w) => w.committedDuring },
+  app: { inFlight: (w) => w.writes, arriving: (w) => w.writesDuring },
+};
+
 const NOTHING: InFlight = { writes: 0, unpublished: 0, unapplied: 0 };
 
 /**
@@ -142,8 +143,7 @@ export function measurePower(input: CheckInput): Power {
       const committedDuring = events.filter((e) => during(e.committedAt)).length;
       const role = struckRole(list[0]!.affects);
       // The most of what the struck role works on, or of everything for a fault on no one role.
-      const measure = (w: InFlight) =>
-        role === 'consumer' ? w.unapplied : role === 'relay' ? w.unpublished : role === 'app' ? w.writes : total(w);
+      const measure = role ? ROLE_WORK[role].inFlight : total;
       const inFlightMax = met.reduce((best, w) => (measure(w) > measure(best) ? w : best), NOTHING);
       const writesDuring = (input.ops ?? []).filter((op) => during(op.invokedAt)).length;
       const publishedDuring = events.filter((e) => during(e.publishedAt)).length;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { HarnessError } from '../common/errors.ts';
+import { readIfExists } from '../common/files.ts';
 import { trackProcessGroup, untrackProcessGroup } from './cleanup.ts';
 
 export interface ProcessSpec {
@@ -231,25 +232,16 @@ export class ManagedProcess {
    * once, then logs its whole shutdown, which pushes that line out of any tail.
    */
   firstErrorLine(): string | undefined {
-    try {
-      const text = fs.readFileSync(this.spec.logFile, 'utf8');
-      return text
-        .split('\n')
-        .find((l) => /\b(ERROR|FATAL)\b|address already in use|EADDRINUSE/i.test(l))
-        ?.trim();
-    } catch {
-      return undefined;
-    }
+    return readIfExists(this.spec.logFile)
+      ?.split('\n')
+      .find((l) => /\b(ERROR|FATAL)\b|address already in use|EADDRINUSE/i.test(l))
+      ?.trim();
   }
 
   /** The last lines of the log, for error messages. */
   logTail(lines = 30): string {
-    try {
-      const text = fs.readFileSync(this.spec.logFile, 'utf8');
-      return text.trimEnd().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log)';
-    }
+    const text = readIfExists(this.spec.logFile);
+    return text === undefined ? '(no log)' : text.trimEnd().split('\n').slice(-lines).join('\n');
   }
 
   /** Waits for the child's exit, then until none of `known` nor any new tree member is alive. */

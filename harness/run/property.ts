@@ -117,6 +117,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   // they count, and leave the scenario unknown. A redrawn run takes the schedule after the slice's
   // last, so shards may then share one.
   const redrawn = new Set<RunResult>();
+  const replaying = options.path !== undefined;
 
   const property = fc.asyncProperty(arb, async (schedule: Schedule) => {
     if (runsToCatch !== undefined) {
@@ -144,8 +145,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     if (options.onRun) options.onRun(done);
     else options.log?.(describeRun(done));
     // A replay runs the one schedule it was given, vacuous or not.
-    const replay = options.path !== undefined;
-    if (!shrinking && !replay && result.valid === 'unknown' && result.power?.vacuous && redrawn.size < numRuns) {
+    if (!shrinking && !replaying && result.valid === 'unknown' && result.power?.vacuous && redrawn.size < numRuns) {
       redrawn.add(result);
       options.log?.(`${scenario.name} run ${generated}: ${result.power.vacuous}; drawing another`);
       fc.pre(false);
@@ -159,7 +159,6 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     return true;
   });
 
-  const replaying = options.path !== undefined;
   // fast-check's path "i" starts generation at run i; the counterexample path it reports is then
   // counted from run 0, so its replay command is the one an unsharded run would print.
   const start = !replaying && firstRun > 0 ? { path: String(firstRun) } : {};

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../common/errors.ts';
-import { writeFileAtomically } from '../common/files.ts';
+import { readIfExists, writeFileAtomically } from '../common/files.ts';
 import { freePorts } from '../infra/ports.ts';
 import { ManagedProcess } from '../infra/processes.ts';
 import type { RunEnv, Stack } from '../infra/stack.ts';
@@ -427,14 +427,6 @@ function readFrom(file: string, offset: number): string {
     return buffer.toString('utf8');
   } finally {
     fs.closeSync(fd);
-  }
-}
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
   }
 }
 
