@@ -11,13 +11,15 @@
 // row therefore owns the aggregate until it commits, and no two passes publish one aggregate at once.
 //
 // The pass loops of one process split the aggregates between them by a hash of the aggregate id,
-// while there is a backlog (lib/pass-loops.ts; at a trickle the lead loop runs alone). That is only
-// a hint to keep them out of each other's way (order rests on the claim above, which also keeps
-// separate replicas apart). Without it, with a backlog spread over about as many aggregates as a
-// batch holds, one loop's claim took the oldest row of nearly every aggregate, and the other loop
-// locked the next rows only to find each behind the first loop's: half-empty passes. Its cost: a
-// loop whose share has nothing ready walks all pending rows of the other share before its claim
-// comes back empty (16 ms with 100k pending rows of a single aggregate).
+// while there is a backlog (lib/pass-loops.ts; at a trickle the lead loop runs alone), and so do
+// the loops of every replica, which learn of each other through advisory locks
+// (lib/membership.ts). That is only a hint to keep them out of each other's way (order rests on
+// the claim above, which also keeps separate replicas apart). Without it, with a backlog spread
+// over about as many aggregates as a batch holds, one loop's claim took the oldest row of nearly
+// every aggregate, and the other loop locked the next rows only to find each behind the first
+// loop's: half-empty passes. Its cost: a loop whose share has nothing ready walks all pending
+// rows of the other share before its claim comes back empty (16 ms with 100k pending rows of a
+// single aggregate).
 import pg from 'pg';
 import type { Kafka, Producer } from 'kafkajs';
 import { AnsweredPartitions, UnansweredSendError } from './lib/answered-partitions.ts';
@@ -27,6 +29,7 @@ import { crashPoint } from './lib/crash.ts';
 import { kafkaFromEnv } from './lib/kafka.ts';
 import { logLine } from './lib/log.ts';
 import { toKafkaMessage, type OutboxEvent } from './lib/message.ts';
+import { Membership } from './lib/membership.ts';
 import { PassLoops, type Share } from './lib/pass-loops.ts';
 
 interface Row {
@@ -527,8 +530,16 @@ class Relay {
   }
 }
 
-/** LISTEN on its own connection; reconnects after faults. Polling covers any gap. */
-function listenForInserts(url: string, onNotify: () => void, isStopping: () => boolean): () => Promise<void> {
+/**
+ * LISTEN on its own connection, which also holds this replica's membership slot; reconnects after
+ * faults. Polling covers any gap.
+ */
+function listenForInserts(
+  url: string,
+  membership: Membership,
+  onNotify: () => void,
+  isStopping: () => boolean,
+): () => Promise<void> {
   let client: pg.Client | undefined;
   const connect = async () => {
     if (isStopping()) return;
@@ -540,6 +551,7 @@ function listenForInserts(url: string, onNotify: () => void, isStopping: () => b
     const retry = () => {
       if (retried) return;
       retried = true;
+      if (client === c) membership.left();
       c.removeAllListeners();
       c.end().catch(() => {});
       if (client === c) client = undefined;
@@ -551,6 +563,7 @@ function listenForInserts(url: string, onNotify: () => void, isStopping: () => b
     try {
       await c.connect();
       await c.query('LISTEN outbox_pending');
+      await membership.join(c);
       client = c;
     } catch {
       retry();
@@ -595,16 +608,20 @@ async function main(): Promise<void> {
           });
   const stats: RelayStats = { published: 0, failures: 0, deadLettered: 0 };
   let stopping = false;
-  const loops = new PassLoops(cfg.concurrency);
+  const membership = new Membership();
+  const loops = new PassLoops(cfg.concurrency, () => membership.place());
   const relays: Relay[] = Array.from(
     { length: cfg.concurrency },
     (_, index) => new Relay(cfg, pool, kafka, newProducer, stats, index, loops),
   );
   const stopListening = listenForInserts(
     url,
+    membership,
     () => loops.wakeAll(),
     () => stopping,
   );
+  // A replica that joined or left changes every replica's share within a second.
+  const members = setInterval(() => void membership.refresh(pool).catch(() => {}), 1_000);
 
   const metrics = setInterval(async () => {
     const lag = await pool
@@ -622,6 +639,8 @@ async function main(): Promise<void> {
       failures: stats.failures,
       deadLettered: stats.deadLettered,
       pending: lag ? Number(lag.pending) : null,
+      replicas: membership.place().count,
+      rank: membership.place().rank,
       oldestPendingMs: lag?.oldest_ms == null ? null : Number(lag.oldest_ms),
     });
   }, cfg.metricsIntervalMs);
@@ -655,6 +674,7 @@ async function main(): Promise<void> {
   await Promise.all(relays.map((r) => r.run()));
   clearInterval(metrics);
   clearInterval(retention);
+  clearInterval(members);
   await stopListening();
   await Promise.all(relays.map((r) => r.close()));
   await pool.end().catch(() => {});

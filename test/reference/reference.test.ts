@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withPgClient } from '../../harness/infra/pg-client.ts';
 import { readWholeTopic } from '../../harness/history/observe.ts';
+import { MEMBERSHIP_LOCK_CLASS } from '../../reference-impl/lib/membership.ts';
 import { eventually } from '../helpers.ts';
 import { kinds, useReferenceStack, waitFor } from './support.ts';
 
@@ -40,6 +41,39 @@ describe('reference outbox against the real stack', () => {
         }
       },
     );
+  });
+
+  it('relay replicas each hold a membership slot, and the survivor sees a killed one leave', async () => {
+    await withRun({ replicas: { relay: 2 }, env: { relay: { METRICS_INTERVAL_MS: '200' } } }, async (r) => {
+      const slots = () =>
+        withPgClient(r.run.pgUrl('direct'), async (c) => {
+          const { rows } = await c.query<{ slot: number }>(
+            `SELECT objid::int AS slot FROM pg_locks
+              WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::int::oid
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              ORDER BY 1`,
+            [MEMBERSHIP_LOCK_CLASS],
+          );
+          return rows.map((x) => x.slot);
+        });
+      // What a replica last said of its place, from its metrics line.
+      const place = (name: string) => {
+        const lines = [...r.log(name).matchAll(/"replicas":(\d+),"rank":(\d+)/g)];
+        const last = lines[lines.length - 1];
+        return last ? { replicas: Number(last[1]), rank: Number(last[2]) } : undefined;
+      };
+      const [a, b] = r.cluster.names('relay') as [string, string];
+      expect(await eventually(async () => (await slots()).join() === '0,1', 10_000)).toBe(true);
+      expect(
+        await eventually(
+          () => place(a)?.replicas === 2 && place(b)?.replicas === 2 && place(a)!.rank !== place(b)!.rank,
+          10_000,
+        ),
+      ).toBe(true);
+      await r.cluster.kill(b);
+      expect(await eventually(async () => (await slots()).length === 1, 10_000)).toBe(true);
+      expect(await eventually(() => place(a)?.replicas === 1 && place(a)?.rank === 0, 10_000)).toBe(true);
+    });
   });
 
   it('a relay killed after publish and before mark republishes, and the consumer applies each effect once', async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { placeAmong, type Place } from '../../reference-impl/lib/membership.ts';
 import { PassLoops } from '../../reference-impl/lib/pass-loops.ts';
 
-function loopsWithWakes(count: number): { loops: PassLoops; woken: number[] } {
-  const loops = new PassLoops(count);
+function loopsWithWakes(count: number, place?: () => Place): { loops: PassLoops; woken: number[] } {
+  const loops = new PassLoops(count, place);
   const woken: number[] = [];
   for (let i = 0; i < count; i++) loops.register(i, () => woken.push(i));
   return { loops, woken };
@@ -50,5 +51,39 @@ describe('PassLoops', () => {
     loops.passed(true);
     expect(loops.share(0)).toEqual({ index: 0, count: 1 });
     expect(woken).toEqual([]);
+  });
+
+  it('with several replicas, cuts the shares across every loop of every replica, only with a backlog', () => {
+    let place: Place = { rank: 1, count: 3 };
+    const { loops, woken } = loopsWithWakes(2, () => place);
+    expect(loops.share(1)).toEqual({ index: 0, count: 1 });
+    loops.passed(true);
+    expect(woken).toEqual([0, 1]);
+    expect([0, 1].map((i) => loops.share(i))).toEqual([
+      { index: 2, count: 6 },
+      { index: 3, count: 6 },
+    ]);
+    // A replica left: the next claims take the new place.
+    place = { rank: 0, count: 2 };
+    expect(loops.share(1)).toEqual({ index: 1, count: 4 });
+  });
+
+  it('gives a lone loop a share when other replicas run', () => {
+    const { loops, woken } = loopsWithWakes(1, () => ({ rank: 1, count: 2 }));
+    loops.passed(true);
+    expect(woken).toEqual([0]);
+    expect(loops.share(0)).toEqual({ index: 1, count: 2 });
+    loops.passed(false);
+    expect(loops.share(0)).toEqual({ index: 0, count: 1 });
+  });
+});
+
+describe('placeAmong', () => {
+  it("is a slot's rank among the slots held, or alone", () => {
+    expect(placeAmong([4, 0, 9], 4)).toEqual({ rank: 1, count: 3 });
+    expect(placeAmong([0], 0)).toEqual({ rank: 0, count: 1 });
+    // Holding no slot, or one the server no longer shows (its session is gone): as if alone.
+    expect(placeAmong([0, 1], null)).toEqual({ rank: 0, count: 1 });
+    expect(placeAmong([0, 1], 5)).toEqual({ rank: 0, count: 1 });
   });
 });
