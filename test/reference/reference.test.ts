@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withPgClient } from '../../harness/infra/pg-client.ts';
 import { readWholeTopic } from '../../harness/history/observe.ts';
+import { applyNewEffects } from '../../reference-impl/lib/effects.ts';
 import { MEMBERSHIP_LOCK_CLASS } from '../../reference-impl/lib/membership.ts';
 import { eventually } from '../helpers.ts';
 import { kinds, useReferenceStack, waitFor } from './support.ts';
@@ -194,6 +195,53 @@ describe('reference outbox against the real stack', () => {
       expect(r.log('relay-1').match(/"started":true/g)).toHaveLength(2);
       await r.deposits(3, ['a']);
       expect((await r.finish()).verdict.valid).toBe(true);
+    });
+  });
+  it('a consumer chunk applies, in order and once, exactly the events its inbox insert found new', async () => {
+    await withRun({}, async (r) => {
+      const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+      const event = (n: number, account: string, seq: number, amount: number, spelling = id(n)) => ({
+        eventId: spelling,
+        aggregateId: account,
+        aggregateSeq: seq,
+        payload: { amount, account, seq },
+      });
+      await withPgClient(r.run.pgUrl('direct'), async (c) => {
+        const origin = (offsets: string[]) => ({ topic: 't', partition: 2, offsets });
+        // The third is the first again, spelled in capitals: one id, applied at its first place only.
+        const first = [
+          event(1, 'x', 1, 5),
+          event(2, 'y', 1, 7),
+          event(1, 'x', 1, 5, id(1).toUpperCase()),
+          event(3, 'x', 2, -2),
+        ];
+        expect(await applyNewEffects(c, first, origin(['10', '11', '12', '13']))).toBe(3);
+        // A replay of part of it, with one new event: only that one is applied.
+        expect(await applyNewEffects(c, [event(3, 'x', 2, -2), event(4, 'y', 2, 1)], origin(['13', '14']))).toBe(1);
+        const effects = await c.query(
+          'SELECT event_id::text, account_id, seq::int, amount::int FROM effects ORDER BY apply_id',
+        );
+        expect(effects.rows.map((e) => [e.event_id, e.account_id, e.seq, e.amount])).toEqual([
+          [id(1), 'x', 1, 5],
+          [id(2), 'y', 1, 7],
+          [id(3), 'x', 2, -2],
+          [id(4), 'y', 2, 1],
+        ]);
+        const projections = await c.query(
+          'SELECT account_id, balance::int, last_seq::int, applied FROM projections ORDER BY 1',
+        );
+        expect(projections.rows).toEqual([
+          { account_id: 'x', balance: 3, last_seq: 2, applied: 2 },
+          { account_id: 'y', balance: 8, last_seq: 2, applied: 2 },
+        ]);
+        const inbox = await c.query('SELECT event_id::text, partition, "offset"::int FROM inbox ORDER BY "offset"');
+        expect(inbox.rows.map((i) => [i.event_id, i.partition, i.offset])).toEqual([
+          [id(1), 2, 10],
+          [id(2), 2, 11],
+          [id(3), 2, 13],
+          [id(4), 2, 14],
+        ]);
+      });
     });
   });
 });
