@@ -18,7 +18,7 @@ import path from 'node:path';
 import {
   check as checkAll,
   powerWarnings,
-  summarizePower,
+  summarizeExecutions,
   type Anomaly,
   type CheckInput,
   type DrainOutcome,
@@ -30,7 +30,7 @@ import {
 import { HarnessError } from './common/errors.ts';
 import { startStack as startInfraStack, type Stack, type StackOptions } from './infra/index.ts';
 import { mergeShardReports, type MergeOptions, type MergeOutcome } from './report/merge.ts';
-import { RESULTS_FILE, type ShardSlice } from './report/results.ts';
+import { RESULTS_FILE, type ExecutionPhase, type ShardSlice } from './report/results.ts';
 import type { RunProgress } from './run/property.ts';
 import { loadSutFrom, type LoadedSut } from './run/setup.ts';
 import { parseShard, type Shard } from './run/shard.ts';
@@ -141,7 +141,7 @@ export interface RunScenarioOptions {
 
 /** One execution: a generated run or a shrinking step. */
 export interface ExecutionResult {
-  readonly phase: 'generated' | 'shrink';
+  readonly phase: ExecutionPhase;
   readonly valid: Validity;
   readonly anomalies: readonly Anomaly[];
   readonly unknownBecause?: string;
@@ -259,7 +259,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
 
 function toResult(s: SuiteScenario, o: { reportDir: string; outcome: SuiteOutcome; shard?: Shard }): ScenarioRunResult {
   const f = s.failure;
-  const power = summarizePower(s.results.map((r) => r.power));
+  const power = summarizeExecutions(s.results, s.phases);
   return {
     valid: s.valid,
     scenario: s.scenario,

@@ -10,6 +10,7 @@ import type { Anomaly, Checker, CheckerResult, CheckInput, Validity } from './ty
 export {
   measurePower,
   powerWarnings,
+  summarizeExecutions,
   summarizePower,
   type CrashPointPower,
   type PowerSummary,

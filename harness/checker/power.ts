@@ -232,11 +232,13 @@ export interface PowerSummary {
   readonly runsWithFaults: number;
   readonly faultFreeRuns: number;
   readonly vacuousRuns: number;
+  /** Vacuous runs that were drawn again, and so count nowhere above. */
+  readonly redrawnRuns: number;
   readonly crashPointsArmed: number;
   readonly crashPointsFired: number;
 }
 
-export function summarizePower(powers: readonly (Power | undefined)[]): PowerSummary {
+export function summarizePower(powers: readonly (Power | undefined)[], redrawnRuns = 0): PowerSummary {
   const known = powers.filter((p): p is Power => p !== undefined);
   const counts = known.map((p) => p.committedEvents).sort((a, b) => a - b);
   const withFaults = known.filter((p) => !p.faultFree);
@@ -251,9 +253,25 @@ export function summarizePower(powers: readonly (Power | undefined)[]): PowerSum
     runsWithFaults: withFaults.length,
     faultFreeRuns: known.length - withFaults.length,
     vacuousRuns: known.filter((p) => p.vacuous !== null).length,
+    redrawnRuns,
     crashPointsArmed: sum((c) => c.armed),
     crashPointsFired: sum((c) => c.fired),
   };
+}
+
+/**
+ * The power of a scenario's executions, given the phase of each: a vacuous run that was drawn
+ * again did not count towards the verdict, so it counts only as redrawn here.
+ */
+export function summarizeExecutions(
+  executions: readonly { readonly power?: Power }[],
+  phases: readonly string[],
+): PowerSummary {
+  const counted = executions.filter((_, i) => phases[i] !== 'redrawn');
+  return summarizePower(
+    counted.map((e) => e.power),
+    executions.length - counted.length,
+  );
 }
 
 /** Words for a reader when a run or scenario exercised little; empty when power is fine. */
@@ -261,6 +279,10 @@ export function powerWarnings(s: PowerSummary): string[] {
   const out: string[] = [];
   if (s.vacuousRuns > 0)
     out.push(`${s.vacuousRuns} of ${s.runs} run(s) were vacuous: they exercised nothing and were judged unknown`);
+  if (s.redrawnRuns > 0)
+    out.push(
+      `${s.redrawnRuns} more run(s) exercised nothing and were drawn again; they are listed as redrawn and count for nothing`,
+    );
   if (s.medianCommittedEvents !== null && s.medianCommittedEvents < 100)
     out.push(
       `low power: a median of ${s.medianCommittedEvents} committed events per run; losses in a narrow window are unlikely to be seen`,

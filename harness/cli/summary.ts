@@ -2,7 +2,7 @@
 import type { BenchReport } from '../bench/index.ts';
 import { applyRate, drainRate, fractionCell, replicaCell, steadyLine } from '../bench/lines.ts';
 import { shortfallLines } from '../bench/outcome.ts';
-import { powerWarnings, summarizePower, verdictWord, type Validity } from '../checker/index.ts';
+import { powerWarnings, summarizeExecutions, verdictWord, type Validity } from '../checker/index.ts';
 import { describeFault } from '../nemesis/index.ts';
 import type { MergeOutcome } from '../report/merge.ts';
 import type { MatrixReport } from '../run/matrix.ts';
@@ -24,7 +24,7 @@ export function printSuite(outcome: SuiteOutcome, print: (line: string) => void)
     `${'scenario'.padEnd(20)} ${'verdict'.padEnd(8)} ${'runs'.padStart(5)} ${'events/run'.padStart(11)} ${'faults met'.padStart(11)} ${'crash pts'.padStart(10)}  report`,
   );
   for (const s of outcome.scenarios) {
-    const p = summarizePower(s.results.map((r) => r.power));
+    const p = summarizeExecutions(s.results, s.phases);
     const met = p.runsWithFaults ? `${p.runsAllFaultsMetWork}/${p.runsWithFaults}` : 'no faults';
     const crash = p.crashPointsArmed ? `${p.crashPointsFired}/${p.crashPointsArmed}` : '-';
     print(
@@ -35,7 +35,7 @@ export function printSuite(outcome: SuiteOutcome, print: (line: string) => void)
     'events/run: median committed events per run; faults met: runs whose every fault met work in flight; crash pts: fired/armed',
   );
   for (const s of outcome.scenarios) {
-    for (const w of powerWarnings(summarizePower(s.results.map((r) => r.power)))) print(`${s.scenario}: ${w}`);
+    for (const w of powerWarnings(summarizeExecutions(s.results, s.phases))) print(`${s.scenario}: ${w}`);
     if (s.undeclaredCrashPoints.length)
       print(
         `${s.scenario}: the SUT declares no crash point ${s.undeclaredCrashPoints.join(', ')}; those faults never ran`,
@@ -108,8 +108,10 @@ export function suiteJson(outcome: SuiteOutcome) {
       anomalies: s.failure?.result.verdict?.anomalies ?? [],
       replay: s.failure?.replay ?? null,
       shrunkSteps: s.failure ? scheduleSize(s.failure.result.schedule) : null,
-      power: summarizePower(s.results.map((r) => r.power)),
-      unknownBecause: s.results.filter((r) => r.valid === 'unknown').map((r) => r.unknownBecause),
+      power: summarizeExecutions(s.results, s.phases),
+      unknownBecause: s.results
+        .filter((r, i) => r.valid === 'unknown' && s.phases[i] !== 'redrawn')
+        .map((r) => r.unknownBecause),
     })),
   };
 }

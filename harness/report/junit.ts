@@ -1,5 +1,5 @@
 import { escapeHtml as x } from './assets.ts';
-import type { ScenarioResults } from './results.ts';
+import type { RunSummary, ScenarioResults } from './results.ts';
 
 /**
  * JUnit XML for CI systems: one test suite per scenario, one test case per execution (a failure
@@ -53,11 +53,17 @@ export function junitSuite(r: ScenarioResults): JunitSuite {
   // Shards of one campaign each have a suite per scenario; the shard in its name keeps them apart.
   const suite = `${r.sut}.${r.scenario}${r.shard ? `.shard-${r.shard.index}-of-${r.shard.total}` : ''}`;
   const failures = r.runs.filter((run) => run.valid === false).length + (r.valid === false ? 1 : 0);
-  const errors = r.runs.filter((run) => run.valid === 'unknown').length + (r.valid === 'unknown' ? 1 : 0);
+  // A run drawn again for exercising nothing counts for nothing: skipped, not an error of a
+  // scenario that may well be valid.
+  const redrawn = (run: RunSummary) => run.phase === 'redrawn';
+  const skipped = r.runs.filter(redrawn).length;
+  const errors =
+    r.runs.filter((run) => run.valid === 'unknown' && !redrawn(run)).length + (r.valid === 'unknown' ? 1 : 0);
   const seconds = r.runs.reduce((sum, run) => sum + run.durationMs, 0) / 1000;
   const cases = r.runs.map((run) => {
-    const body =
-      run.valid === false
+    const body = redrawn(run)
+      ? `<skipped message="${x(`${run.unknownBecause ?? 'vacuous'}; drawn again`)}"/>`
+      : run.valid === false
         ? `<failure type="anomaly" message="${x(`${run.anomalies} anomaly kind(s)`)}">${x(`see runs/${run.run}/result.json`)}</failure>`
         : run.valid === 'unknown'
           ? `<error type="unknown" message="${x(run.unknownBecause ?? 'could not be judged')}"/>`
@@ -91,6 +97,7 @@ export function junitSuite(r: ScenarioResults): JunitSuite {
         ['power.totalCommittedEvents', p.totalCommittedEvents],
         ['power.runsAllFaultsMetWork', `${p.runsAllFaultsMetWork}/${p.runsWithFaults}`],
         ['power.vacuousRuns', p.vacuousRuns],
+        ['power.redrawnRuns', p.redrawnRuns],
         ['power.crashPointsFiredArmed', `${p.crashPointsFired}/${p.crashPointsArmed}`],
       ]
     : [];
@@ -107,7 +114,7 @@ export function junitSuite(r: ScenarioResults): JunitSuite {
   ]
     .map(([k, v]) => `      <property name="${x(k)}" value="${x(v)}"/>`)
     .join('\n');
-  const xml = `  <testsuite name="${x(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds.toFixed(3)}" timestamp="${x(r.startedAt)}">
+  const xml = `  <testsuite name="${x(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds.toFixed(3)}" timestamp="${x(r.startedAt)}">
     <properties>
 ${props}
     </properties>

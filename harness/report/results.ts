@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  summarizePower,
+  summarizeExecutions,
   type Anomaly,
   type Power,
   type PowerSummary,
@@ -34,8 +34,8 @@ export interface ScenarioRecord {
   /** Every execution, shrinking included. */
   readonly executions: number;
   readonly results: readonly ExecutionRecord[];
-  /** For each result, whether it was a generated run or a shrinking step. */
-  readonly phases: readonly ('generated' | 'shrink')[];
+  /** For each result, what it was: a generated run, one drawn again for being vacuous, or a shrinking step. */
+  readonly phases: readonly ExecutionPhase[];
   readonly failure?: {
     readonly result: ExecutionRecord;
     readonly path: string | null;
@@ -47,10 +47,16 @@ export interface ScenarioRecord {
   readonly undeclaredCrashPoints: readonly string[];
 }
 
+/**
+ * What an execution was: a generated run; a generated run that exercised nothing (power's vacuous)
+ * and was drawn again, so that it counts for nothing; or a shrinking step.
+ */
+export type ExecutionPhase = 'generated' | 'redrawn' | 'shrink';
+
 /** One execution of a scenario, as listed in results.json. */
 export interface RunSummary {
   readonly run: string;
-  readonly phase: 'generated' | 'shrink' | 'replay';
+  readonly phase: ExecutionPhase | 'replay';
   readonly valid: Validity;
   readonly steps: number;
   readonly durationMs: number;
@@ -146,7 +152,7 @@ export function writeScenarioResults(
     anomalies: failure?.result.verdict?.anomalies ?? [],
     stats: shown?.verdict?.stats ?? {},
     unknownRuns: outcome.results
-      .filter((r) => r.valid === 'unknown')
+      .filter((r, i) => r.valid === 'unknown' && outcome.phases[i] !== 'redrawn')
       .map((r) => ({ run: path.basename(r.runDir), because: r.unknownBecause })),
     shownRun: shown ? path.basename(shown.runDir) : null,
     replay: failure?.replay ?? o.replay,
@@ -160,7 +166,7 @@ export function writeScenarioResults(
       ...(r.unknownBecause ? { unknownBecause: r.unknownBecause } : {}),
       ...(r.power ? { power: r.power } : {}),
     })),
-    power: summarizePower(outcome.results.map((r) => r.power)),
+    power: summarizeExecutions(outcome.results, outcome.phases),
     undeclaredCrashPoints: outcome.undeclaredCrashPoints,
     ...(o.shard ? { shard: o.shard } : {}),
     counterexample: failure

@@ -163,7 +163,7 @@ function secondsToCatch(s: ScenarioOutcome): number {
   let ms = 0;
   let generated = 0;
   for (const [i, r] of s.results.entries()) {
-    if (s.phases[i] !== 'generated') continue;
+    if (s.phases[i] === 'shrink') continue;
     ms += r.durationMs;
     if (++generated >= (s.failure?.runsToCatch ?? Infinity)) break;
   }

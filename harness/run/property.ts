@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { verdictWord, type Validity } from '../checker/index.ts';
-import type { ScenarioRecord } from '../report/results.ts';
+import type { ExecutionPhase, ScenarioRecord } from '../report/results.ts';
 import { scheduleArb } from '../workload/generators.ts';
 import { scheduleSize, type Schedule } from '../workload/schedule.ts';
 import { executeSchedule, type RunResult, type RunSettings } from './execute.ts';
@@ -102,7 +102,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   }
   options.onRun?.({ scenario: scenario.name, phase: 'generated', n: 0, of: options.numRuns ?? profile.numRuns });
   const results: RunResult[] = [];
-  const phases: ('generated' | 'shrink')[] = [];
+  const phases: ExecutionPhase[] = [];
   const numRuns = options.numRuns ?? profile.numRuns;
   const firstRun = options.firstRun ?? 0;
   // Failing runs by schedule. A timing-dependent failure may pass when shrinking tries the same
@@ -147,6 +147,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     // A replay runs the one schedule it was given, vacuous or not.
     if (!shrinking && !replaying && result.valid === 'unknown' && result.power?.vacuous && redrawn.size < numRuns) {
       redrawn.add(result);
+      phases[phases.length - 1] = 'redrawn';
       options.log?.(`${scenario.name} run ${generated}: ${result.power.vacuous}; drawing another`);
       fc.pre(false);
     }

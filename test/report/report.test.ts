@@ -318,6 +318,7 @@ describe('report page', () => {
       runsWithFaults: 2,
       faultFreeRuns: 1,
       vacuousRuns: 1,
+      redrawnRuns: 0,
       crashPointsArmed: 2,
       crashPointsFired: 0,
     };

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { powerWarnings, summarizeExecutions } from '../../harness/checker/index.ts';
+import { junitSuite } from '../../harness/report/junit.ts';
+import { writeScenarioResults } from '../../harness/report/results.ts';
 import type { RunResult, RunSettings } from '../../harness/run/execute.ts';
 import { PROFILES } from '../../harness/run/profiles.ts';
 import { runScenario } from '../../harness/run/property.ts';
@@ -54,6 +57,35 @@ describe('runs that exercised nothing', () => {
     expect(outcome.valid).toBe(true);
     // A different schedule each time: the redrawn run is not the vacuous one again.
     expect(new Set(outcome.results.map((r) => JSON.stringify(r.schedule))).size).toBe(4);
+  });
+
+  it('are reported as redrawn, counting for nothing: not unknown runs, not vacuous ones, not junit errors', async () => {
+    const outcome = await scenarioWith(['vacuous', true]);
+    expect(outcome.phases).toEqual(['redrawn', 'generated', 'generated', 'generated']);
+    const power = summarizeExecutions(outcome.results, outcome.phases);
+    expect(power).toMatchObject({ runs: 3, vacuousRuns: 0, redrawnRuns: 1 });
+    expect(powerWarnings(power)).toContainEqual(
+      expect.stringMatching(/^1 more run\(s\) exercised nothing and were drawn again/),
+    );
+    const dir = tempDir('outbox-redraw-report-');
+    try {
+      const results = writeScenarioResults(dir, {
+        sut: 'reference',
+        sutSource: 'reference',
+        startedAt: new Date(0),
+        outcome,
+        replay: 'replay',
+      });
+      expect(results.valid).toBe(true);
+      expect(results.unknownRuns).toEqual([]);
+      expect(results.runs.map((r) => r.phase)).toEqual(['redrawn', 'generated', 'generated', 'generated']);
+      const junit = junitSuite(results);
+      expect(junit.errors).toBe(0);
+      expect(junit.xml).toContain('skipped="1"');
+      expect(junit.xml).toContain(`<skipped message="${VACUOUS}; drawn again"/>`);
+    } finally {
+      removeTempDir(dir);
+    }
   });
 
   it('are drawn again at most as many times as the scenario has runs; past that they leave it unknown', async () => {
