@@ -144,6 +144,8 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
     expect(l.eventsPerSec).toBeGreaterThan(0);
     expectCpuReading(l.cpu, []);
   }
+  // The producer's two sends ran in a thread each, as far as the machine has processors for them.
+  expect(limits.kafkaProducer.threads).toBe(Math.min(2, os.availableParallelism()));
 
   const html = writeBenchReport(report, path.join(dir, 'bench.json'));
   expect(JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8'))).toEqual(report);

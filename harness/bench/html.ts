@@ -1,5 +1,5 @@
 import { chartLibrary, escapeHtml as h, scriptJson } from '../report/assets.ts';
-import { applyRate, drainRate, fractionCell, replicaCell } from './lines.ts';
+import { applyRate, concurrencyText, drainRate, fractionCell, replicaCell } from './lines.ts';
 import { bestDrain, shortfallLines } from './outcome.ts';
 import { formatLatency as fmt } from './steady.ts';
 import type { BenchReport, SutReport } from './types.ts';
@@ -80,7 +80,7 @@ export function renderBenchHtml(r: BenchReport): string {
     .join('');
   const limits = r.limits
     ? `Limits, each at its best concurrency: PostgreSQL claim+mark <strong>${r.limits.pgClaimMark.eventsPerSec}</strong> events/s (${r.limits.pgClaimMark.concurrency} at once),
-single statement <strong>${r.limits.pgSingleStatement.eventsPerSec}</strong> (${r.limits.pgSingleStatement.concurrency}), Kafka idempotent producer <strong>${r.limits.kafkaProducer.eventsPerSec}</strong> (${r.limits.kafkaProducer.concurrency} sends at once); min(limits) ${r.limits.eventsPerSec} events/s.`
+single statement <strong>${r.limits.pgSingleStatement.eventsPerSec}</strong> (${r.limits.pgSingleStatement.concurrency}), Kafka idempotent producer <strong>${r.limits.kafkaProducer.eventsPerSec}</strong> (${concurrencyText(r.limits.kafkaProducer)}); min(limits) ${r.limits.eventsPerSec} events/s.`
     : 'Limits not measured.';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>outbox-chaos bench ${h(r.date)}</title>
 <style>${lib.css}</style>

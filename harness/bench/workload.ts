@@ -46,6 +46,14 @@ export function benchPayload(g: number): string {
   return JSON.stringify({ account: aggregateOf(g), amount: 1 + (g % 9), seq: seqOf(g), pad: 'x'.repeat(64) });
 }
 
+/**
+ * Message g of the Kafka limit: the benchmark's key and payload, and two small headers of the
+ * harness's own naming, so that it weighs what a relay's message would.
+ */
+export function limitMessage(g: number): { key: string; value: string; headers: Record<string, string> } {
+  return { key: aggregateOf(g), value: benchPayload(g), headers: { id: `limit-${g}`, seq: String(seqOf(g)) } };
+}
+
 /** Events from..to-1 through the SUT's preload statement, as one statement (the caller owns the transaction). */
 export async function insertEvents(
   client: pg.Client,

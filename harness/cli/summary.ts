@@ -1,6 +1,6 @@
 // How the commands print their outcomes: tables for people, JSON for programs.
 import type { BenchReport } from '../bench/index.ts';
-import { applyRate, drainRate, fractionCell, replicaCell, steadyLine } from '../bench/lines.ts';
+import { applyRate, concurrencyText, drainRate, fractionCell, replicaCell, steadyLine } from '../bench/lines.ts';
 import { shortfallLines } from '../bench/outcome.ts';
 import { powerWarnings, summarizeExecutions, verdictWord, type Validity } from '../checker/index.ts';
 import { describeFault } from '../nemesis/index.ts';
@@ -192,7 +192,7 @@ export function printBench(r: BenchReport, print: (line: string) => void): void 
   if (r.limits) {
     print('');
     print(
-      `limits (best concurrency): PostgreSQL claim+mark ${r.limits.pgClaimMark.eventsPerSec} (${r.limits.pgClaimMark.concurrency} at once), single statement ${r.limits.pgSingleStatement.eventsPerSec} (${r.limits.pgSingleStatement.concurrency}), Kafka producer ${r.limits.kafkaProducer.eventsPerSec} (${r.limits.kafkaProducer.concurrency} sends at once); min ${r.limits.eventsPerSec} events/s`,
+      `limits (best concurrency): PostgreSQL claim+mark ${r.limits.pgClaimMark.eventsPerSec} (${r.limits.pgClaimMark.concurrency} at once), single statement ${r.limits.pgSingleStatement.eventsPerSec} (${r.limits.pgSingleStatement.concurrency}), Kafka producer ${r.limits.kafkaProducer.eventsPerSec} (${concurrencyText(r.limits.kafkaProducer)}); min ${r.limits.eventsPerSec} events/s`,
     );
   }
   for (const s of r.suts) {
