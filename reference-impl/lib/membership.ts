@@ -40,6 +40,7 @@ export interface Queryable {
 export class Membership {
   private slot: number | null = null;
   private current: Place = ALONE;
+  private reading: Promise<void> | undefined;
 
   /** This replica's place as last read. */
   place(): Place {
@@ -64,8 +65,17 @@ export class Membership {
     this.current = ALONE;
   }
 
-  /** Reads the slots held now; on failure keeps the last place (a stale view costs only collisions). */
-  async refresh(any: Queryable): Promise<void> {
+  /**
+   * Reads the slots held now; on failure keeps the last place (a stale view costs only
+   * collisions). A read still running is joined, not doubled: while the database does not answer,
+   * reads piling up would hold the connections the passes need.
+   */
+  refresh(any: Queryable): Promise<void> {
+    this.reading ??= this.read(any).finally(() => (this.reading = undefined));
+    return this.reading;
+  }
+
+  private async read(any: Queryable): Promise<void> {
     const { rows } = await any.query(
       // Advisory locks belong to a database; other databases of the server run other outboxes.
       `SELECT objid::int AS slot FROM pg_locks

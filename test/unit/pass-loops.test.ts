@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placeAmong, type Place } from '../../reference-impl/lib/membership.ts';
+import { Membership, placeAmong, type Place, type Queryable } from '../../reference-impl/lib/membership.ts';
 import { PassLoops } from '../../reference-impl/lib/pass-loops.ts';
 
 function loopsWithWakes(count: number, place?: () => Place): { loops: PassLoops; woken: number[] } {
@@ -85,5 +85,47 @@ describe('placeAmong', () => {
     // Holding no slot, or one the server no longer shows (its session is gone): as if alone.
     expect(placeAmong([0, 1], null)).toEqual({ rank: 0, count: 1 });
     expect(placeAmong([0, 1], 5)).toEqual({ rank: 0, count: 1 });
+  });
+});
+
+describe('Membership', () => {
+  it('takes the lowest free slot, and places itself among the slots held', async () => {
+    const taken = new Set([0, 1]);
+    const session: Queryable = {
+      query: async (_sql, params) => {
+        const slot = params![1] as number;
+        const ok = !taken.has(slot);
+        taken.add(slot);
+        return { rows: [{ ok }] };
+      },
+    };
+    const m = new Membership();
+    expect(m.place()).toEqual({ rank: 0, count: 1 });
+    await m.join(session);
+    await m.refresh({ query: async () => ({ rows: [...taken].map((slot) => ({ slot })) }) });
+    expect(m.place()).toEqual({ rank: 2, count: 3 });
+    // Its session gone, it is alone until it joins again.
+    m.left();
+    expect(m.place()).toEqual({ rank: 0, count: 1 });
+  });
+
+  it('joins a read of the slots that is still running instead of starting another', async () => {
+    let reads = 0;
+    let answer: (rows: { rows: Record<string, unknown>[] }) => void = () => {};
+    const db: Queryable = {
+      query: () => {
+        reads++;
+        return new Promise((resolve) => (answer = resolve));
+      },
+    };
+    const m = new Membership();
+    const first = m.refresh(db);
+    const second = m.refresh(db);
+    expect(reads).toBe(1);
+    answer({ rows: [] });
+    await Promise.all([first, second]);
+    void m.refresh(db);
+    expect(reads).toBe(2);
+    answer({ rows: [] });
   });
 });
