@@ -1,5 +1,6 @@
 import { chartLibrary, escapeHtml as h, scriptJson } from '../report/assets.ts';
-import { applyRate, concurrencyText, drainRate, fractionCell, replicaCell } from './lines.ts';
+import { concurrencyText } from './limits.ts';
+import { applyRate, drainRate, fractionCell, replicaCell } from './lines.ts';
 import { bestDrain, shortfallLines } from './outcome.ts';
 import { formatLatency as fmt } from './steady.ts';
 import type { BenchReport, SutReport } from './types.ts';

@@ -7,7 +7,6 @@ import { withPgClient } from '../infra/pg-client.ts';
 import type { RunEnv, Stack } from '../infra/stack.ts';
 import { cpuText, cpuWindow, type CpuUse } from './cpu.ts';
 import { messagesInTopic, perSecond } from './measure.ts';
-import { concurrencyText } from './lines.ts';
 import { measureRepeatedly, perRunText, slowerFirst, type Repeats } from './repeat.ts';
 import type { KafkaLimitJob, KafkaLimitReport } from './kafka-limit-worker.ts';
 import { BENCH_AGGREGATES } from './workload.ts';
@@ -26,6 +25,11 @@ export interface LimitFigure {
   readonly eventsPerSec: number;
   /** The machine's processors while it ran: whether the limit is the stack's or the harness's client. */
   readonly cpu?: CpuUse;
+}
+
+/** "4 at once", and the threads they ran in when there were several: "4 at once over 2 threads". */
+export function concurrencyText(l: LimitFigure): string {
+  return `${l.concurrency} at once${(l.threads ?? 1) > 1 ? ` over ${l.threads} threads` : ''}`;
 }
 
 /** The stack alone: the limits run no SUT process. */

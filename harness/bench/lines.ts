@@ -1,15 +1,9 @@
 import { cpuText } from './cpu.ts';
 import type { ApplyFigure, DrainFigure } from './drain.ts';
-import type { LimitFigure } from './limits.ts';
 import { bestDrain, countShortfalls, shortfallText } from './outcome.ts';
 import { formatLatency, type SteadyFigure } from './steady.ts';
 import { perRunText, type Repeats } from './repeat.ts';
 import type { SutReport } from './types.ts';
-
-/** "4 at once", and the threads they ran in when there were several: "4 at once over 2 threads". */
-export function concurrencyText(l: LimitFigure): string {
-  return `${l.concurrency} at once${(l.threads ?? 1) > 1 ? ` over ${l.threads} threads` : ''}`;
-}
 
 /** "N events/s", or what happened instead: a stalled or lossy relay never gets a rate. */
 export function drainRate(d: DrainFigure): string {

@@ -1,6 +1,7 @@
 // How the commands print their outcomes: tables for people, JSON for programs.
 import type { BenchReport } from '../bench/index.ts';
-import { applyRate, concurrencyText, drainRate, fractionCell, replicaCell, steadyLine } from '../bench/lines.ts';
+import { applyRate, drainRate, fractionCell, replicaCell, steadyLine } from '../bench/lines.ts';
+import { concurrencyText } from '../bench/limits.ts';
 import { shortfallLines } from '../bench/outcome.ts';
 import { powerWarnings, summarizeExecutions, verdictWord, type Validity } from '../checker/index.ts';
 import { describeFault } from '../nemesis/index.ts';
