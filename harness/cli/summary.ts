@@ -6,6 +6,7 @@ import { shortfallLines } from '../bench/outcome.ts';
 import { powerWarnings, summarizeExecutions, verdictWord, type Validity } from '../checker/index.ts';
 import { describeFault } from '../nemesis/index.ts';
 import type { MergeOutcome } from '../report/merge.ts';
+import { unknownExecutions } from '../report/results.ts';
 import type { MatrixReport } from '../run/matrix.ts';
 import type { Replay } from '../run/replay.ts';
 import type { SuiteOutcome } from '../run/suite.ts';
@@ -110,9 +111,7 @@ export function suiteJson(outcome: SuiteOutcome) {
       replay: s.failure?.replay ?? null,
       shrunkSteps: s.failure ? scheduleSize(s.failure.result.schedule) : null,
       power: summarizeExecutions(s.results, s.phases),
-      unknownBecause: s.results
-        .filter((r, i) => r.valid === 'unknown' && s.phases[i] !== 'redrawn')
-        .map((r) => r.unknownBecause),
+      unknownBecause: unknownExecutions(s).map((r) => r.unknownBecause),
     })),
   };
 }

@@ -53,6 +53,11 @@ export interface ScenarioRecord {
  */
 export type ExecutionPhase = 'generated' | 'redrawn' | 'shrink';
 
+/** The executions that could not be judged and counted towards the verdict (a redrawn one did not). */
+export function unknownExecutions(record: Pick<ScenarioRecord, 'results' | 'phases'>): ExecutionRecord[] {
+  return record.results.filter((r, i) => r.valid === 'unknown' && record.phases[i] !== 'redrawn');
+}
+
 /** One execution of a scenario, as listed in results.json. */
 export interface RunSummary {
   readonly run: string;
@@ -151,9 +156,7 @@ export function writeScenarioResults(
     executions: outcome.executions,
     anomalies: failure?.result.verdict?.anomalies ?? [],
     stats: shown?.verdict?.stats ?? {},
-    unknownRuns: outcome.results
-      .filter((r, i) => r.valid === 'unknown' && outcome.phases[i] !== 'redrawn')
-      .map((r) => ({ run: path.basename(r.runDir), because: r.unknownBecause })),
+    unknownRuns: unknownExecutions(outcome).map((r) => ({ run: path.basename(r.runDir), because: r.unknownBecause })),
     shownRun: shown ? path.basename(shown.runDir) : null,
     replay: failure?.replay ?? o.replay,
     runs: outcome.results.map((r, i) => ({

@@ -116,7 +116,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
   // of the runs would let a scenario pass on schedules that tested less than it says. Past the cap
   // they count, and leave the scenario unknown. A redrawn run takes the schedule after the slice's
   // last, so shards may then share one.
-  const redrawn = new Set<RunResult>();
+  let redrawn = 0;
   const replaying = options.path !== undefined;
 
   const property = fc.asyncProperty(arb, async (schedule: Schedule) => {
@@ -145,8 +145,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     if (options.onRun) options.onRun(done);
     else options.log?.(describeRun(done));
     // A replay runs the one schedule it was given, vacuous or not.
-    if (!shrinking && !replaying && result.valid === 'unknown' && result.power?.vacuous && redrawn.size < numRuns) {
-      redrawn.add(result);
+    if (!shrinking && !replaying && result.valid === 'unknown' && result.power?.vacuous && redrawn < numRuns) {
+      redrawn++;
       phases[phases.length - 1] = 'redrawn';
       options.log?.(`${scenario.name} run ${generated}: ${result.power.vacuous}; drawing another`);
       fc.pre(false);
@@ -204,7 +204,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     // The property itself threw (a harness bug, not a finding): never report that as valid.
     return { ...common, valid: 'unknown' };
   }
-  const counted = results.filter((r) => !redrawn.has(r));
+  const counted = results.filter((_, i) => phases[i] !== 'redrawn');
   const anyUnknown = counted.some((r) => r.valid === 'unknown');
   return { ...common, valid: counted.length === 0 ? 'unknown' : anyUnknown ? 'unknown' : true };
 }
