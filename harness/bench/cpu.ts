@@ -18,6 +18,12 @@ export interface CpuUse {
   /** Processors busy on average over the window, by whatever ran (the kernel's own count). */
   readonly busy: number;
   /**
+   * Processors' worth of time the hypervisor ran something else while this machine's wanted to
+   * run (the kernel's "steal"), on average over the window; not in `busy`. On a shared virtual
+   * machine this is the usual reason the same run is slower one minute than the next.
+   */
+  readonly stolen: number;
+  /**
    * Processors used on average over the window, per part: the SUT's roles (relay, consumer, app,
    * each with the processes it started), postgres, kafka, toxiproxy, the harness, other.
    */
@@ -39,14 +45,17 @@ export interface ProcessSample {
 export interface CpuSnapshot {
   readonly atMs: number;
   readonly cores: number;
-  /** Machine-wide clock ticks: busy ones, and all of them over every processor. */
+  /** Machine-wide clock ticks: busy ones, stolen ones, and all of them over every processor. */
   readonly busyTicks: number;
+  readonly stealTicks: number;
   readonly totalTicks: number;
   readonly processes: ReadonlyMap<number, ProcessSample>;
 }
 
-/** /proc/stat's aggregate "cpu" line: every field counts ticks; idle and iowait are the idle ones. */
-export function parseProcStat(text: string): { cores: number; busyTicks: number; totalTicks: number } | null {
+/** /proc/stat's aggregate "cpu" line: every field counts ticks; idle and iowait are the idle ones, steal the stolen. */
+export function parseProcStat(
+  text: string,
+): { cores: number; busyTicks: number; stealTicks: number; totalTicks: number } | null {
   const lines = text.split('\n');
   const total = lines.find((l) => l.startsWith('cpu '));
   if (!total) return null;
@@ -54,8 +63,14 @@ export function parseProcStat(text: string): { cores: number; busyTicks: number;
   const f = total.trim().split(/\s+/).slice(1, 9).map(Number);
   if (f.length < 4 || f.some((v) => !Number.isFinite(v))) return null;
   const idle = f[3]! + (f[4] ?? 0);
+  const steal = f[7] ?? 0;
   const all = f.reduce((a, b) => a + b, 0);
-  return { cores: lines.filter((l) => /^cpu\d+ /.test(l)).length, busyTicks: all - idle, totalTicks: all };
+  return {
+    cores: lines.filter((l) => /^cpu\d+ /.test(l)).length,
+    busyTicks: all - idle - steal,
+    stealTicks: steal,
+    totalTicks: all,
+  };
 }
 
 /** /proc/<pid>/stat: the name is in parentheses and may itself hold spaces and parentheses. */
@@ -143,6 +158,7 @@ export function cpuBetween(
     cores,
     seconds: Math.round(seconds * 1000) / 1000,
     busy: round2(((b.busyTicks - a.busyTicks) / totalTicks) * cores),
+    stolen: round2(((b.stealTicks - a.stealTicks) / totalTicks) * cores),
     by: Object.fromEntries(
       Object.entries(by)
         .map(([k, ticks]) => [k, round2(ticks / TICKS_PER_SECOND / seconds)] as const)
@@ -163,7 +179,10 @@ export function cpuWindow(roles: () => ReadonlyMap<number, string>): { end(): Cp
   };
 }
 
-/** "; cpu 1.62 of 2 cores busy (relay 0.70, postgres 0.38, ...)" to end a figure's line; empty without a reading. */
+/**
+ * "; cpu 1.62 of 2 cores busy (relay 0.70, postgres 0.38, ...)" to end a figure's line, with
+ * ", 0.30 stolen by the host" after "busy" when the hypervisor took any; empty without a reading.
+ */
 export function cpuText(c: CpuUse | undefined): string {
   if (!c) return '';
   const parts = Object.entries(c.by)
@@ -172,5 +191,6 @@ export function cpuText(c: CpuUse | undefined): string {
     .join(', ');
   // A short window's figures are coarse (see CpuUse.seconds): say how short it was.
   const over = c.seconds < 1 ? ` over ${c.seconds.toFixed(2)} s` : '';
-  return `; cpu ${c.busy.toFixed(2)} of ${c.cores} cores busy${over}${parts ? ` (${parts})` : ''}`;
+  const stolen = c.stolen >= 0.01 ? `, ${c.stolen.toFixed(2)} stolen by the host` : '';
+  return `; cpu ${c.busy.toFixed(2)} of ${c.cores} cores busy${stolen}${over}${parts ? ` (${parts})` : ''}`;
 }

@@ -16,12 +16,27 @@ export class AnsweredPartitions {
   /** Keyed by the message object the caller passed, which KafkaJS hands to the partitioner as is. */
   private readonly picked = new WeakMap<Message, number>();
 
-  /** A partitioner for the producer's options: KafkaJS's default, recording what it picks. */
+  /**
+   * A partitioner for the producer's options: KafkaJS's default, recording what it picks.
+   *
+   * A keyed message's partition depends only on its key and the topic's partition count, so it is
+   * remembered per key: KafkaJS's default hashes the key in JavaScript and copies the partition
+   * list for every message, 3 to 4 µs a message on the benchmark machine against 1 remembered (the
+   * relay spends about 40 µs an event in a drain). Unkeyed messages, or ones that name their
+   * partition, go to the default each time (round robin has state).
+   */
   readonly createPartitioner: ICustomPartitioner = () => {
     const pick = Partitioners.DefaultPartitioner();
+    const byKey = new KeyedPicks();
     return (args) => {
-      const partition = pick(args);
-      this.picked.set(args.message, partition);
+      const { topic, partitionMetadata, message } = args;
+      const key = message.partition == null && typeof message.key === 'string' ? message.key : undefined;
+      let partition = key === undefined ? undefined : byKey.get(topic, partitionMetadata.length, key);
+      if (partition === undefined) {
+        partition = pick(args);
+        if (key !== undefined) byKey.set(topic, partitionMetadata.length, key, partition);
+      }
+      this.picked.set(message, partition);
       return partition;
     };
   };
@@ -37,6 +52,25 @@ export class AnsweredPartitions {
       else if (!answered.has(partition)) missing.add(partition);
     }
     return [...missing].sort((a, b) => a - b);
+  }
+}
+
+/** Partitions picked for string keys, per topic and partition count; bounded, since keys are aggregates and may be many. */
+class KeyedPicks {
+  private static readonly MAX_KEYS = 100_000;
+  private readonly picks = new Map<string, Map<string, number>>();
+
+  get(topic: string, partitions: number, key: string): number | undefined {
+    return this.picks.get(`${partitions}/${topic}`)?.get(key);
+  }
+
+  set(topic: string, partitions: number, key: string, partition: number): void {
+    const at = `${partitions}/${topic}`;
+    let picks = this.picks.get(at);
+    if (!picks) this.picks.set(at, (picks = new Map()));
+    // Forgetting them all is cheap: each is hashed again once.
+    if (picks.size >= KeyedPicks.MAX_KEYS) picks.clear();
+    picks.set(key, partition);
   }
 }
 

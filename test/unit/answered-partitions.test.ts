@@ -1,16 +1,18 @@
 // The reference relay's guard against a KafkaJS send that resolves without writing all of it: the
 // partitioner records each message's partition, and a send must be answered for every one of them.
-import type { Message, PartitionMetadata, RecordMetadata } from 'kafkajs';
+import { Partitioners, type Message, type PartitionMetadata, type RecordMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { AnsweredPartitions, UnansweredSendError } from '../../reference-impl/lib/answered-partitions.ts';
 
-const partitionMetadata: PartitionMetadata[] = [0, 1, 2].map((partitionId) => ({
-  partitionId,
-  leader: partitionId + 1,
-  partitionErrorCode: 0,
-  replicas: [],
-  isr: [],
-}));
+const partitionsOf = (n: number): PartitionMetadata[] =>
+  Array.from({ length: n }, (_, partitionId) => ({
+    partitionId,
+    leader: partitionId + 1,
+    partitionErrorCode: 0,
+    replicas: [],
+    isr: [],
+  }));
+const partitionMetadata = partitionsOf(3);
 const answer = (topicName: string, partition: number): RecordMetadata => ({ topicName, partition, errorCode: 0 });
 
 describe('AnsweredPartitions', () => {
@@ -39,6 +41,26 @@ describe('AnsweredPartitions', () => {
     message.partition = 1;
     pick({ topic: 't', partitionMetadata, message });
     expect(guard.unanswered('t', [message], [answer('t', 2)])).toEqual([1]);
+  });
+
+  it("picks what KafkaJS's default picks for a key it has seen, for each topic and partition count", () => {
+    const pick = new AnsweredPartitions().createPartitioner();
+    const reference = Partitioners.DefaultPartitioner();
+    for (const round of [1, 2])
+      for (const n of [3, 4, 7])
+        for (const topic of ['t', 'u'])
+          for (let i = 0; i < 50; i++) {
+            const args = { topic, partitionMetadata: partitionsOf(n), message: { key: `aggregate-${i}`, value: 'x' } };
+            expect(pick(args), `round ${round}, ${n} partitions, key ${i}`).toBe(reference(args));
+          }
+    // A message that names its partition gets it, whatever its key went to before.
+    const named = { key: 'aggregate-1', value: 'x', partition: 2 };
+    const unnamed = { key: 'aggregate-1', value: 'x' };
+    expect(pick({ topic: 't', partitionMetadata, message: named })).toBe(2);
+    expect(pick({ topic: 't', partitionMetadata, message: unnamed })).toBe(reference({ topic: 't', partitionMetadata, message: unnamed }));
+    // Unkeyed messages still go round the partitions.
+    const unkeyed = Array.from({ length: 6 }, () => pick({ topic: 't', partitionMetadata, message: { value: 'x' } }));
+    expect(new Set(unkeyed).size).toBe(3);
   });
 
   it('a message the partitioner never saw, and so was never sent, is unanswered too', () => {

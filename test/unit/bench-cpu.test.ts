@@ -14,10 +14,12 @@ const snapshot = (
   busyTicks: number,
   totalTicks: number,
   procs: [number, ProcessSample][],
+  stealTicks = 0,
 ): CpuSnapshot => ({
   atMs,
   cores: 2,
   busyTicks,
+  stealTicks,
   totalTicks,
   processes: new Map(procs),
 });
@@ -32,7 +34,10 @@ describe('processor readings', () => {
   it("parses /proc/stat's machine line and counts the processors", () => {
     const text =
       'cpu  100 5 50 800 45 0 0 0 0 0\ncpu0 50 2 25 400 20 0 0 0 0 0\ncpu1 50 3 25 400 25 0 0 0 0 0\nintr 1\n';
-    expect(parseProcStat(text)).toEqual({ cores: 2, busyTicks: 155, totalTicks: 1000 });
+    expect(parseProcStat(text)).toEqual({ cores: 2, busyTicks: 155, stealTicks: 0, totalTicks: 1000 });
+    // The eighth field is time the hypervisor took: neither busy nor idle.
+    const stolen = 'cpu  100 5 50 700 45 0 0 100 0 0\ncpu0 1 1 1 1 1 0 0 1 0 0\ncpu1 1 1 1 1 1 0 0 1 0 0\n';
+    expect(parseProcStat(stolen)).toEqual({ cores: 2, busyTicks: 155, stealTicks: 100, totalTicks: 1000 });
     expect(parseProcStat('intr 1\n')).toBeNull();
   });
 
@@ -83,12 +88,22 @@ describe('processor readings', () => {
       cores: 2,
       seconds: 2,
       busy: 1,
+      stolen: 0,
       by: { relay: 0.7, postgres: 0.4, other: 0.25, harness: 0.2 },
     });
     expect(Object.keys(use.by)).toEqual(['relay', 'postgres', 'other', 'harness']);
     expect(cpuText(use)).toBe('; cpu 1.00 of 2 cores busy (relay 0.70, postgres 0.40, other 0.25, harness 0.20)');
     expect(cpuText(undefined)).toBe('');
     expect(cpuText({ ...use, seconds: 0.08 })).toMatch(/^; cpu 1\.00 of 2 cores busy over 0\.08 s \(relay/);
+  });
+
+  it('says how much the hypervisor took, apart from what ran', () => {
+    // 4,000 ticks over two processors: 1,600 busy and 400 stolen are 0.8 and 0.2 of a processor.
+    const a = snapshot(0, 1000, 10_000, [], 50);
+    const b = snapshot(2000, 2600, 14_000, [], 450);
+    const use = cpuBetween(a, b, new Map(), 1)!;
+    expect(use).toMatchObject({ busy: 0.8, stolen: 0.2 });
+    expect(cpuText(use)).toBe('; cpu 0.80 of 2 cores busy, 0.20 stolen by the host');
   });
 
   it('gives no reading for an empty window', () => {
