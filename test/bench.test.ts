@@ -146,6 +146,18 @@ it('measures the reference and a manifest-based SUT side by side, every figure o
   }
   // The producer's two sends ran in a thread each, as far as the machine has processors for them.
   expect(limits.kafkaProducer.threads).toBe(Math.min(2, os.availableParallelism()));
+  // Both halves at once: the better PostgreSQL form beside the producer, each with its own
+  // concurrency (it throws unless each did all of its events), and the reference measured against it.
+  const pgBest =
+    limits.pgClaimMark.eventsPerSec >= limits.pgSingleStatement.eventsPerSec
+      ? limits.pgClaimMark
+      : limits.pgSingleStatement;
+  expect(limits.together.name.startsWith(`${pgBest.name} (2 at once)`)).toBe(true);
+  expect(limits.together.name).toContain('Kafka idempotent producer');
+  expect(limits.together).toMatchObject({ concurrency: 4, threads: limits.kafkaProducer.threads });
+  expect(limits.together.eventsPerSec).toBeGreaterThan(0);
+  expectCpuReading(limits.together.cpu, []);
+  expect(reference.fractionOfTogether).toBeGreaterThan(0);
 
   const html = writeBenchReport(report, path.join(dir, 'bench.json'));
   expect(JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8'))).toEqual(report);

@@ -30,6 +30,7 @@ export function renderBenchHtml(r: BenchReport): string {
               values: replicas.map(() => r.limits!.pgSingleStatement.eventsPerSec),
             },
             { label: 'Kafka producer', values: replicas.map(() => r.limits!.kafkaProducer.eventsPerSec) },
+            { label: 'both at once', values: replicas.map(() => r.limits!.together.eventsPerSec) },
           ]
         : [],
     },
@@ -81,7 +82,8 @@ export function renderBenchHtml(r: BenchReport): string {
     .join('');
   const limits = r.limits
     ? `Limits, each at its best concurrency: PostgreSQL claim+mark <strong>${r.limits.pgClaimMark.eventsPerSec}</strong> events/s (${r.limits.pgClaimMark.concurrency} at once),
-single statement <strong>${r.limits.pgSingleStatement.eventsPerSec}</strong> (${r.limits.pgSingleStatement.concurrency}), Kafka idempotent producer <strong>${r.limits.kafkaProducer.eventsPerSec}</strong> (${concurrencyText(r.limits.kafkaProducer)}); min(limits) ${r.limits.eventsPerSec} events/s.`
+single statement <strong>${r.limits.pgSingleStatement.eventsPerSec}</strong> (${r.limits.pgSingleStatement.concurrency}), Kafka idempotent producer <strong>${r.limits.kafkaProducer.eventsPerSec}</strong> (${concurrencyText(r.limits.kafkaProducer)}); min(limits) ${r.limits.eventsPerSec} events/s.
+Both at once, sharing the machine as a relay's two halves do: <strong>${r.limits.together.eventsPerSec}</strong> events/s.`
     : 'Limits not measured.';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>outbox-chaos bench ${h(r.date)}</title>
 <style>${lib.css}</style>
@@ -112,7 +114,7 @@ ${r.events} events per drain over ${r.aggregates} aggregates, ${r.partitions} pa
     if (!chart.x.length) return;
     var series = [{ label: xLabel }].concat(chart.series.map(function (s, i) { return { label: s.label, stroke: colours[i % colours.length], width: 2, points: { show: true } }; }));
     var columns = [chart.x].concat(chart.series.map(function (s) { return s.values; }));
-    (extra || []).forEach(function (s, i) { series.push({ label: s.label, stroke: ['#ff7f0e', '#d62728', '#7f7f7f'][i % 3], dash: [6, 4] }); columns.push(s.values); });
+    (extra || []).forEach(function (s, i) { series.push({ label: s.label, stroke: ['#ff7f0e', '#d62728', '#7f7f7f', '#bcbd22'][i % 4], dash: [6, 4] }); columns.push(s.values); });
     var xAxis = whole ? { label: xLabel, incrs: [1, 2, 5, 10, 20, 50, 100] } : { label: xLabel };
     new uPlot({ width: 1040, height: 340, padding: [12, 40, 0, 0], scales: { x: log ? { time: false, distr: 3 } : { time: false } }, axes: [xAxis, { label: yLabel, size: 70 }], series: series }, columns, document.getElementById(id));
   }

@@ -173,6 +173,10 @@ interface SutDraft {
   readonly steady: (SteadyFigure & Repeats)[];
 }
 
+/** The best drain's rate over a limit's, to three places; null without either. */
+const fractionOf = (best: DrainFigure | null, limit: number | undefined): number | null =>
+  limit && best?.eventsPerSec ? Math.round((best.eventsPerSec / limit) * 1000) / 1000 : null;
+
 /** The figures derived from a draft's own: the best drain, the rate sustained, the fraction of the limits, the shortfalls. */
 function finishSut(d: SutDraft, windowSeconds: number, limits: Limits | null): SutReport {
   const best = bestDrain(d.drains);
@@ -184,8 +188,8 @@ function finishSut(d: SutDraft, windowSeconds: number, limits: Limits | null): S
     curve: d.curve,
     drains: d.drains,
     best,
-    fractionOfLimit:
-      limits && best?.eventsPerSec ? Math.round((best.eventsPerSec / limits.eventsPerSec) * 1000) / 1000 : null,
+    fractionOfLimit: fractionOf(best, limits?.eventsPerSec),
+    fractionOfTogether: fractionOf(best, limits?.together.eventsPerSec),
     shortfalls: countShortfalls([...d.curve, ...d.drains], d.steady),
     apply: d.apply,
     writerCeiling: d.writerCeiling,

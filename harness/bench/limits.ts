@@ -46,6 +46,14 @@ export interface Limits {
   readonly kafkaProducer: RepeatedLimit;
   /** min(the better PostgreSQL form, Kafka): a relay needs both halves, and may use either claim. */
   readonly eventsPerSec: number;
+  /**
+   * Both halves at once: the better PostgreSQL form and the producer, each at its best
+   * concurrency, each with the whole backlog, running side by side. Each limit alone may take the
+   * whole machine; a relay does both halves for every event on the same processors, so on a
+   * machine they share it can go no faster than this (and a relay that did would show a faulty
+   * figure).
+   */
+  readonly together: RepeatedLimit;
 }
 
 /** The harness's own table, in its own run: a plain outbox, neither the reference's nor a third party's. */
@@ -95,15 +103,31 @@ async function claimWorker(c: pg.Client, form: 'two' | 'single', batchSize: numb
   }
 }
 
-/** PostgreSQL alone: N rows claimed and marked through the relay's link by `concurrency` connections. */
-export async function pgClaimMarkLimit(
+/**
+ * One limit's work, set up before the clock starts (connected, its table filled) and closed after
+ * it stops: the server processes behind its connections are then there at both ends of the
+ * processor reading, which counts none that exited.
+ */
+interface LimitLoad {
+  /** Does the work: what the clock times. */
+  readonly run: () => Promise<void>;
+  /** After the clock: rejects when the work done was less than all of it. */
+  readonly check: () => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+type ClaimForm = 'two' | 'single';
+const claimName = (form: ClaimForm) =>
+  form === 'two' ? 'PostgreSQL claim+mark' : 'PostgreSQL single UPDATE ... SKIP LOCKED RETURNING';
+
+/** N rows claimed and marked through the relay's link by `concurrency` connections. */
+async function claimLoad(
   run: RunEnv,
-  o: { events: number; batchSize: number; concurrency: number; form: 'two' | 'single' },
-): Promise<LimitFigure> {
+  o: { events: number; batchSize: number; concurrency: number; form: ClaimForm },
+): Promise<LimitLoad> {
   await withPgClient(run.pgUrl('direct'), (c) => fillLimitTable(c, o.events));
-  // Connected before the clock starts, and closed after it stops: the server processes behind the
-  // connections are then there at both ends of the processor reading, which counts none that exited.
   const clients: pg.Client[] = [];
+  const close = () => Promise.all(clients.map((c) => c.end().catch(() => {}))).then(() => {});
   try {
     for (let i = 0; i < o.concurrency; i++) {
       const c = new pg.Client({ connectionString: run.pgUrl('relay-pg') });
@@ -111,23 +135,57 @@ export async function pgClaimMarkLimit(
       clients.push(c);
       await c.connect();
     }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  let total = 0;
+  return {
+    run: async () => {
+      const marked = await Promise.all(clients.map((c) => claimWorker(c, o.form, o.batchSize)));
+      total = marked.reduce((a, b) => a + b, 0);
+    },
+    check: async () => {
+      if (total !== o.events) throw new Error(`the claim+mark limit marked ${total} of ${o.events} rows`);
+    },
+    close,
+  };
+}
+
+/** Sets the loads up, runs them at once on one clock and one processor reading, and closes them. */
+async function timeLoads(
+  setUps: readonly (() => Promise<LimitLoad>)[],
+): Promise<{ ms: number; cpu: CpuUse | undefined }> {
+  const loads: LimitLoad[] = [];
+  try {
+    for (const setUp of setUps) loads.push(await setUp());
     const started = Date.now();
     const window = cpuWindow(NO_SUT);
-    const marked = await Promise.all(clients.map((c) => claimWorker(c, o.form, o.batchSize)));
+    await Promise.all(loads.map((l) => l.run()));
     const cpu = window.end();
     const ms = Date.now() - started;
-    const total = marked.reduce((a, b) => a + b, 0);
-    if (total !== o.events) throw new Error(`the claim+mark limit marked ${total} of ${o.events} rows`);
-    return {
-      name: o.form === 'two' ? 'PostgreSQL claim+mark' : 'PostgreSQL single UPDATE ... SKIP LOCKED RETURNING',
-      concurrency: o.concurrency,
-      batchSize: o.batchSize,
-      eventsPerSec: perSecond(o.events, ms),
-      ...(cpu ? { cpu } : {}),
-    };
+    for (const l of loads) await l.check();
+    return { ms, cpu };
   } finally {
-    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+    await Promise.all(loads.map((l) => l.close()));
   }
+}
+
+const withCpu = (f: LimitFigure, cpu: CpuUse | undefined): LimitFigure => (cpu ? { ...f, cpu } : f);
+
+/** PostgreSQL alone: N rows claimed and marked through the relay's link by `concurrency` connections. */
+export async function pgClaimMarkLimit(
+  run: RunEnv,
+  o: { events: number; batchSize: number; concurrency: number; form: ClaimForm },
+): Promise<LimitFigure> {
+  const { ms, cpu } = await timeLoads([() => claimLoad(run, o)]);
+  const f = {
+    name: claimName(o.form),
+    concurrency: o.concurrency,
+    batchSize: o.batchSize,
+    eventsPerSec: perSecond(o.events, ms),
+  };
+  return withCpu(f, cpu);
 }
 
 /**
@@ -144,7 +202,26 @@ export async function kafkaProducerLimit(
   run: RunEnv,
   o: { events: number; batchSize: number; concurrency: number },
 ): Promise<LimitFigure> {
-  const threads = Math.max(1, Math.min(o.concurrency, os.availableParallelism()));
+  const { ms, cpu } = await timeLoads([() => producerLoad(run, o)]);
+  const f = {
+    name: PRODUCER,
+    concurrency: o.concurrency,
+    threads: producerThreads(o.concurrency),
+    batchSize: o.batchSize,
+    eventsPerSec: perSecond(o.events, ms),
+  };
+  return withCpu(f, cpu);
+}
+
+const PRODUCER = 'Kafka idempotent producer, acks=all';
+const producerThreads = (concurrency: number) => Math.max(1, Math.min(concurrency, os.availableParallelism()));
+
+/** The producers' threads, connected; their run sends the benchmark's messages and checks that Kafka holds them. */
+async function producerLoad(
+  run: RunEnv,
+  o: { events: number; batchSize: number; concurrency: number },
+): Promise<LimitLoad> {
+  const threads = producerThreads(o.concurrency);
   const jobs: KafkaLimitJob[] = Array.from({ length: threads }, (_, t) => ({
     brokers: run.kafkaBrokers('relay-kafka'),
     topic: run.topic,
@@ -155,28 +232,49 @@ export async function kafkaProducerLimit(
     inFlight: Math.floor(o.concurrency / threads) + (t < o.concurrency % threads ? 1 : 0),
   }));
   const producers = jobs.map(startLimitProducer);
+  const close = () => Promise.all(producers.map((p) => p.stop())).then(() => {});
   try {
     await Promise.all(producers.map((p) => p.ready));
-    const started = Date.now();
-    const window = cpuWindow(NO_SUT);
-    for (const p of producers) p.go();
-    const sent = (await Promise.all(producers.map((p) => p.done))).reduce((a, b) => a + b, 0);
-    const cpu = window.end();
-    const ms = Date.now() - started;
-    const inTopic = await messagesInTopic(run);
-    if (sent < o.events || inTopic < o.events)
-      throw new Error(`the producer limit sent ${sent} and left ${inTopic} of ${o.events} messages in Kafka`);
-    return {
-      name: 'Kafka idempotent producer, acks=all',
-      concurrency: o.concurrency,
-      threads,
-      batchSize: o.batchSize,
-      eventsPerSec: perSecond(o.events, ms),
-      ...(cpu ? { cpu } : {}),
-    };
-  } finally {
-    await Promise.all(producers.map((p) => p.stop()));
+  } catch (err) {
+    await close();
+    throw err;
   }
+  let sent = 0;
+  return {
+    run: async () => {
+      for (const p of producers) p.go();
+      sent = (await Promise.all(producers.map((p) => p.done))).reduce((a, b) => a + b, 0);
+    },
+    check: async () => {
+      const inTopic = await messagesInTopic(run);
+      if (sent < o.events || inTopic < o.events)
+        throw new Error(`the producer limit sent ${sent} and left ${inTopic} of ${o.events} messages in Kafka`);
+    },
+    close,
+  };
+}
+
+/**
+ * Both halves at once: `pg`'s form and concurrency and `kafka`'s, each over the whole backlog, side
+ * by side on one clock; events/s is the backlog over the time until both are done.
+ */
+export async function togetherLimit(
+  run: RunEnv,
+  o: { events: number; batchSize: number; pg: LimitFigure; kafka: LimitFigure },
+): Promise<LimitFigure> {
+  const form: ClaimForm = o.pg.name === claimName('two') ? 'two' : 'single';
+  const { ms, cpu } = await timeLoads([
+    () => claimLoad(run, { events: o.events, batchSize: o.batchSize, concurrency: o.pg.concurrency, form }),
+    () => producerLoad(run, { events: o.events, batchSize: o.batchSize, concurrency: o.kafka.concurrency }),
+  ]);
+  const f = {
+    name: `${o.pg.name} (${concurrencyText(o.pg)}) and the ${PRODUCER} (${concurrencyText(o.kafka)}), side by side`,
+    concurrency: o.pg.concurrency + o.kafka.concurrency,
+    threads: o.kafka.threads ?? 1,
+    batchSize: o.batchSize,
+    eventsPerSec: perSecond(o.events, ms),
+  };
+  return withCpu(f, cpu);
 }
 
 /** A limit producer's thread: connected when `ready` resolves, sending after `go`, with its count in `done`. */
@@ -271,14 +369,14 @@ export async function measureLimits(
   const pgClaimMark = best(two);
   const pgSingleStatement = best(single);
   const kafkaProducer = best(kafka);
+  const pgBest = best([pgClaimMark, pgSingleStatement]);
+  const together = await inRuns((run) => togetherLimit(run, { ...o, pg: pgBest, kafka: kafkaProducer }));
   return {
     runs,
     pgClaimMark,
     pgSingleStatement,
     kafkaProducer,
-    eventsPerSec: Math.min(
-      Math.max(pgClaimMark.eventsPerSec, pgSingleStatement.eventsPerSec),
-      kafkaProducer.eventsPerSec,
-    ),
+    eventsPerSec: Math.min(pgBest.eventsPerSec, kafkaProducer.eventsPerSec),
+    together,
   };
 }

@@ -24,6 +24,8 @@ export interface SutReport {
   readonly best: (DrainFigure & Repeats) | null;
   /** best / limits.eventsPerSec; null without limits or without a best drain. */
   readonly fractionOfLimit: number | null;
+  /** best / limits.together.eventsPerSec (both halves at once on the shared machine); null likewise. */
+  readonly fractionOfTogether: number | null;
   /** Its drains (curve and replicas x batch size) that got no rate, and the events it lost. */
   readonly shortfalls: DrainShortfalls;
   readonly apply: ApplyFigure | null;

@@ -194,6 +194,12 @@ export function printBench(r: BenchReport, print: (line: string) => void): void 
     print(
       `limits (best concurrency): PostgreSQL claim+mark ${r.limits.pgClaimMark.eventsPerSec} (${r.limits.pgClaimMark.concurrency} at once), single statement ${r.limits.pgSingleStatement.eventsPerSec} (${r.limits.pgSingleStatement.concurrency}), Kafka producer ${r.limits.kafkaProducer.eventsPerSec} (${concurrencyText(r.limits.kafkaProducer)}); min ${r.limits.eventsPerSec} events/s`,
     );
+    print(
+      `both at once on this machine (the most a relay could reach here): ${r.limits.together.eventsPerSec} events/s; ${r.suts
+        .filter((s) => s.fractionOfTogether !== null)
+        .map((s) => `${s.name} ${s.fractionOfTogether} of it`)
+        .join(', ')}`,
+    );
   }
   for (const s of r.suts) {
     if (s.steady.runs.length === 0) continue;

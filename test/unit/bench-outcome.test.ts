@@ -68,6 +68,7 @@ function sut(name: string, drains: (DrainFigure & Repeats)[], extra: Partial<Sut
     drains,
     best: best ?? null,
     fractionOfLimit: best ? 0.25 : null,
+    fractionOfTogether: best ? 0.5 : null,
     shortfalls: countShortfalls(drains, steady),
     apply: null,
     writerCeiling: null,
