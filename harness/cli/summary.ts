@@ -194,11 +194,11 @@ export function printBench(r: BenchReport, print: (line: string) => void): void 
     print(
       `limits (best concurrency): PostgreSQL claim+mark ${r.limits.pgClaimMark.eventsPerSec} (${r.limits.pgClaimMark.concurrency} at once), single statement ${r.limits.pgSingleStatement.eventsPerSec} (${r.limits.pgSingleStatement.concurrency}), Kafka producer ${r.limits.kafkaProducer.eventsPerSec} (${concurrencyText(r.limits.kafkaProducer)}); min ${r.limits.eventsPerSec} events/s`,
     );
+    const ofTogether = r.suts
+      .filter((s) => s.fractionOfTogether !== null)
+      .map((s) => `${s.name} ${s.fractionOfTogether}`);
     print(
-      `both at once on this machine (the most a relay could reach here): ${r.limits.together.eventsPerSec} events/s; ${r.suts
-        .filter((s) => s.fractionOfTogether !== null)
-        .map((s) => `${s.name} ${s.fractionOfTogether} of it`)
-        .join(', ')}`,
+      `both at once on this machine (the most a relay could reach here): ${r.limits.together.eventsPerSec} events/s${ofTogether.length ? `; of it: ${ofTogether.join(', ')}` : ''}`,
     );
   }
   for (const s of r.suts) {

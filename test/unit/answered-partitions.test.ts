@@ -57,7 +57,9 @@ describe('AnsweredPartitions', () => {
     const named = { key: 'aggregate-1', value: 'x', partition: 2 };
     const unnamed = { key: 'aggregate-1', value: 'x' };
     expect(pick({ topic: 't', partitionMetadata, message: named })).toBe(2);
-    expect(pick({ topic: 't', partitionMetadata, message: unnamed })).toBe(reference({ topic: 't', partitionMetadata, message: unnamed }));
+    expect(pick({ topic: 't', partitionMetadata, message: unnamed })).toBe(
+      reference({ topic: 't', partitionMetadata, message: unnamed }),
+    );
     // Unkeyed messages still go round the partitions.
     const unkeyed = Array.from({ length: 6 }, () => pick({ topic: 't', partitionMetadata, message: { value: 'x' } }));
     expect(new Set(unkeyed).size).toBe(3);
