@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig } from 'kafkajs';
+import { HarnessError, describeError } from '../common/errors.ts';
 import { registerKafkaCodecs } from './kafka-codecs.ts';
 
 // Before any client exists: relays in the wild compress (snappy, lz4 and zstd are common
@@ -59,6 +60,49 @@ export async function readWhileTopicSettles<T>(read: () => Promise<T>, ms = 15_0
       if (!isUnknownTopic(err) || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 200));
     }
+  }
+}
+
+export interface TopicShape {
+  readonly topic: string;
+  readonly partitions: number;
+  /** Brokers that must be in sync for every partition: the replication factor. */
+  readonly replicas: number;
+}
+
+/**
+ * Waits until a topic just created is usable from the brokers, not only from the controller that
+ * acknowledged it: every partition led and fully in sync, in metadata read again and again. A
+ * broker that has not applied the creation yet answers "unknown topic"; that, and any other
+ * failed read, only restarts the count. On a cluster different brokers answer successive reads,
+ * so several good reads in a row are wanted there; a lone broker's one good answer is its own.
+ */
+export async function awaitTopicReady(
+  admin: Pick<Admin, 'fetchTopicMetadata'>,
+  shape: TopicShape,
+  options: { readonly ms?: number; readonly pollMs?: number } = {},
+): Promise<void> {
+  const { topic, partitions, replicas } = shape;
+  const ms = options.ms ?? 30_000;
+  const wanted = replicas > 1 ? 3 : 1;
+  const deadline = Date.now() + ms;
+  let good = 0;
+  let last = 'no answer';
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      const ps = meta.topics[0]?.partitions ?? [];
+      const ready = ps.length === partitions && ps.every((p) => p.leader >= 0 && p.isr.length === replicas);
+      good = ready ? good + 1 : 0;
+      last = JSON.stringify(ps.map((p) => ({ p: p.partitionId, leader: p.leader, isr: p.isr })));
+    } catch (err) {
+      good = 0;
+      last = describeError(err);
+    }
+    if (good >= wanted) return;
+    if (Date.now() > deadline)
+      throw new HarnessError(`topic ${topic} was not ready on every broker within ${ms / 1000} s: ${last}`);
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
   }
 }
 

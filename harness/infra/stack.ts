@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
-import type { Admin } from 'kafkajs';
 import type pg from 'pg';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { HarnessError, describeError } from '../common/errors.ts';
-import { withKafkaAdmin } from './kafka-client.ts';
+import { awaitTopicReady, withKafkaAdmin } from './kafka-client.ts';
 import { linkControl, proxyControl, type Endpoint, type LinkControl, type ProxyControl } from './link-control.ts';
 import { LINK_NAMES, LINKS, type LinkName } from './links.ts';
 import { quoteIdent, withPgClient } from './pg-client.ts';
@@ -281,10 +280,12 @@ export function assembleStack(parts: StackParts): Stack {
               ],
             },
           ],
-          waitForLeaders: brokers.length === 1,
+          // KafkaJS's own wait gives up at a broker's first "unknown topic" (its metadata lags the
+          // controller's), which made a run 'unknown' before it began; awaitTopicReady reads again.
+          waitForLeaders: false,
         });
         if (!created) throw new HarnessError(`topic ${topic} already existed`);
-        if (brokers.length > 1) await topicReady(a, topic, partitions, brokers.length);
+        await awaitTopicReady(a, { topic, partitions, replicas: brokers.length });
       });
       return {
         id,
@@ -308,33 +309,6 @@ export function assembleStack(parts: StackParts): Stack {
     },
   };
   return stack;
-}
-
-/**
- * On a cluster a broker that has not yet caught up with the new topic answers "unknown topic",
- * which KafkaJS's own wait for leaders does not retry. The topic is ready when several reads in a
- * row, from whichever brokers answer, show every partition led and fully in sync.
- */
-async function topicReady(admin: Admin, topic: string, partitions: number, replicas: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  let good = 0;
-  let last = 'no answer';
-  while (good < 3) {
-    try {
-      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-      const ps = meta.topics[0]?.partitions ?? [];
-      const ready = ps.length === partitions && ps.every((p) => p.leader >= 0 && p.isr.length === replicas);
-      good = ready ? good + 1 : 0;
-      last = JSON.stringify(ps.map((p) => ({ p: p.partitionId, leader: p.leader, isr: p.isr })));
-    } catch (err) {
-      good = 0;
-      last = describeError(err);
-    }
-    if (good >= 3) return;
-    if (Date.now() > deadline)
-      throw new HarnessError(`topic ${topic} was not ready on every broker within 30 s: ${last}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Ends the walsenders of a database's replication slots, then drops the slots. */
