@@ -109,6 +109,11 @@ async function claimWorker(c: pg.Client, form: 'two' | 'single', batchSize: numb
  * processor reading, which counts none that exited.
  */
 interface LimitLoad {
+  /**
+   * Connects, before the clock. Called once the load is in timeLoads's hands, so that a connection
+   * that fails part-way is closed with everything else set up by then.
+   */
+  readonly open: () => Promise<void>;
   /** Does the work: what the clock times. */
   readonly run: () => Promise<void>;
   /** After the clock: rejects when the work done was less than all of it. */
@@ -127,20 +132,16 @@ async function claimLoad(
 ): Promise<LimitLoad> {
   await withPgClient(run.pgUrl('direct'), (c) => fillLimitTable(c, o.events));
   const clients: pg.Client[] = [];
-  const close = () => Promise.all(clients.map((c) => c.end().catch(() => {}))).then(() => {});
-  try {
-    for (let i = 0; i < o.concurrency; i++) {
-      const c = new pg.Client({ connectionString: run.pgUrl('relay-pg') });
-      c.on('error', () => {});
-      clients.push(c);
-      await c.connect();
-    }
-  } catch (err) {
-    await close();
-    throw err;
-  }
   let total = 0;
   return {
+    open: async () => {
+      for (let i = 0; i < o.concurrency; i++) {
+        const c = new pg.Client({ connectionString: run.pgUrl('relay-pg') });
+        c.on('error', () => {});
+        clients.push(c);
+        await c.connect();
+      }
+    },
     run: async () => {
       const marked = await Promise.all(clients.map((c) => claimWorker(c, o.form, o.batchSize)));
       total = marked.reduce((a, b) => a + b, 0);
@@ -148,7 +149,7 @@ async function claimLoad(
     check: async () => {
       if (total !== o.events) throw new Error(`the claim+mark limit marked ${total} of ${o.events} rows`);
     },
-    close,
+    close: () => Promise.all(clients.map((c) => c.end().catch(() => {}))).then(() => {}),
   };
 }
 
@@ -158,7 +159,11 @@ async function timeLoads(
 ): Promise<{ ms: number; cpu: CpuUse | undefined }> {
   const loads: LimitLoad[] = [];
   try {
-    for (const setUp of setUps) loads.push(await setUp());
+    for (const setUp of setUps) {
+      const load = await setUp();
+      loads.push(load);
+      await load.open();
+    }
     const started = Date.now();
     const window = cpuWindow(NO_SUT);
     await Promise.all(loads.map((l) => l.run()));
@@ -232,15 +237,9 @@ async function producerLoad(
     inFlight: Math.floor(o.concurrency / threads) + (t < o.concurrency % threads ? 1 : 0),
   }));
   const producers = jobs.map(startLimitProducer);
-  const close = () => Promise.all(producers.map((p) => p.stop())).then(() => {});
-  try {
-    await Promise.all(producers.map((p) => p.ready));
-  } catch (err) {
-    await close();
-    throw err;
-  }
   let sent = 0;
   return {
+    open: () => Promise.all(producers.map((p) => p.ready)).then(() => {}),
     run: async () => {
       for (const p of producers) p.go();
       sent = (await Promise.all(producers.map((p) => p.done))).reduce((a, b) => a + b, 0);
@@ -250,7 +249,7 @@ async function producerLoad(
       if (sent < o.events || inTopic < o.events)
         throw new Error(`the producer limit sent ${sent} and left ${inTopic} of ${o.events} messages in Kafka`);
     },
-    close,
+    close: () => Promise.all(producers.map((p) => p.stop())).then(() => {}),
   };
 }
 
